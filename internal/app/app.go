@@ -1,0 +1,195 @@
+// Package app is Kesher's composition root: it opens the store, builds the
+// services once, and runs the HTTP server and the background workers,
+// stopping them in order (HTTP, then workers, then the database).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kesherdesk/kesher/internal/agent"
+	"github.com/kesherdesk/kesher/internal/attachment"
+	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/contact"
+	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/httpapi"
+	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/tag"
+)
+
+// Core holds the store and the domain services; CLI commands that need no
+// HTTP server (user create, token create, import) use it directly.
+type Core struct {
+	DB            *db.DB
+	Log           *slog.Logger
+	Outbox        *events.Outbox
+	Bus           *events.Local
+	Auth          *auth.Service
+	Agents        *agent.Service
+	Contacts      *contact.Service
+	Conversations *conversation.Service
+	Inboxes       *inbox.Service
+	Tags          *tag.Service
+	Files         *attachment.Store
+}
+
+// CoreOptions configure NewCore.
+type CoreOptions struct {
+	Store    db.Options
+	Password auth.PasswordParams
+}
+
+// NewCore opens and migrates the store and builds the services. The caller
+// closes Core.DB.
+func NewCore(ctx context.Context, opts CoreOptions, log *slog.Logger) (*Core, error) {
+	d, err := db.Open(ctx, opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx, log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if opts.Password.Memory == 0 {
+		opts.Password = auth.DefaultPasswordParams
+	}
+	c := &Core{DB: d, Log: log, Outbox: events.NewOutbox(), Bus: events.NewLocal(log)}
+	c.Auth = auth.NewService(d, auth.NewHasher(opts.Password, 2), log)
+	c.Agents = agent.NewService(d, c.Auth, c.Outbox)
+	c.Contacts = contact.NewService(d, c.Outbox)
+	c.Inboxes = inbox.NewService(d)
+	c.Tags = tag.NewService(d)
+	dataDir := opts.Store.DataDir
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	c.Files = attachment.NewStore(d, dataDir)
+	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
+	return c, nil
+}
+
+// ServerOptions configure Serve.
+type ServerOptions struct {
+	Addr string
+	API  httpapi.Options
+	// Ready, when set, receives the bound address once the server listens.
+	Ready func(addr net.Addr)
+	// Web serves everything outside /api, /healthz, /readyz and /metrics
+	// (the agent web app); nil serves 404s.
+	Web http.Handler
+}
+
+// Serve runs the HTTP server and the workers until ctx ends, then shuts
+// down gracefully: stop accepting, drain requests (up to 15 s), stop the
+// workers (the event dispatcher delivers what is committed), flush token
+// last-use times.
+func (c *Core) Serve(ctx context.Context, o ServerOptions) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
+		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files}, o.API, c.Log, reg)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := c.DB.Ping(pctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":"unavailable","reason":"database"}` + "\n"))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ready"}` + "\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if o.Web != nil {
+		mux.Handle("/", o.Web)
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	srv := &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn)}
+
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(workers); err != nil && !errors.Is(err, context.Canceled) {
+				c.Log.Error("worker stopped", "worker", name, "err", err)
+			}
+		}()
+	}
+	run("events", dispatcher.Run)
+	run("auth", func(ctx context.Context) error { return c.Auth.Run(ctx, time.Minute) })
+	run("idempotency-purge", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if err := httpapi.PurgeIdempotencyKeys(ctx, c.DB); err != nil && ctx.Err() == nil {
+				c.Log.Error("purge idempotency keys", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	c.Log.Info("kesher listening", "addr", ln.Addr().String(), "store", string(c.DB.Dialect))
+	if o.Ready != nil {
+		o.Ready(ln.Addr())
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		c.Log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	stopWorkers()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// securityHeaders sets headers every response should carry.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		next.ServeHTTP(w, r)
+	})
+}

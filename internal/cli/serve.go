@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/signal"
+	"syscall"
+
+	"github.com/kesherdesk/kesher/internal/app"
+	"github.com/kesherdesk/kesher/internal/demo"
+	"github.com/kesherdesk/kesher/internal/httpapi"
+	"github.com/kesherdesk/kesher/web"
+)
+
+// ServeCmd runs the server.
+type ServeCmd struct {
+	Addr              string   `env:"KESHER_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (host:port)."`
+	Demo              bool     `env:"KESHER_DEMO" help:"Seed a realistic demo desk into an empty store, and print the login."`
+	AdminEmail        string   `env:"KESHER_ADMIN_EMAIL" help:"Email of the admin created on first start."`
+	AdminPassword     string   `env:"KESHER_ADMIN_PASSWORD" help:"Password of the admin created on first start (generated and printed once if empty)."`
+	BootstrapAPIToken string   `name:"bootstrap-api-token" env:"KESHER_BOOTSTRAP_API_TOKEN" help:"Ensure an admin API token with exactly this value (for automation and tests)."`
+	SecureCookies     bool     `env:"KESHER_SECURE_COOKIES" help:"Mark session cookies Secure (when served over HTTPS)."`
+	TrustedOrigins    []string `name:"trusted-origin" env:"KESHER_TRUSTED_ORIGINS" help:"Extra origins allowed to make cookie-authenticated writes (e.g. a dev server)."`
+}
+
+// Run starts Kesher and blocks until SIGINT or SIGTERM.
+func (s *ServeCmd) Run(g *Globals) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log := g.Logger(g.Stderr)
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions()}, log)
+	if err != nil {
+		return err
+	}
+	defer core.DB.Close()
+	if s.Demo && s.AdminPassword == "" {
+		s.AdminPassword = demo.AdminPassword
+	}
+	if _, err := core.Bootstrap(ctx, app.BootstrapOptions{AdminEmail: s.AdminEmail, AdminPassword: s.AdminPassword,
+		APIToken: s.BootstrapAPIToken, Out: g.Stdout}); err != nil {
+		return err
+	}
+	if s.Demo {
+		seeded, err := demo.Seed(ctx, core, demo.Options{Log: log})
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if seeded {
+			log.Info("demo desk seeded")
+		}
+	}
+	return core.Serve(ctx, app.ServerOptions{
+		Addr: s.Addr,
+		API:  httpapi.Options{SecureCookies: s.SecureCookies, TrustedOrigins: s.TrustedOrigins},
+		Web:  web.Handler(),
+		Ready: func(addr net.Addr) {
+			if !s.Demo {
+				fmt.Fprintf(g.Stdout, "Kesher is running at http://%s/\n", addr)
+				return
+			}
+			email := s.AdminEmail
+			if email == "" {
+				email = app.DefaultAdminEmail
+			}
+			fmt.Fprintf(g.Stdout, "\nKesher demo desk is running at http://%s/\n  sign in: %s / %s\n", addr, email, s.AdminPassword)
+			if s.BootstrapAPIToken != "" {
+				fmt.Fprintf(g.Stdout, "  API:     curl -H \"Authorization: Bearer %s\" http://%s/api/v1/conversations?status=open\n", s.BootstrapAPIToken, addr)
+			}
+			fmt.Fprintln(g.Stdout, "Press Ctrl+C to stop.")
+		},
+	})
+}

@@ -1,0 +1,217 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/contact"
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/events"
+)
+
+// RequesterInput names the customer a conversation is for: an existing
+// contact by ID, or an email/phone that is matched to a contact or creates
+// one with the given name.
+type RequesterInput struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Phone    string `json:"phone"`
+	Language string `json:"language"`
+}
+
+// CreateInput opens a conversation with its first message. Channel comes
+// from the inbox; TeamID defaults to the inbox's team; Status defaults to
+// "new" (or "open" when an agent starts the conversation with an outbound
+// message).
+type CreateInput struct {
+	InboxID      int64          `json:"inbox_id"`
+	Subject      string         `json:"subject"`
+	Status       string         `json:"status"`
+	Priority     string         `json:"priority"`
+	Requester    RequesterInput `json:"requester"`
+	Message      *MessageInput  `json:"message"`
+	Tags         []string       `json:"tags"`
+	AssigneeID   *int64         `json:"assignee_id"`
+	TeamID       *int64         `json:"team_id"`
+	CCs          []string       `json:"ccs"`
+	CustomFields map[string]any `json:"custom_fields"`
+	Language     string         `json:"language"`
+	ExternalID   *string        `json:"external_id"`
+
+	// CreatedAt backdates the conversation (importers only).
+	CreatedAt *time.Time `json:"-"`
+}
+
+func checkCustomFields(c *errs.Checker, m map[string]any) {
+	if b, _ := json.Marshal(m); len(b) > MaxCustomFieldLen {
+		c.Add("custom_fields", "too_long", "custom fields must encode to at most %d bytes", MaxCustomFieldLen)
+	}
+	for k := range m {
+		c.Check(k != "" && len(k) <= 64, "custom_fields."+k, "invalid", "field names must be 1-64 bytes")
+	}
+}
+
+func (s *Service) checkCreate(in *CreateInput) ([]string, []string, error) {
+	var c errs.Checker
+	in.Subject = strings.TrimSpace(in.Subject)
+	c.Check(in.InboxID > 0, "inbox_id", "required", "inbox_id is required")
+	c.MaxLen("subject", in.Subject, MaxSubjectLength)
+	if in.Priority == "" {
+		in.Priority = "normal"
+	}
+	c.OneOf("priority", in.Priority, Priorities...)
+	if in.Status != "" {
+		c.OneOf("status", in.Status, StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved)
+	}
+	if in.Message == nil {
+		c.Add("message", "required", "a conversation starts with a message")
+	} else {
+		s.checkMessage(&c, "message.", in.Message)
+		c.Check(in.Message.Kind == KindReply, "message.kind", "invalid", "the first message must be a reply")
+	}
+	tags := normalizeTags(&c, "tags", in.Tags)
+	ccs := normalizeCCs(&c, in.CCs)
+	checkCustomFields(&c, in.CustomFields)
+	c.MaxLen("language", in.Language, 16)
+	if in.ExternalID != nil {
+		c.Check(*in.ExternalID != "" && len(*in.ExternalID) <= 200, "external_id", "invalid", "external id must be 1-200 characters")
+	}
+	return tags, ccs, c.Err()
+}
+
+// Create opens a conversation: it resolves or creates the requester, stores
+// the conversation, its tags and its first message, and records the audit
+// entry and the conversation.created and message.created events — all in
+// one transaction. Errors: *errs.ValidationError (also for an unknown inbox,
+// team, assignee or taken external id).
+func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput) (Conversation, Message, error) {
+	tags, ccs, err := s.checkCreate(&in)
+	if err != nil {
+		return Conversation{}, Message{}, err
+	}
+	now := s.Now()
+	if in.CreatedAt != nil {
+		now = in.CreatedAt.UTC().Truncate(time.Millisecond)
+		if in.Message.CreatedAt == nil {
+			in.Message.CreatedAt = &now
+		}
+	}
+	var conv Conversation
+	var msg Message
+	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		box, err := s.inboxes.GetTx(ctx, tx, in.InboxID)
+		if err != nil {
+			return errs.Invalid("inbox_id", "not_found", "no inbox %d", in.InboxID)
+		}
+		if !box.Enabled {
+			return errs.Invalid("inbox_id", "disabled", "inbox %d is disabled", in.InboxID)
+		}
+		r := in.Requester
+		cin := contact.Input{Name: r.Name, Language: r.Language}
+		if r.Email != "" {
+			cin.Emails = []string{r.Email}
+		}
+		if r.Phone != "" {
+			cin.Phones = []string{r.Phone}
+		}
+		requesterID, created, err := contact.FindOrCreateTx(ctx, tx, r.ID, cin, "requester")
+		if err != nil {
+			return fixRequesterFields(err)
+		}
+		if created {
+			if err := s.outbox.Publish(ctx, tx, events.ContactCreated, map[string]int64{"contact_id": requesterID}); err != nil {
+				return err
+			}
+		}
+		teamID := box.TeamID
+		if in.TeamID != nil {
+			if err := checkTeam(ctx, tx, *in.TeamID, "team_id"); err != nil {
+				return err
+			}
+			teamID = in.TeamID
+		}
+		if in.AssigneeID != nil {
+			if err := checkAgent(ctx, tx, *in.AssigneeID); err != nil {
+				return err
+			}
+		}
+		status := in.Status
+		if status == "" {
+			status = StatusNew
+			if in.Message.Direction == DirectionOutbound {
+				status = StatusOpen
+			}
+		}
+		var solvedAt any
+		if status == StatusSolved {
+			solvedAt = db.Ms(now)
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
+			team_id, ccs, custom_fields, language, external_id, solved_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
+			ptrArg(in.AssigneeID), ptrArg(teamID), db.JSON(ccs), db.JSON(orEmpty(in.CustomFields)), in.Language, in.ExternalID,
+			solvedAt, db.Ms(now), db.Ms(now))
+		if db.IsUniqueViolation(err) {
+			return errs.Invalid("external_id", "taken", "a conversation with this external id exists")
+		}
+		if err != nil {
+			return fmt.Errorf("conversation: insert: %w", err)
+		}
+		if len(tags) > 0 {
+			if err := setTagsTx(ctx, tx, id, tags); err != nil {
+				return err
+			}
+		}
+		conv = Conversation{ID: id, Number: id, InboxID: box.ID, Channel: box.Channel, Subject: in.Subject, Status: status,
+			Priority: in.Priority, RequesterID: requesterID, AssigneeID: in.AssigneeID, TeamID: teamID, Tags: tags, CCs: ccs,
+			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}
+		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "conversation.created", EntityType: "conversation",
+			EntityID: id, CreatedAt: now, Changes: map[string]audit.Change{"status": {To: status}, "inbox_id": {To: box.ID}}}); err != nil {
+			return err
+		}
+		if err := s.outbox.Publish(ctx, tx, events.ConversationCreated, map[string]any{"conversation_id": id, "inbox_id": box.ID,
+			"team_id": teamID, "assignee_id": in.AssigneeID, "status": status}); err != nil {
+			return err
+		}
+		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, *in.Message)
+		return err
+	})
+	if err != nil {
+		return Conversation{}, Message{}, err
+	}
+	conv, err = s.Get(ctx, conv.ID)
+	return conv, msg, err
+}
+
+// fixRequesterFields keeps requester errors under "requester.…" and maps
+// the contact package's "emails[0]"/"phones[0]" to the input's names.
+func fixRequesterFields(err error) error {
+	v, ok := err.(*errs.ValidationError)
+	if !ok {
+		return err
+	}
+	for i, f := range v.Fields {
+		switch {
+		case strings.HasPrefix(f.Field, "requester.emails"), f.Field == "emails[0]":
+			v.Fields[i].Field = "requester.email"
+		case strings.HasPrefix(f.Field, "requester.phones"), f.Field == "phones[0]":
+			v.Fields[i].Field = "requester.phone"
+		case !strings.HasPrefix(f.Field, "requester"):
+			v.Fields[i].Field = "requester." + f.Field
+		}
+	}
+	return v
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}

@@ -1,0 +1,173 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// Querier runs SQL written with '?' placeholders on either dialect. Both Tx
+// and the reader returned by DB.R implement it.
+type Querier interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	// Dialect tells the rare caller that must build dialect-specific SQL.
+	Dialect() Dialect
+}
+
+// Reader runs read-only queries on the read pool.
+type Reader struct{ d *DB }
+
+// R returns a Querier on the read pool. Writes through it fail on SQLite
+// (the read connections are query_only).
+func (d *DB) R() Reader { return Reader{d} }
+
+// Exec runs q on the read pool.
+func (r Reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.d.Read.ExecContext(ctx, r.d.Rebind(q), args...)
+}
+
+// Query runs q on the read pool.
+func (r Reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.d.Read.QueryContext(ctx, r.d.Rebind(q), args...)
+}
+
+// QueryRow runs q on the read pool.
+func (r Reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.d.Read.QueryRowContext(ctx, r.d.Rebind(q), args...)
+}
+
+// Dialect of the store.
+func (r Reader) Dialect() Dialect { return r.d.Dialect }
+
+// Tx is a write transaction. Statements use '?' placeholders.
+type Tx struct {
+	d           *DB
+	tx          *sql.Tx
+	afterCommit []func()
+}
+
+// Exec runs q in the transaction.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.d.Rebind(q), args...)
+}
+
+// Query runs q in the transaction.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.d.Rebind(q), args...)
+}
+
+// QueryRow runs q in the transaction.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
+}
+
+// Dialect of the store.
+func (t *Tx) Dialect() Dialect { return t.d.Dialect }
+
+// InsertID runs an INSERT … RETURNING id statement and returns the id.
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// AfterCommit registers f to run after the transaction commits (never when it
+// rolls back). Used to wake the event dispatcher and to fill caches.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
+
+// TxHook runs inside every write transaction begun with a context that
+// carries it, before fn. The idempotency-key claim uses it so that the claim
+// and the write commit together or not at all.
+type TxHook func(ctx context.Context, tx *Tx) error
+
+type hookKey struct{}
+
+// WithTxHook returns ctx carrying h; the first WriteTx under ctx runs it once.
+func WithTxHook(ctx context.Context, h TxHook) context.Context {
+	return context.WithValue(ctx, hookKey{}, &onceHook{h: h})
+}
+
+type onceHook struct {
+	h    TxHook
+	used bool
+}
+
+// WriteTx runs fn in a write transaction and commits if fn returns nil. It
+// rolls back on error or panic. Callbacks registered with AfterCommit run
+// after a successful commit.
+func (d *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	stx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	t := &Tx{d: d, tx: stx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+		}
+	}()
+	if oh, ok := ctx.Value(hookKey{}).(*onceHook); ok && !oh.used {
+		if err = oh.h(ctx, t); err != nil {
+			return err
+		}
+	}
+	if err = fn(t); err != nil {
+		return err
+	}
+	if err = stx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	if oh, ok := ctx.Value(hookKey{}).(*onceHook); ok {
+		oh.used = true
+	}
+	for _, f := range t.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// SQLite extended result codes used to classify constraint errors
+// (https://www.sqlite.org/rescode.html).
+const (
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// IsUniqueViolation reports whether err is a unique or primary-key constraint
+// violation on either dialect (PostgreSQL SQLSTATE 23505).
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqliteConstraintUnique || se.Code() == sqliteConstraintPrimaryKey
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation on
+// either dialect (PostgreSQL SQLSTATE 23503).
+func IsForeignKeyViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqliteConstraintForeignKey
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	return false
+}

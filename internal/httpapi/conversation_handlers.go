@@ -1,0 +1,252 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/errs"
+)
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// checkQuery rejects query parameters the endpoint does not know, so a
+// typo ("stauts=open") is an error instead of an unfiltered list.
+func checkQuery(r *http.Request, allowed ...string) error {
+	for k := range r.URL.Query() {
+		if !containsStr(allowed, k) {
+			return errs.Invalid(k, "unknown_parameter", "unknown query parameter %q (known: %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func visibility(p *auth.Principal) conversation.Visibility {
+	return conversation.Visibility{All: p.SeesAllConversations(), AgentID: p.AgentID, TeamIDs: p.TeamIDs}
+}
+
+func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := checkQuery(r, "status", "priority", "assignee", "team", "tag", "inbox", "requester", "channel",
+		"updated_since", "sort", "cursor", "limit"); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	lp := conversation.ListParams{Statuses: splitList(q.Get("status")), Priorities: splitList(q.Get("priority")),
+		Channel: q.Get("channel"), Sort: q.Get("sort"), Cursor: q.Get("cursor"), Visibility: visibility(p)}
+	switch v := q.Get("assignee"); v {
+	case "":
+	case "me":
+		lp.AssigneeID = p.AgentID
+	case "none":
+		lp.Unassigned = true
+	default:
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return errs.Invalid("assignee", "invalid", "assignee must be an agent id, me or none")
+		}
+		lp.AssigneeID = id
+	}
+	switch v := q.Get("team"); v {
+	case "":
+	case "none":
+		lp.NoTeam = true
+	default:
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return errs.Invalid("team", "invalid", "team must be a team id or none")
+		}
+		lp.TeamID = id
+	}
+	if name := q.Get("tag"); name != "" {
+		id, err := a.svc.Tags.IDByName(r.Context(), name)
+		if err != nil {
+			return err
+		}
+		lp.TagID = id
+		if id == 0 {
+			lp.TagID = -1
+		}
+	}
+	var err error
+	if lp.InboxID, err = queryInt(r, "inbox"); err != nil {
+		return err
+	}
+	if lp.RequesterID, err = queryInt(r, "requester"); err != nil {
+		return err
+	}
+	if lp.UpdatedSince, err = queryTime(r, "updated_since"); err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	lp.Limit = int(min(limit, 1<<20))
+	res, err := a.svc.Conversations.List(r.Context(), lp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// conversationFor loads a conversation and applies the visibility rule:
+// 403 when it exists but the principal's teams do not cover it.
+func (a *API) conversationFor(r *http.Request, p *auth.Principal) (conversation.Conversation, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
+	c, err := a.svc.Conversations.Get(r.Context(), id)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
+	if !p.CanSeeConversation(c.TeamIDOr0(), c.AssigneeIDOr0()) {
+		return conversation.Conversation{}, errs.ErrForbidden
+	}
+	return c, nil
+}
+
+type createConversationResponse struct {
+	conversation.Conversation
+	Message conversation.Message `json:"message"`
+}
+
+func (a *API) createConversation(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	var in conversation.CreateInput
+	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
+		return err
+	}
+	if in.Message != nil {
+		if err := checkMessageAuthor(p, in.Message.Direction); err != nil {
+			return err
+		}
+	}
+	c, m, err := a.svc.Conversations.Create(r.Context(), actorOf(p), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/conversations/"+strconv.FormatInt(c.ID, 10))
+	writeJSON(w, http.StatusCreated, createConversationResponse{Conversation: c, Message: m})
+	return nil
+}
+
+// checkMessageAuthor: inbound messages speak for the customer, so only
+// API tokens (integrations) may post them, never a signed-in agent's
+// session.
+func checkMessageAuthor(p *auth.Principal, direction string) error {
+	if direction == conversation.DirectionInbound && p.TokenID == 0 {
+		return errs.Invalid("direction", "forbidden", "inbound messages can only be posted with an API token")
+	}
+	return nil
+}
+
+func (a *API) getConversation(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (a *API) updateConversation(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	var in conversation.Patch
+	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
+		return err
+	}
+	c, err = a.svc.Conversations.Update(r.Context(), actorOf(p), c.ID, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := checkQuery(r, "after", "limit"); err != nil {
+		return err
+	}
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	after, err := queryInt(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	if limit == 0 || limit > 500 {
+		limit = 500
+	}
+	ms, err := a.svc.Conversations.ListMessages(r.Context(), c.ID, after, int(limit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": ms})
+	return nil
+}
+
+type createMessageResponse struct {
+	conversation.Message
+	Conversation conversation.Conversation `json:"conversation"`
+}
+
+func (a *API) createMessage(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	var in conversation.MessageInput
+	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
+		return err
+	}
+	if err := checkMessageAuthor(p, in.Direction); err != nil {
+		return err
+	}
+	m, conv, err := a.svc.Conversations.AddMessage(r.Context(), actorOf(p), c.ID, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, createMessageResponse{Message: m, Conversation: conv})
+	return nil
+}
+
+func (a *API) conversationAudit(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	es, err := audit.List(r.Context(), a.svc.DB.R(), "conversation", c.ID, 1000)
+	if err != nil {
+		return err
+	}
+	if es == nil {
+		es = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": es})
+	return nil
+}

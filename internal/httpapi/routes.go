@@ -1,0 +1,61 @@
+package httpapi
+
+import "github.com/kesherdesk/kesher/internal/auth"
+
+// routeTable lists every endpoint with the permission it needs. Object-level
+// rules (an agent sees only their teams' conversations; a supervisor edits
+// only their own teams) are checked in the handlers on top of these.
+func (a *API) routeTable() []Route {
+	return []Route{
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: a.openAPI},
+
+		{Method: "POST", Pattern: "/api/v1/auth/login", Public: true, Handler: a.login},
+		{Method: "POST", Pattern: "/api/v1/auth/logout", Handler: a.logout},
+		{Method: "GET", Pattern: "/api/v1/me", Handler: a.me},
+		{Method: "PATCH", Pattern: "/api/v1/me", Handler: a.updateMe},
+
+		{Method: "GET", Pattern: "/api/v1/tokens", Perm: auth.TokensWrite, Handler: a.listTokens},
+		{Method: "POST", Pattern: "/api/v1/tokens", Perm: auth.TokensWrite, Handler: a.createToken},
+		{Method: "DELETE", Pattern: "/api/v1/tokens/{id}", Perm: auth.TokensWrite, Handler: a.revokeToken},
+
+		{Method: "GET", Pattern: "/api/v1/conversations", Perm: auth.ConversationsRead, Handler: a.listConversations},
+		{Method: "POST", Pattern: "/api/v1/conversations", Perm: auth.ConversationsWrite, Handler: a.createConversation},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}", Perm: auth.ConversationsRead, Handler: a.getConversation},
+		{Method: "PATCH", Pattern: "/api/v1/conversations/{id}", Perm: auth.ConversationsWrite, Handler: a.updateConversation},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsRead, Handler: a.listMessages},
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsWrite, Handler: a.createMessage},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/audit", Perm: auth.ConversationsRead, Handler: a.conversationAudit},
+
+		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
+		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
+
+		{Method: "GET", Pattern: "/api/v1/contacts", Perm: auth.ContactsRead, Handler: a.listContacts},
+		{Method: "POST", Pattern: "/api/v1/contacts", Perm: auth.ContactsWrite, Handler: a.createContact},
+		{Method: "GET", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsRead, Handler: a.getContact},
+		{Method: "PATCH", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsWrite, Handler: a.updateContact},
+
+		{Method: "GET", Pattern: "/api/v1/organizations", Perm: auth.ContactsRead, Handler: a.listOrganizations},
+		{Method: "POST", Pattern: "/api/v1/organizations", Perm: auth.ContactsWrite, Handler: a.createOrganization},
+		{Method: "GET", Pattern: "/api/v1/organizations/{id}", Perm: auth.ContactsRead, Handler: a.getOrganization},
+		{Method: "PATCH", Pattern: "/api/v1/organizations/{id}", Perm: auth.ContactsWrite, Handler: a.updateOrganization},
+
+		{Method: "GET", Pattern: "/api/v1/agents", Perm: auth.AgentsRead, Handler: a.listAgents},
+		{Method: "POST", Pattern: "/api/v1/agents", Perm: auth.AgentsWrite, Handler: a.createAgent},
+		{Method: "GET", Pattern: "/api/v1/agents/{id}", Perm: auth.AgentsRead, Handler: a.getAgent},
+		{Method: "PATCH", Pattern: "/api/v1/agents/{id}", Perm: auth.AgentsWrite, Handler: a.updateAgent},
+
+		{Method: "GET", Pattern: "/api/v1/teams", Perm: auth.TeamsRead, Handler: a.listTeams},
+		{Method: "POST", Pattern: "/api/v1/teams", Perm: auth.AgentsWrite, Handler: a.createTeam},
+		{Method: "GET", Pattern: "/api/v1/teams/{id}", Perm: auth.TeamsRead, Handler: a.getTeam},
+		{Method: "PATCH", Pattern: "/api/v1/teams/{id}", Perm: auth.TeamsWrite, Handler: a.updateTeam},
+
+		{Method: "GET", Pattern: "/api/v1/inboxes", Perm: auth.InboxesRead, Handler: a.listInboxes},
+		{Method: "POST", Pattern: "/api/v1/inboxes", Perm: auth.InboxesWrite, Handler: a.createInbox},
+		{Method: "GET", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesRead, Handler: a.getInbox},
+		{Method: "PATCH", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesWrite, Handler: a.updateInbox},
+
+		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
+		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
+		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
+	}
+}
