@@ -62,6 +62,12 @@ func NewCore(ctx context.Context, opts CoreOptions, log *slog.Logger) (*Core, er
 		d.Close()
 		return nil, err
 	}
+	return NewCoreFromDB(d, opts, log), nil
+}
+
+// NewCoreFromDB builds the services on an open, migrated store (tests use
+// it with internal/testkit stores).
+func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	if opts.Password.Memory == 0 {
 		opts.Password = auth.DefaultPasswordParams
 	}
@@ -77,7 +83,7 @@ func NewCore(ctx context.Context, opts CoreOptions, log *slog.Logger) (*Core, er
 	}
 	c.Files = attachment.NewStore(d, dataDir)
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
-	return c, nil
+	return c
 }
 
 // ServerOptions configure Serve.
@@ -96,12 +102,29 @@ type ServerOptions struct {
 // workers (the event dispatcher delivers what is committed), flush token
 // last-use times.
 func (c *Core) Serve(ctx context.Context, o ServerOptions) error {
+	handler, err := c.Handler(o)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn)}
+	return c.serve(ctx, o, ln, srv)
+}
+
+// Handler builds the HTTP handler: /api/v1, /healthz, /readyz, /metrics and
+// the web app.
+func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files}, o.API, c.Log, reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
@@ -124,14 +147,11 @@ func (c *Core) Serve(ctx context.Context, o ServerOptions) error {
 	if o.Web != nil {
 		mux.Handle("/", o.Web)
 	}
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Addr, err)
-	}
-	srv := &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn)}
+	return securityHeaders(mux), nil
+}
 
+func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv *http.Server) error {
+	var err error
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
