@@ -1,7 +1,92 @@
 package cli
 
-// BenchCmd load-tests a running Kesher.
-type BenchCmd struct{}
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
 
-// Run runs the load test.
-func (BenchCmd) Run(g *Globals) error { return nil }
+	"github.com/kesherdesk/kesher/internal/loadgen"
+)
+
+// BenchCmd groups the load tools.
+type BenchCmd struct {
+	HTTP BenchHTTPCmd `cmd:"" name:"http" help:"Load a running Kesher over HTTP and print ops/s and latency percentiles."`
+	Seed BenchSeedCmd `cmd:"" help:"Bulk-insert conversations into the store (for list benchmarks at scale)."`
+}
+
+// BenchHTTPCmd runs an HTTP load.
+type BenchHTTPCmd struct {
+	URL      string        `default:"http://127.0.0.1:8080" help:"Base URL of the Kesher to load (keep it on this machine)."`
+	Token    string        `required:"" env:"KESHER_BENCH_TOKEN" help:"API token to send."`
+	Scenario string        `enum:"create,list" default:"create" help:"create: POST a conversation with a new contact; list: GET 25 open conversations."`
+	Clients  int           `default:"8" help:"Concurrent clients."`
+	Duration time.Duration `default:"10s" help:"How long to run."`
+	Inbox    int64         `default:"1" help:"Inbox id for created conversations."`
+	Query    string        `default:"status=open&limit=25" help:"Query string for the list scenario."`
+}
+
+// Run runs the load and prints the result.
+func (b *BenchHTTPCmd) Run(ctx context.Context, g *Globals) error {
+	u, err := url.Parse(b.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return usagef("--url must be an http(s) URL")
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" && !strings.HasPrefix(h, "127.") {
+		return usagef("--url must point at this machine (127.0.0.1, localhost or ::1)")
+	}
+	if b.Clients < 1 || b.Clients > 10000 {
+		return usagef("--clients must be 1-10000")
+	}
+	run := fmt.Sprintf("%d", time.Now().UnixNano())
+	var next loadgen.Request
+	switch b.Scenario {
+	case "create":
+		next = func(w, i int) (string, string, []byte) {
+			body, _ := json.Marshal(map[string]any{"inbox_id": b.Inbox, "subject": "Order has not arrived",
+				"requester": map[string]any{"email": fmt.Sprintf("bench-%s-%d-%d@example.com", run, w, i), "name": "Bench Customer"},
+				"message":   map[string]any{"direction": "inbound", "body": "Hello, my order has not arrived yet. Can you check?"}})
+			return "POST", "/api/v1/conversations", body
+		}
+	case "list":
+		next = func(w, i int) (string, string, []byte) { return "GET", "/api/v1/conversations?" + b.Query, nil }
+	}
+	res := loadgen.Run(ctx, strings.TrimRight(b.URL, "/"), b.Token, b.Clients, b.Duration, 0, next)
+	fmt.Fprintf(g.Stdout, "%s, %d clients: %s\n", b.Scenario, b.Clients, res)
+	if res.FirstError != "" {
+		fmt.Fprintf(g.Stdout, "first error: %.300s\n", res.FirstError)
+	}
+	return nil
+}
+
+// BenchSeedCmd bulk-seeds the store.
+type BenchSeedCmd struct {
+	Conversations int `default:"100000" help:"How many conversations to add."`
+}
+
+// Run seeds and prints the time taken.
+func (s *BenchSeedCmd) Run(ctx context.Context, g *Globals) error {
+	if s.Conversations < 1 || s.Conversations > 50_000_000 {
+		return usagef("--conversations must be 1-50000000")
+	}
+	core, err := openCore(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer core.DB.Close()
+	last := time.Now()
+	res, err := loadgen.Seed(ctx, core.DB, s.Conversations, func(done int) {
+		if time.Since(last) > 5*time.Second {
+			fmt.Fprintf(g.Stderr, "  %d conversations\n", done)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "seeded %d conversations into inbox %d in %s (%.0f/s)\n", res.Conversations, res.InboxID,
+		res.Duration.Round(time.Millisecond), float64(res.Conversations)/res.Duration.Seconds())
+	return nil
+}

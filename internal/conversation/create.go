@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -164,6 +165,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 			return fmt.Errorf("conversation: insert: %w", err)
 		}
 		if len(tags) > 0 {
+			sort.Strings(tags)
 			if err := setTagsTx(ctx, tx, id, tags); err != nil {
 				return err
 			}
@@ -171,6 +173,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		conv = Conversation{ID: id, Number: id, InboxID: box.ID, Channel: box.Channel, Subject: in.Subject, Status: status,
 			Priority: in.Priority, RequesterID: requesterID, AssigneeID: in.AssigneeID, TeamID: teamID, Tags: tags, CCs: ccs,
 			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}
+		if status == StatusSolved {
+			conv.SolvedAt = &now
+		}
 		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "conversation.created", EntityType: "conversation",
 			EntityID: id, CreatedAt: now, Changes: map[string]audit.Change{"status": {To: status}, "inbox_id": {To: box.ID}}}); err != nil {
 			return err
@@ -180,13 +185,26 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 			return err
 		}
 		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, *in.Message)
-		return err
+		if err != nil {
+			return err
+		}
+		// The response is built from what this transaction wrote, not re-read:
+		// only an existing requester's summary needs a lookup.
+		conv.Requester = &Requester{ID: requesterID, Name: cin.Name}
+		if len(cin.Emails) > 0 {
+			conv.Requester.Email = cin.Emails[0]
+		}
+		if !created {
+			return tx.QueryRow(ctx, `SELECT c.name, COALESCE((SELECT value FROM contact_identities i WHERE i.contact_id = c.id
+				AND i.kind = 'email' ORDER BY i.position LIMIT 1), '') FROM contacts c WHERE c.id = ?`, requesterID).
+				Scan(&conv.Requester.Name, &conv.Requester.Email)
+		}
+		return nil
 	})
 	if err != nil {
 		return Conversation{}, Message{}, err
 	}
-	conv, err = s.Get(ctx, conv.ID)
-	return conv, msg, err
+	return conv, msg, nil
 }
 
 // fixRequesterFields keeps requester errors under "requester.…" and maps

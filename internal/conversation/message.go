@@ -257,6 +257,9 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 		}
 	}
 	conv.MessageCount++
+	if now.After(conv.UpdatedAt) {
+		conv.UpdatedAt = now
+	}
 	args = append(args, conv.ID)
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return Message{}, fmt.Errorf("conversation: update after message: %w", err)

@@ -42,6 +42,14 @@ type DB struct {
 	Read    *sql.DB
 	// Path is the SQLite database file (empty on PostgreSQL).
 	Path string
+
+	// SQLite parses every statement anew unless it is prepared; the caches
+	// keep one prepared statement per query text for each pool. PostgreSQL
+	// needs none: pgx caches prepared statements per connection itself.
+	writeStmts *stmtCache
+	readStmts  *stmtCache
+	// writer batches SQLite write transactions (see groupcommit.go).
+	writer *groupWriter
 }
 
 // Options tells Open where the store is.
@@ -162,11 +170,18 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: SQLite, Write: w, Read: r, Path: path}, nil
+	d := &DB{Dialect: SQLite, Write: w, Read: r, Path: path, writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
+	d.writer = newGroupWriter(d)
+	return d, nil
 }
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.writer != nil {
+		d.writer.close()
+	}
+	d.writeStmts.close()
+	d.readStmts.close()
 	err := d.Write.Close()
 	if d.Read != d.Write {
 		err = errors.Join(err, d.Read.Close())

@@ -29,16 +29,25 @@ func (d *DB) R() Reader { return Reader{d} }
 
 // Exec runs q on the read pool.
 func (r Reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := r.d.readStmts.get(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return r.d.Read.ExecContext(ctx, r.d.Rebind(q), args...)
 }
 
 // Query runs q on the read pool.
 func (r Reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := r.d.readStmts.get(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return r.d.Read.QueryContext(ctx, r.d.Rebind(q), args...)
 }
 
 // QueryRow runs q on the read pool.
 func (r Reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := r.d.readStmts.get(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return r.d.Read.QueryRowContext(ctx, r.d.Rebind(q), args...)
 }
 
@@ -50,25 +59,49 @@ type Tx struct {
 	d           *DB
 	tx          *sql.Tx
 	afterCommit []func()
+	toPrepare   []string
 }
 
 // Exec runs q in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(q); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.d.Rebind(q), args...)
 }
 
 // Query runs q in the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.d.Rebind(q), args...)
 }
 
 // QueryRow runs q in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
 }
 
 // Dialect of the store.
 func (t *Tx) Dialect() Dialect { return t.d.Dialect }
+
+// stmt returns the cached prepared statement for q, or nil. A query not yet
+// prepared runs directly this time and is prepared after commit, when the
+// writer connection is free again.
+func (t *Tx) stmt(q string) *sql.Stmt {
+	if t.d.writeStmts == nil {
+		return nil
+	}
+	st, ok := t.d.writeStmts.lookup(q)
+	if !ok && len(t.toPrepare) < 64 {
+		t.toPrepare = append(t.toPrepare, q)
+	}
+	return st
+}
 
 // InsertID runs an INSERT … RETURNING id statement and returns the id.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
@@ -99,9 +132,15 @@ type onceHook struct {
 }
 
 // WriteTx runs fn in a write transaction and commits if fn returns nil. It
-// rolls back on error or panic. Callbacks registered with AfterCommit run
-// after a successful commit.
+// rolls back on error or panic (the panic is re-raised in the caller).
+// Callbacks registered with AfterCommit run after a successful commit, in
+// the caller's goroutine. On SQLite, concurrent calls share commits (see
+// groupcommit.go) but each fn is still all-or-nothing. fn must not call
+// WriteTx itself (the writer is single).
 func (d *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if d.writer != nil {
+		return d.writer.submit(ctx, fn)
+	}
 	stx, err := d.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
@@ -129,6 +168,9 @@ func (d *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if oh, ok := ctx.Value(hookKey{}).(*onceHook); ok {
 		oh.used = true
+	}
+	for _, q := range t.toPrepare {
+		d.writeStmts.prepare(ctx, q)
 	}
 	for _, f := range t.afterCommit {
 		f()

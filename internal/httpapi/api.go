@@ -5,8 +5,8 @@
 package httpapi
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"

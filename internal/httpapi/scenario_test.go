@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 	"net/url"
 	"slices"
 	"strings"
@@ -39,6 +41,14 @@ func TestConversationLifecycle(t *testing.T) {
 			"tags":      []string{"Late Delivery", "vip"},
 		})
 		id := num(conv["id"])
+		// The create response is built from the transaction's writes; it must
+		// equal what a later read returns.
+		got := k.must(200, "GET", fmt.Sprintf("/api/v1/conversations/%d", id), agentTok, nil)
+		created := maps.Clone(conv)
+		delete(created, "message")
+		if !reflect.DeepEqual(created, got) {
+			t.Fatalf("create response differs from GET:\n%v\n%v", created, got)
+		}
 		if conv["status"] != "new" || num(conv["message_count"]) != 1 || num(conv["team_id"]) != teamID || conv["channel"] != "api" {
 			t.Fatalf("created conversation: %v", conv)
 		}
