@@ -391,4 +391,3 @@ func (s *Service) SetPassword(ctx context.Context, actor audit.Actor, id int64, 
 	_, err := s.Update(ctx, actor, id, Patch{Password: patch.Of(password)})
 	return err
 }
-

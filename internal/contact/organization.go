@@ -234,4 +234,3 @@ func (s *Service) ListOrganizations(ctx context.Context, query, cursor string, l
 	}
 	return res, nil
 }
-
