@@ -22,6 +22,7 @@ type ServeCmd struct {
 	BootstrapAPIToken string   `name:"bootstrap-api-token" env:"KESHER_BOOTSTRAP_API_TOKEN" help:"Ensure an admin API token with exactly this value (for automation and tests)."`
 	SecureCookies     bool     `env:"KESHER_SECURE_COOKIES" help:"Mark session cookies Secure (when served over HTTPS)."`
 	TrustedOrigins    []string `name:"trusted-origin" env:"KESHER_TRUSTED_ORIGINS" help:"Extra origins allowed to make cookie-authenticated writes (e.g. a dev server)."`
+	DebugAddr         string   `env:"KESHER_DEBUG_ADDR" help:"Serve Go profiling (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; off when empty."`
 }
 
 // Run starts Kesher and blocks until SIGINT or SIGTERM.
@@ -48,6 +49,11 @@ func (s *ServeCmd) Run(g *Globals) error {
 		}
 		if seeded {
 			log.Info("demo desk seeded")
+		}
+	}
+	if s.DebugAddr != "" {
+		if err := app.ServeDebug(ctx, s.DebugAddr, log); err != nil {
+			return err
 		}
 	}
 	return core.Serve(ctx, app.ServerOptions{

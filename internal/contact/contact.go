@@ -255,6 +255,13 @@ func writeIdentities(ctx context.Context, tx *db.Tx, id int64, emails, phones []
 	for _, sys := range systems {
 		all = append(all, ident{identityExtern, sys + ":" + ext[sys], "external_ids." + sys})
 	}
+	primary := ""
+	if len(emails) > 0 {
+		primary = emails[0]
+	}
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET email = ? WHERE id = ?`, primary, id); err != nil {
+		return err
+	}
 	for pos, it := range all {
 		_, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value, position) VALUES (?, ?, ?, ?)`, id, it.kind, it.value, pos)
 		if db.IsUniqueViolation(err) {

@@ -155,9 +155,12 @@ func htmlToText(h string) string {
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
-const conversationColumns = `id, inbox_id, channel, subject, status, priority, requester_id, assignee_id, team_id, ccs, custom_fields,
-	language, external_id, follow_up_of, message_count, reopen_count, created_at, updated_at, first_response_at,
-	last_customer_message_at, last_agent_message_at, solved_at, closed_at`
+// conversationSelect reads conversations (alias c) with their requester's
+// name and primary email (alias r) in one query.
+const conversationSelect = `SELECT c.id, c.inbox_id, c.channel, c.subject, c.status, c.priority, c.requester_id, c.assignee_id,
+	c.team_id, c.ccs, c.custom_fields, c.language, c.external_id, c.follow_up_of, c.message_count, c.reopen_count, c.created_at,
+	c.updated_at, c.first_response_at, c.last_customer_message_at, c.last_agent_message_at, c.solved_at, c.closed_at,
+	r.name, r.email FROM conversations c JOIN contacts r ON r.id = c.requester_id`
 
 func scanConversations(q db.Querier, ctx context.Context, query string, args ...any) ([]Conversation, error) {
 	rows, err := q.Query(ctx, query, args...)
@@ -172,11 +175,14 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 		var ccs, fields string
 		var ext *string
 		var created, updated int64
+		req := &Requester{}
 		if err := rows.Scan(&c.ID, &c.InboxID, &c.Channel, &c.Subject, &c.Status, &c.Priority, &c.RequesterID, &assignee, &team,
 			&ccs, &fields, &c.Language, &ext, &followUp, &c.MessageCount, &c.ReopenCount, &created, &updated, &fr, &lcm, &lam,
-			&solved, &closed); err != nil {
+			&solved, &closed, &req.Name, &req.Email); err != nil {
 			return nil, err
 		}
+		req.ID = c.RequesterID
+		c.Requester = req
 		c.Number = c.ID
 		c.AssigneeID, c.TeamID, c.FollowUpOf = idPtr(assignee), idPtr(team), idPtr(followUp)
 		c.ExternalID = ext
@@ -205,59 +211,32 @@ func idPtr(v db.NullMs) *int64 {
 	return &x
 }
 
-// decorate loads tags and requester summaries for cs in two queries.
+// decorate loads the tags of cs in one query.
 func decorate(ctx context.Context, q db.Querier, cs []Conversation) error {
 	if len(cs) == 0 {
 		return nil
 	}
 	idx := make(map[int64]int, len(cs))
 	ids := make([]any, len(cs))
-	reqSeen := map[int64]bool{}
-	var reqIDs []any
 	for i, c := range cs {
 		idx[c.ID] = i
 		ids[i] = c.ID
-		if !reqSeen[c.RequesterID] {
-			reqSeen[c.RequesterID] = true
-			reqIDs = append(reqIDs, c.RequesterID)
-		}
 	}
 	rows, err := q.Query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
 		WHERE ct.conversation_id IN (`+marks(len(ids))+`) ORDER BY t.name`, ids...)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var cid int64
 		var name string
 		if err := rows.Scan(&cid, &name); err != nil {
-			rows.Close()
 			return err
 		}
 		cs[idx[cid]].Tags = append(cs[idx[cid]].Tags, name)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rrows, err := q.Query(ctx, `SELECT c.id, c.name, COALESCE((SELECT value FROM contact_identities i
-		WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.position LIMIT 1), '') FROM contacts c WHERE c.id IN (`+marks(len(reqIDs))+`)`, reqIDs...)
-	if err != nil {
-		return err
-	}
-	defer rrows.Close()
-	reqs := map[int64]*Requester{}
-	for rrows.Next() {
-		var r Requester
-		if err := rrows.Scan(&r.ID, &r.Name, &r.Email); err != nil {
-			return err
-		}
-		reqs[r.ID] = &r
-	}
-	for i := range cs {
-		cs[i].Requester = reqs[cs[i].RequesterID]
-	}
-	return rrows.Err()
+	return rows.Err()
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -268,7 +247,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Conversation, error) {
 }
 
 func (s *Service) get(ctx context.Context, q db.Querier, id int64) (Conversation, error) {
-	cs, err := scanConversations(q, ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id)
+	cs, err := scanConversations(q, ctx, conversationSelect+` WHERE c.id = ?`, id)
 	if err != nil {
 		return Conversation{}, err
 	}

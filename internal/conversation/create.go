@@ -195,8 +195,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 			conv.Requester.Email = cin.Emails[0]
 		}
 		if !created {
-			return tx.QueryRow(ctx, `SELECT c.name, COALESCE((SELECT value FROM contact_identities i WHERE i.contact_id = c.id
-				AND i.kind = 'email' ORDER BY i.position LIMIT 1), '') FROM contacts c WHERE c.id = ?`, requesterID).
+			return tx.QueryRow(ctx, `SELECT name, email FROM contacts WHERE id = ?`, requesterID).
 				Scan(&conv.Requester.Name, &conv.Requester.Email)
 		}
 		return nil

@@ -2,7 +2,9 @@ package conversation
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/kesherdesk/kesher/internal/db"
 	"strings"
 	"time"
 
@@ -12,7 +14,7 @@ import (
 
 // Sort orders for List. "-created_at" (newest first, the default) and
 // "created_at" page by id; "-updated_at" and "updated_at" page by
-// (updated_at, id), the latter suited to syncing with UpdatedSince.
+// (c.updated_at, c.id), the latter suited to syncing with UpdatedSince.
 var Sorts = []string{"-created_at", "created_at", "-updated_at", "updated_at"}
 
 // Visibility restricts a list to what an agent may see: conversations of
@@ -48,7 +50,7 @@ type ListParams struct {
 // List returns one page of conversations. Paging is by keyset on the sort
 // column and id, so pages neither skip nor repeat rows while new
 // conversations arrive; no COUNT is ever run. Errors: *errs.ValidationError
-// for a bad sort, status, priority, limit or cursor.
+// for a bad sort, c.status, c.priority, limit or cursor.
 func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversation], error) {
 	var c errs.Checker
 	if p.Sort == "" {
@@ -77,52 +79,57 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		return empty, nil
 	}
 
+	// Two steps: find the page's ids with an index-only query, then load
+	// those rows with their requester. Sorting or skipping never touches
+	// more than ids, so a broad filter on a million rows stays cheap.
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
 	}
-	if len(p.Statuses) == 1 {
-		add("status = ?", p.Statuses[0])
-	} else if len(p.Statuses) > 1 {
-		add("status IN ("+marks(len(p.Statuses))+")", toAny(p.Statuses)...)
-	}
 	if len(p.Priorities) > 0 {
-		add("priority IN ("+marks(len(p.Priorities))+")", toAny(p.Priorities)...)
+		add("c.priority IN ("+marks(len(p.Priorities))+")", toAny(p.Priorities)...)
 	}
 	switch {
 	case p.Unassigned:
-		add("assignee_id IS NULL")
+		add("c.assignee_id IS NULL")
 	case p.AssigneeID != 0:
-		add("assignee_id = ?", p.AssigneeID)
+		add("c.assignee_id = ?", p.AssigneeID)
 	}
 	switch {
 	case p.NoTeam:
-		add("team_id IS NULL")
+		add("c.team_id IS NULL")
 	case p.TeamID != 0:
-		add("team_id = ?", p.TeamID)
+		add("c.team_id = ?", p.TeamID)
 	}
+	// A tag filter joins the tag index (tag_id, conversation_id) and, when
+	// sorting by id, walks it in order, so a common tag never means
+	// collecting all its conversations first.
+	from := "FROM conversations c"
+	idCol := "c.id"
 	if p.TagID > 0 {
-		add("id IN (SELECT conversation_id FROM conversation_tags WHERE tag_id = ?)", p.TagID)
+		from += " JOIN conversation_tags ft ON ft.conversation_id = c.id"
+		add("ft.tag_id = ?", p.TagID)
+		idCol = "ft.conversation_id"
 	}
 	if p.InboxID != 0 {
-		add("inbox_id = ?", p.InboxID)
+		add("c.inbox_id = ?", p.InboxID)
 	}
 	if p.RequesterID != 0 {
-		add("requester_id = ?", p.RequesterID)
+		add("c.requester_id = ?", p.RequesterID)
 	}
 	if p.Channel != "" {
-		add("channel = ?", p.Channel)
+		add("c.channel = ?", p.Channel)
 	}
 	if p.UpdatedSince != nil {
-		add("updated_at >= ?", p.UpdatedSince.UnixMilli())
+		add("c.updated_at >= ?", p.UpdatedSince.UnixMilli())
 	}
 	if v := p.Visibility; !v.All {
-		cond := "team_id IS NULL OR assignee_id = ?"
+		cond := "c.team_id IS NULL OR c.assignee_id = ?"
 		a := []any{v.AgentID}
 		if len(v.TeamIDs) > 0 {
-			cond += " OR team_id IN (" + marks(len(v.TeamIDs)) + ")"
+			cond += " OR c.team_id IN (" + marks(len(v.TeamIDs)) + ")"
 			for _, t := range v.TeamIDs {
 				a = append(a, t)
 			}
@@ -132,33 +139,65 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 	var order string
 	switch p.Sort {
 	case "-created_at":
-		order = "id DESC"
+		order = idCol + " DESC"
 		if cur != nil {
-			add("id < ?", cur.ID)
+			add(idCol+" < ?", cur.ID)
 		}
 	case "created_at":
-		order = "id ASC"
+		order = idCol + " ASC"
 		if cur != nil {
-			add("id > ?", cur.ID)
+			add(idCol+" > ?", cur.ID)
 		}
 	case "-updated_at":
-		order = "updated_at DESC, id DESC"
+		order = "c.updated_at DESC, c.id DESC"
 		if cur != nil {
-			add("(updated_at < ? OR (updated_at = ? AND id < ?))", cur.Key, cur.Key, cur.ID)
+			add("(c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))", cur.Key, cur.Key, cur.ID)
 		}
 	case "updated_at":
-		order = "updated_at ASC, id ASC"
+		order = "c.updated_at ASC, c.id ASC"
 		if cur != nil {
-			add("(updated_at > ? OR (updated_at = ? AND id > ?))", cur.Key, cur.Key, cur.ID)
+			add("(c.updated_at > ? OR (c.updated_at = ? AND c.id > ?))", cur.Key, cur.Key, cur.ID)
 		}
 	}
-	q := `SELECT ` + conversationColumns + ` FROM conversations`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	arm := func(status string) (string, []any) {
+		w := where
+		a := args
+		if status != "" {
+			w = append([]string{"c.status = ?"}, where...)
+			a = append([]any{status}, args...)
+		}
+		q := "SELECT c.id AS id, c.updated_at AS updated_at " + from
+		if len(w) > 0 {
+			q += " WHERE " + strings.Join(w, " AND ")
+		}
+		return q + " ORDER BY " + order + " LIMIT ?", append(a, limit+1)
 	}
-	q += " ORDER BY " + order + " LIMIT ?"
-	args = append(args, limit+1)
-	cs, err := scanConversations(s.db.R(), ctx, q, args...)
+	var idq string
+	var idArgs []any
+	switch len(p.Statuses) {
+	case 0:
+		idq, idArgs = arm("")
+	case 1:
+		idq, idArgs = arm(p.Statuses[0])
+	default:
+		// One index range per status, merged: SQLite cannot walk several
+		// (status, id) ranges in id order at once and would otherwise sort
+		// every match.
+		parts := make([]string, len(p.Statuses))
+		for i, st := range p.Statuses {
+			q, a := arm(st)
+			parts[i] = "SELECT id, updated_at FROM (" + q + ") s" + fmt.Sprint(i)
+			idArgs = append(idArgs, a...)
+		}
+		outer := strings.NewReplacer("c.", "", "ft.conversation_id", "id").Replace(order)
+		idq = "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + outer + " LIMIT ?"
+		idArgs = append(idArgs, limit+1)
+	}
+	ids, err := queryIDs(ctx, s.db.R(), idq, idArgs...)
+	if err != nil {
+		return page.Result[Conversation]{}, fmt.Errorf("conversation: list: %w", err)
+	}
+	cs, err := s.load(ctx, ids)
 	if err != nil {
 		return page.Result[Conversation]{}, fmt.Errorf("conversation: list: %w", err)
 	}
@@ -185,4 +224,62 @@ func toAny(xs []string) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// queryIDs runs a query whose first column is an id and returns the ids in
+// order.
+func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	dest := make([]any, len(cols))
+	for i := range dest {
+		dest[i] = new(any)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		dest[0] = &id
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// load reads the conversations with the given ids, in that order.
+func (s *Service) load(ctx context.Context, ids []int64) ([]Conversation, error) {
+	if len(ids) == 0 {
+		return []Conversation{}, nil
+	}
+	args := make([]any, len(ids))
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		pos[id] = i
+	}
+	cs, err := scanConversations(s.db.R(), ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Conversation, len(ids))
+	n := 0
+	for _, c := range cs {
+		out[pos[c.ID]] = c
+		n++
+	}
+	if n != len(ids) { // a row vanished between the two queries (deleted)
+		kept := out[:0]
+		for _, c := range out {
+			if c.ID != 0 {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
+	}
+	return out, nil
 }

@@ -72,9 +72,13 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (SeedRe
 						break
 					}
 				}
-				cid, err := tx.InsertID(ctx, `INSERT INTO contacts (name, created_at, updated_at) VALUES (?, ?, ?)`,
-					fmt.Sprintf("Bench Customer %d", k), created, created)
+				email := fmt.Sprintf("bench-%d-%d@example.com", now, k)
+				cid, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+					fmt.Sprintf("Bench Customer %d", k), email, created, created)
 				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value) VALUES (?, 'email', ?)`, cid, email); err != nil {
 					return err
 				}
 				var solved any
@@ -108,12 +112,19 @@ func Seed(ctx context.Context, d *db.DB, n int, progress func(done int)) (SeedRe
 			progress(done)
 		}
 	}
+	// Fresh statistics, as a desk that has run for a while would have. On
+	// SQLite only sqlite_stat1 is kept: with stat4 samples every statement
+	// whose bound values could change the plan is re-prepared on each run.
+	if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+		return res, err
+	}
 	if d.Dialect == db.SQLite {
-		if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+		if _, err := d.Write.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
 			return res, err
 		}
-	} else if _, err := d.Write.ExecContext(ctx, `ANALYZE`); err != nil {
-		return res, err
+		if _, err := d.Write.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+			return res, err
+		}
 	}
 	res.Duration = time.Since(start)
 	return res, nil

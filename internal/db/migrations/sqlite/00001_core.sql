@@ -12,9 +12,12 @@ CREATE TABLE organizations (
     updated_at        INTEGER NOT NULL
 );
 
+-- email is the primary (first) email identity, kept here so lists can show
+-- it without a lookup per row.
 CREATE TABLE contacts (
     id                INTEGER PRIMARY KEY,
     name              TEXT    NOT NULL DEFAULT '',
+    email             TEXT    NOT NULL DEFAULT '',
     language          TEXT    NOT NULL DEFAULT '',
     time_zone         TEXT    NOT NULL DEFAULT '',
     tier              TEXT    NOT NULL DEFAULT 'standard',
@@ -116,6 +119,7 @@ CREATE TABLE conversations (
     closed_at                INTEGER
 );
 CREATE INDEX conversations_status ON conversations (status, id);
+CREATE INDEX conversations_status_updated ON conversations (status, updated_at, id);
 CREATE INDEX conversations_assignee ON conversations (assignee_id, status, id);
 CREATE INDEX conversations_team ON conversations (team_id, status, id);
 CREATE INDEX conversations_inbox ON conversations (inbox_id, status, id);
