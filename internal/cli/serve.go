@@ -43,12 +43,8 @@ func (s *ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	if s.Demo {
-		seeded, err := demo.Seed(ctx, core, demo.Options{Log: log})
-		if err != nil {
+		if _, err := demo.Seed(ctx, core, demo.Options{Log: log}); err != nil {
 			return fmt.Errorf("demo: %w", err)
-		}
-		if seeded {
-			log.Info("demo desk seeded")
 		}
 	}
 	if s.DebugAddr != "" {
