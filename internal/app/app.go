@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -78,6 +79,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Inboxes = inbox.NewService(d)
 	c.Tags = tag.NewService(d)
 	dataDir := opts.Store.DataDir
+	if dataDir == "" && d.Path != "" {
+		dataDir = filepath.Dir(d.Path)
+	}
 	if dataDir == "" {
 		dataDir = "data"
 	}

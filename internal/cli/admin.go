@@ -11,7 +11,6 @@ import (
 	"github.com/kesherdesk/kesher/internal/agent"
 	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/audit"
-	"github.com/kesherdesk/kesher/internal/errs"
 )
 
 func openCore(ctx context.Context, g *Globals) (*app.Core, error) {
@@ -116,5 +115,3 @@ func (t *TokenCreateCmd) Run(ctx context.Context, g *Globals) error {
 	fmt.Fprintln(g.Stdout, secret)
 	return nil
 }
-
-var _ = errs.ErrNotFound

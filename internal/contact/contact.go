@@ -183,8 +183,8 @@ type Service struct {
 // NewService returns a contact service.
 func NewService(d *db.DB, o *events.Outbox) *Service { return &Service{db: d, outbox: o} }
 
-// Create adds a contact. Errors: *errs.ValidationError; errs.ErrConflict when
-// an email, phone or external id already belongs to another contact.
+// Create adds a contact. Errors: *errs.ValidationError, also (code "taken")
+// when an email, phone or external id already belongs to another contact.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Contact, error) {
 	var c errs.Checker
 	in.normalize(&c, "")
@@ -210,7 +210,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Cont
 }
 
 // CreateTx inserts a contact that in.normalize already validated. A taken
-// identity is errs.ErrConflict.
+// identity is a *errs.ValidationError with code "taken".
 func CreateTx(ctx context.Context, tx *db.Tx, in Input) (int64, error) {
 	now := time.Now().UnixMilli()
 	attrs := in.CustomAttributes

@@ -60,8 +60,8 @@ func (in *OrganizationInput) check() error {
 	return c.Err()
 }
 
-// CreateOrganization adds an organization. Errors: *errs.ValidationError,
-// errs.ErrConflict for a taken external id.
+// CreateOrganization adds an organization. Errors: *errs.ValidationError
+// (code "taken" for an external id another organization has).
 func (s *Service) CreateOrganization(ctx context.Context, actor audit.Actor, in OrganizationInput) (Organization, error) {
 	if err := in.check(); err != nil {
 		return Organization{}, err

@@ -12,6 +12,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/loadgen"
 	"github.com/kesherdesk/kesher/internal/testkit"
@@ -22,7 +23,7 @@ import (
 func BenchmarkCreate(b *testing.B) {
 	for _, be := range testkit.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
-			core := app.NewCoreFromDB(be.Open(b), app.CoreOptions{Password: auth.FastPasswordParams}, testkit.Logger())
+			core := app.NewCoreFromDB(be.Open(b), app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: b.TempDir()}}, testkit.Logger())
 			ctx := context.Background()
 			box, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "API", Channel: "api"})
 			if err != nil {
@@ -58,7 +59,7 @@ func BenchmarkList(b *testing.B) {
 	for _, be := range testkit.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			d := be.Open(b)
-			core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams}, testkit.Logger())
+			core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: b.TempDir()}}, testkit.Logger())
 			ctx := context.Background()
 			if _, err := loadgen.Seed(ctx, d, size, nil); err != nil {
 				b.Fatal(err)

@@ -143,6 +143,13 @@ func (s *Service) AddMessage(ctx context.Context, actor audit.Actor, id int64, m
 	if err != nil {
 		return Message{}, Conversation{}, err
 	}
+	if len(m.AttachmentIDs) > 0 {
+		atts, err := s.files.ForMessages(ctx, []int64{msg.ID})
+		if err != nil {
+			return Message{}, Conversation{}, err
+		}
+		msg.Attachments = atts[msg.ID]
+	}
 	conv, err := s.Get(ctx, convID)
 	return msg, conv, err
 }

@@ -25,13 +25,15 @@ type desk struct {
 	srv    *httptest.Server
 	admin  string // admin API token
 	client *http.Client
+	data   string // data directory (attachment blobs)
 }
 
 const adminToken = "ksr_test_admin_token_0123456789abcdef"
 
 func newDesk(t *testing.T, d *db.DB) *desk {
 	t.Helper()
-	core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams}, testkit.Logger())
+	data := t.TempDir()
+	core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: data}}, testkit.Logger())
 	if _, err := core.Bootstrap(context.Background(), app.BootstrapOptions{AdminPassword: "admin-password-1", APIToken: adminToken}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func newDesk(t *testing.T, d *db.DB) *desk {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &desk{t: t, core: core, srv: srv, admin: adminToken, client: srv.Client()}
+	return &desk{t: t, core: core, srv: srv, admin: adminToken, client: srv.Client(), data: data}
 }
 
 // agentWithToken creates an agent in the given teams and returns its id and

@@ -3,8 +3,8 @@ package httpapi_test
 import (
 	"fmt"
 	"maps"
-	"reflect"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
