@@ -54,22 +54,27 @@ func NewStore(d *db.DB, dataDir string) *Store {
 	return &Store{db: d, dir: filepath.Join(dataDir, "blobs"), MaxSize: 25 << 20, InlineMax: 64 << 10}
 }
 
-// CleanFilename strips directories and control characters and limits the
-// name to 255 bytes; an empty result becomes "attachment".
+// CleanFilename strips directories, control characters and Unicode bidi
+// controls (which can disguise "gpj.exe" as "exe.jpg") and limits the name to
+// 255 bytes; an empty, "." or ".." result becomes "attachment".
 func CleanFilename(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = filepath.Base("/" + name)
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f || r == 0x061c:
 			return -1
 		}
 		return r
 	}, name)
+	name = strings.TrimSpace(name)
 	for len(name) > 255 {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
 	}
-	if name == "" || name == "." || name == "/" {
+	if name == "" || name == "." || name == ".." || name == "/" {
 		return "attachment"
 	}
 	return name

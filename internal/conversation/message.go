@@ -229,7 +229,7 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 	// Effects on the conversation.
 	sets := []string{"message_count = message_count + 1", "updated_at = ?"}
 	args := []any{max(db.Ms(now), db.Ms(conv.UpdatedAt))}
-	reopened := false
+	fromStatus := conv.Status
 	switch {
 	case m.Direction == DirectionInbound:
 		sets = append(sets, "last_customer_message_at = ?")
@@ -244,7 +244,7 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 		case StatusSolved:
 			sets = append(sets, "status = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
 			args = append(args, StatusOpen)
-			conv.Status, conv.SolvedAt, reopened = StatusOpen, nil, true
+			conv.Status, conv.SolvedAt = StatusOpen, nil
 			conv.ReopenCount++
 		}
 	case m.Direction == DirectionOutbound:
@@ -271,9 +271,23 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return Message{}, fmt.Errorf("conversation: update after message: %w", err)
 	}
-	if reopened {
-		if err := s.eventTx(ctx, tx, audit.Actor{Type: "contact", ID: conv.RequesterID}, conv.ID, "reopened",
-			map[string]any{"from": StatusSolved, "to": StatusOpen}, now); err != nil {
+	// A status the message changed by itself is recorded like any other
+	// change: in the timeline and in the audit log, by the message's author.
+	if conv.Status != fromStatus {
+		who := actor
+		if m.Direction == DirectionInbound {
+			who = audit.Actor{Type: "contact", ID: conv.RequesterID}
+		}
+		name := "status_changed"
+		if fromStatus == StatusSolved {
+			name = "reopened"
+		}
+		if err := s.eventTx(ctx, tx, who, conv.ID, name, map[string]any{"from": fromStatus, "to": conv.Status}, now); err != nil {
+			return Message{}, err
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{Actor: who, Action: "conversation.updated", EntityType: "conversation",
+			EntityID: conv.ID, CreatedAt: now, Changes: map[string]audit.Change{"status": {From: fromStatus, To: conv.Status}},
+		}); err != nil {
 			return Message{}, err
 		}
 	}

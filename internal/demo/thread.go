@@ -90,6 +90,8 @@ func (c *convPlan) customer(t time.Time, body string) {
 	c.lastCustomer = t
 	switch c.status {
 	case statusPending, statusOnHold:
+		c.entries = append(c.entries, entry{at: t, kind: "event", direction: "internal", authorType: "contact", agent: nobody,
+			event: "status_changed", from: c.status, to: statusOpen})
 		c.status = statusOpen
 	case statusSolved:
 		c.status, c.solved = statusOpen, time.Time{}
@@ -117,6 +119,8 @@ func (c *convPlan) reply(t time.Time, a int, body, status string) {
 		c.firstResponse = t
 	}
 	if c.status == statusNew {
+		c.entries = append(c.entries, entry{at: t, kind: "event", direction: "internal", authorType: "agent", agent: a,
+			event: "status_changed", from: statusNew, to: statusOpen})
 		c.status = statusOpen
 	}
 	if status != "" {

@@ -88,7 +88,12 @@ func TestAttachments(t *testing.T) {
 			t.Fatalf("create response lists %d attachments, want 2", n)
 		}
 		thread := k.must(200, "GET", fmt.Sprintf("/api/v1/conversations/%d/messages", conv), tokA, nil)["data"].([]any)
-		lastMsg := thread[len(thread)-1].(map[string]any)
+		var lastMsg map[string]any
+		for _, m := range thread {
+			if mm := m.(map[string]any); mm["kind"] == "reply" {
+				lastMsg = mm
+			}
+		}
 		if atts := lastMsg["attachments"].([]any); len(atts) != 2 {
 			t.Fatalf("message attachments: %v", lastMsg)
 		}

@@ -49,6 +49,15 @@ func TestBadInput(t *testing.T) {
 			{"missing message", noMessage, "message", "required"},
 			{"unknown status", badStatus, "status", "invalid"},
 			{"unknown inbox", badInbox, "inbox_id", "not_found"},
+			{"key in the wrong case", `{"inbox_id": 1, "SUBJECT": "x"}`, "SUBJECT", "unknown_field"},
+			{"duplicate key", `{"inbox_id": 1, "subject": "a", "subject": "b"}`, "subject", "duplicate_field"},
+			{"nested duplicate key", `{"inbox_id": 1, "requester": {"email": "a@b.c", "email": "d@e.f"}}`, "requester.email", "duplicate_field"},
+			{"NUL in a string", `{"inbox_id": 1, "subject": "a\u0000b"}`, "subject", "invalid"},
+			{"NUL in a tag", `{"inbox_id": 1, "tags": ["ok", "a\u0000"]}`, "tags[1]", "invalid"},
+			{"invalid UTF-8", "{\"inbox_id\": 1, \"subject\": \"\xff\xfe\"}", "body", "invalid_utf8"},
+			{"null body", `null`, "body", "malformed"},
+			{"array body", `[{"inbox_id": 1}]`, "body", "malformed"},
+			{"number out of range", `{"inbox_id": 123456789012345678901234567890}`, "inbox_id", "out_of_range"},
 		}
 		for _, tc := range cases {
 			r := k.do("POST", "/api/v1/conversations", k.admin, tc.body)
@@ -72,6 +81,11 @@ func TestBadInput(t *testing.T) {
 		var n int
 		if err := d.R().QueryRow(t.Context(), `SELECT (SELECT COUNT(*) FROM conversations) + (SELECT COUNT(*) FROM contacts) + (SELECT COUNT(*) FROM messages)`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("rows stored by rejected requests: %d, %v", n, err)
+		}
+		// A timestamp that is not RFC 3339 names its field.
+		if r := k.do("POST", "/api/v1/tokens", k.admin, map[string]any{"name": "x", "expires_at": "tomorrow"}); r.status != 400 ||
+			!strings.Contains(string(r.body), `"field":"expires_at"`) {
+			t.Errorf("bad expires_at: %d %s", r.status, r.body)
 		}
 		// PATCH of an unknown conversation is 404; a non-numeric id too.
 		if r := k.do("PATCH", "/api/v1/conversations/777", k.admin, map[string]any{"status": "open"}); r.status != 404 {

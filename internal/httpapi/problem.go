@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -74,18 +76,38 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, r, p)
 }
 
-// decodeJSON reads a JSON body into dst, rejecting unknown fields, trailing
-// data and bodies over max bytes. Errors are *errs.ValidationError naming
-// the field ("body" for malformed JSON).
+// decodeJSON reads a JSON object body into dst, rejecting unknown or
+// case-mismatched fields, duplicate keys, NUL characters, invalid UTF-8,
+// trailing data and bodies over max bytes. Errors are *errs.ValidationError
+// naming the field ("body" for malformed JSON).
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
-	// curl's -d sends application/x-www-form-urlencoded; accept it as JSON so
-	// the plain curl examples work (cross-site forms are stopped by the CSRF
-	// check, and token requests are not CSRF-prone).
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.Contains(ct, "+json") &&
-		!strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return errs.Invalid("Content-Type", "unsupported", "send application/json (got %s)", ct)
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		// curl's -d sends application/x-www-form-urlencoded; accept it as JSON
+		// so the plain curl examples work (cross-site forms are stopped by
+		// the CSRF check, and token requests are not CSRF-prone).
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json") && mt != "application/x-www-form-urlencoded") {
+			return errs.Invalid("Content-Type", "unsupported", "send application/json (got %s)", ct)
+		}
+		if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+			return errs.Invalid("Content-Type", "unsupported", "the body must be UTF-8 (got charset %s)", cs)
+		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return jsonError(err)
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return errs.Invalid("body", "malformed", "the body is empty or cut short")
+	}
+	if trimmed[0] != '{' {
+		return errs.Invalid("body", "malformed", "the body must be a JSON object")
+	}
+	if err := checkStrictJSON(body, dst); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -111,6 +133,9 @@ func jsonError(err error) error {
 		field := typ.Field
 		if field == "" {
 			field = "body"
+		}
+		if strings.HasPrefix(typ.Value, "number ") && strings.HasPrefix(goTypeName(typ.Type.String()), "a number") {
+			return errs.Invalid(field, "out_of_range", "the number %s is out of range", strings.TrimPrefix(typ.Value, "number "))
 		}
 		return errs.Invalid(field, "wrong_type", "expected %s, got JSON %s", goTypeName(typ.Type.String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -100,8 +100,12 @@ func TestConversationLifecycle(t *testing.T) {
 			mm := m.(map[string]any)
 			kinds = append(kinds, mm["kind"].(string))
 		}
-		if !slices.Equal(kinds, []string{"reply", "reply", "note", "event", "event"}) {
+		// The first agent reply moved new → open by itself; that is recorded too.
+		if !slices.Equal(kinds, []string{"reply", "reply", "event", "note", "event", "event"}) {
 			t.Fatalf("thread kinds = %v", kinds)
+		}
+		if ev := thread[2].(map[string]any)["channel_meta"].(map[string]any); ev["event"] != "status_changed" || ev["from"] != "new" || ev["to"] != "open" {
+			t.Fatalf("automatic status change event: %v", ev)
 		}
 
 		// Customer answers while pending → open; solve; customer answers → reopened.
