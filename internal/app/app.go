@@ -21,13 +21,19 @@ import (
 	"github.com/kesherdesk/kesher/internal/agent"
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/mailer"
+	"github.com/kesherdesk/kesher/internal/passwordreset"
+	"github.com/kesherdesk/kesher/internal/realtime"
+	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/tag"
+	"github.com/kesherdesk/kesher/internal/view"
 )
 
 // Core holds the store and the domain services; CLI commands that need no
@@ -44,12 +50,25 @@ type Core struct {
 	Inboxes       *inbox.Service
 	Tags          *tag.Service
 	Files         *attachment.Store
+
+	// The agent app's saved views, canned responses and password resets.
+	Views          *view.Service
+	Canned         *canned.Service
+	PasswordResets *passwordreset.Service
 }
 
 // CoreOptions configure NewCore.
 type CoreOptions struct {
 	Store    db.Options
 	Password auth.PasswordParams
+	// Secrets encrypts stored mail server passwords; nil uses a key that
+	// lives only in memory (tests).
+	Secrets *secret.Box
+	// Mailer sends system mail (password reset links); nil when no SMTP
+	// server is configured.
+	Mailer mailer.Sender
+	// BaseURL is where agents reach the web app, for links in mail.
+	BaseURL string
 }
 
 // NewCore opens and migrates the store and builds the services. The caller
@@ -76,7 +95,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Auth = auth.NewService(d, auth.NewHasher(opts.Password, 2), log)
 	c.Agents = agent.NewService(d, c.Auth, c.Outbox)
 	c.Contacts = contact.NewService(d, c.Outbox)
-	c.Inboxes = inbox.NewService(d)
+	c.Inboxes = inbox.NewService(d, opts.Secrets)
 	c.Tags = tag.NewService(d)
 	dataDir := opts.Store.DataDir
 	if dataDir == "" && d.Path != "" {
@@ -87,6 +106,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	}
 	c.Files = attachment.NewStore(d, dataDir)
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
+	c.Views = view.NewService(d, c.Conversations)
+	c.Canned = canned.NewService(d)
+	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
 	return c
 }
 
@@ -99,6 +121,17 @@ type ServerOptions struct {
 	// Web serves everything outside /api, /healthz, /readyz and /metrics
 	// (the agent web app); nil serves 404s.
 	Web http.Handler
+	// Realtime, when set, serves GET /api/v1/ws and Serve runs it as a
+	// worker; Serve builds one with NewHub when nil. Callers of Handler run
+	// its Run themselves.
+	Realtime *realtime.Hub
+}
+
+// NewHub builds the WebSocket hub of the agent web app (GET /api/v1/ws),
+// trusting the same extra origins as the API.
+func (c *Core) NewHub(o ServerOptions) *realtime.Hub {
+	return realtime.New(realtime.Services{Auth: c.Auth, Conversations: c.Conversations, Bus: c.Bus},
+		realtime.Options{TrustedOrigins: o.API.TrustedOrigins, SessionCookie: httpapi.SessionCookie}, c.Log)
 }
 
 // Serve runs the HTTP server and the workers until ctx ends, then shuts
@@ -106,6 +139,9 @@ type ServerOptions struct {
 // workers (the event dispatcher delivers what is committed), flush token
 // last-use times.
 func (c *Core) Serve(ctx context.Context, o ServerOptions) error {
+	if o.Realtime == nil {
+		o.Realtime = c.NewHub(o)
+	}
 	handler, err := c.Handler(o)
 	if err != nil {
 		return err
@@ -126,11 +162,15 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
-		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files}, o.API, c.Log, reg)
+		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
+		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	if o.Realtime != nil {
+		mux.Handle("GET /api/v1/ws", o.Realtime)
+	}
 	mux.Handle("/api/", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -169,7 +209,11 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		}()
 	}
 	run("events", dispatcher.Run)
+	if o.Realtime != nil {
+		run("realtime", o.Realtime.Run)
+	}
 	run("auth", func(ctx context.Context) error { return c.Auth.Run(ctx, time.Minute) })
+	run("password-reset", c.PasswordResets.Run)
 	run("idempotency-purge", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

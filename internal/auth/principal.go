@@ -32,22 +32,26 @@ const (
 	TagsWrite          Permission = "tags:write"
 	AuditRead          Permission = "audit:read"
 	TokensWrite        Permission = "tokens:write"
+	CannedRead         Permission = "canned:read"
+	CannedWrite        Permission = "canned:write"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
 var AllPermissions = []Permission{
 	ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead, AgentsWrite,
 	TeamsRead, TeamsWrite, InboxesRead, InboxesWrite, TagsRead, TagsWrite, AuditRead, TokensWrite,
+	CannedRead, CannedWrite,
 }
 
-// rolePermissions: admin may do everything; a supervisor also manages tags,
-// the teams they belong to and reads the audit log; an agent works
-// conversations and contacts and reads settings.
+// rolePermissions: admin may do everything; a supervisor also manages tags
+// and canned responses, the teams they belong to and reads the audit log; an
+// agent works conversations and contacts and reads settings and canned
+// responses.
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
-		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite},
+		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
-		TeamsRead, InboxesRead, TagsRead, TokensWrite},
+		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead},
 }
 
 // Principal is an authenticated agent, through a session or an API token.

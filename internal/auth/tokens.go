@@ -300,8 +300,8 @@ func (s *Service) FlushLastUsed(ctx context.Context) error {
 	})
 }
 
-// Run flushes last-use times every interval and removes expired sessions,
-// until ctx ends (then flushes once more).
+// Run flushes last-use times every interval and removes expired sessions
+// and password reset tokens, until ctx ends (then flushes once more).
 func (s *Service) Run(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -314,7 +314,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) error {
 				s.log.Error("flush token last-use failed", "err", err)
 			}
 			if err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
-				_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, time.Now().UnixMilli())
+				now := time.Now().UnixMilli()
+				if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE expires_at < ?`, now)
 				return err
 			}); err != nil {
 				s.log.Error("session cleanup failed", "err", err)

@@ -23,6 +23,12 @@ type ServeCmd struct {
 	SecureCookies     bool     `env:"KESHER_SECURE_COOKIES" help:"Mark session cookies Secure (when served over HTTPS)."`
 	TrustedOrigins    []string `name:"trusted-origin" env:"KESHER_TRUSTED_ORIGINS" help:"Extra origins allowed to make cookie-authenticated writes (e.g. a dev server)."`
 	DebugAddr         string   `env:"KESHER_DEBUG_ADDR" help:"Serve Go profiling (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; off when empty."`
+
+	// Outgoing system mail and stored secrets (see serve_mail.go).
+	SMTPURL   string `name:"smtp-url" env:"KESHER_SMTP_URL" help:"SMTP server for system mail such as password reset links: smtp://user:pass@host:port (STARTTLS when offered; ?tls=starttls requires it, ?tls=none never uses it) or smtps://user:pass@host:port (TLS). Off when empty."`
+	SMTPFrom  string `name:"smtp-from" env:"KESHER_SMTP_FROM" help:"From address of system mail, e.g. 'Kesher <desk@example.com>'."`
+	BaseURL   string `name:"base-url" env:"KESHER_BASE_URL" help:"URL agents open Kesher at, for links in mail (default http://<addr>)."`
+	SecretKey string `name:"secret-key" env:"KESHER_SECRET_KEY" help:"Key that encrypts stored mail server passwords (at least 16 characters; prefer the environment variable). Default: a random key kept in <data>/secret.key."`
 }
 
 // Run starts Kesher and blocks until SIGINT or SIGTERM.
@@ -30,7 +36,11 @@ func (s *ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := g.Logger(g.Stderr)
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions()}, log)
+	secrets, mail, baseURL, err := s.mailOptions(g, log)
+	if err != nil {
+		return err
+	}
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions(), Secrets: secrets, Mailer: mail, BaseURL: baseURL}, log)
 	if err != nil {
 		return err
 	}

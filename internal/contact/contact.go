@@ -276,15 +276,19 @@ func writeIdentities(ctx context.Context, tx *db.Tx, id int64, emails, phones []
 }
 
 // FindOrCreateTx resolves a requester inside tx: by id when id != 0 (the
-// contact must exist), else by the normalized email or phone, else creates a
-// contact from in (which must name an email or phone). It returns the id and
-// whether a contact was created.
+// contact must exist; a merged contact resolves to the one it was merged
+// into), else by the normalized email or phone, else creates a contact from
+// in (which must name an email or phone). It returns the id and whether a
+// contact was created.
 func FindOrCreateTx(ctx context.Context, tx *db.Tx, id int64, in Input, field string) (int64, bool, error) {
 	if id != 0 {
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM contacts WHERE id = ?`, id).Scan(&one)
+		var into sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT merged_into_id FROM contacts WHERE id = ?`, id).Scan(&into)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, false, errs.Invalid(field+".id", "not_found", "no contact %d", id)
+		}
+		if into.Valid {
+			id = into.Int64 // merges keep chains one hop long
 		}
 		return id, false, err
 	}
@@ -315,9 +319,10 @@ func FindOrCreateTx(ctx context.Context, tx *db.Tx, id int64, in Input, field st
 	return nid, err == nil, err
 }
 
-// Get returns contact id or errs.ErrNotFound.
+// Get returns contact id or errs.ErrNotFound (also once it was merged into
+// another contact).
 func (s *Service) Get(ctx context.Context, id int64) (Contact, error) {
-	cs, err := s.load(ctx, s.db.R(), `WHERE id = ?`, id)
+	cs, err := s.load(ctx, s.db.R(), `WHERE id = ? AND merged_into_id IS NULL`, id)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -416,7 +421,7 @@ func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...
 // Errors: errs.ErrNotFound, *errs.ValidationError.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Patch) (Contact, error) {
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
-		cs, err := s.load(ctx, tx, `WHERE id = ?`, id)
+		cs, err := s.load(ctx, tx, `WHERE id = ? AND merged_into_id IS NULL`, id)
 		if err != nil {
 			return err
 		}

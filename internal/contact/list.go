@@ -18,7 +18,8 @@ type ListParams struct {
 	Limit          int
 }
 
-// List returns one page of contacts, newest first.
+// List returns one page of contacts, newest first; contacts merged into
+// another are left out.
 func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Contact], error) {
 	limit, err := page.Limit(p.Limit)
 	if err != nil {
@@ -28,7 +29,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Contact],
 	if err != nil {
 		return page.Result[Contact]{}, err
 	}
-	var where []string
+	where := []string{`merged_into_id IS NULL`}
 	var args []any
 	if q := strings.TrimSpace(p.Query); q != "" {
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
@@ -47,10 +48,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Contact],
 		where = append(where, `id < ?`)
 		args = append(args, cur.ID)
 	}
-	q := ""
-	if len(where) > 0 {
-		q = "WHERE " + strings.Join(where, " AND ")
-	}
+	q := "WHERE " + strings.Join(where, " AND ")
 	args = append(args, limit+1)
 	cs, err := s.load(ctx, s.db.R(), q+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {

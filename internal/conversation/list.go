@@ -2,12 +2,11 @@ package conversation
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/kesherdesk/kesher/internal/db"
 	"strings"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/page"
 )
@@ -40,6 +39,7 @@ type ListParams struct {
 	InboxID      int64
 	RequesterID  int64
 	Channel      string
+	Query        string // searches number, subject and requester (see Filters.Q)
 	UpdatedSince *time.Time
 	Sort         string
 	Cursor       string
@@ -50,13 +50,15 @@ type ListParams struct {
 // List returns one page of conversations. Paging is by keyset on the sort
 // column and id, so pages neither skip nor repeat rows while new
 // conversations arrive; no COUNT is ever run. Errors: *errs.ValidationError
-// for a bad sort, c.status, c.priority, limit or cursor.
+// for a bad sort, status, priority, query, limit or cursor.
 func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversation], error) {
 	var c errs.Checker
 	if p.Sort == "" {
 		p.Sort = "-created_at"
 	}
+	p.Statuses = uniq(p.Statuses) // one index range per status, never two
 	c.OneOf("sort", p.Sort, Sorts...)
+	c.MaxLen("q", p.Query, MaxQueryLength)
 	for _, st := range p.Statuses {
 		c.OneOf("status", st, Statuses...)
 	}
@@ -82,48 +84,10 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 	// Two steps: find the page's ids with an index-only query, then load
 	// those rows with their requester. Sorting or skipping never touches
 	// more than ids, so a broad filter on a million rows stays cheap.
-	var where []string
-	var args []any
+	from, idCol, where, args := filterSQL(p)
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
-	}
-	if len(p.Priorities) > 0 {
-		add("c.priority IN ("+marks(len(p.Priorities))+")", toAny(p.Priorities)...)
-	}
-	switch {
-	case p.Unassigned:
-		add("c.assignee_id IS NULL")
-	case p.AssigneeID != 0:
-		add("c.assignee_id = ?", p.AssigneeID)
-	}
-	switch {
-	case p.NoTeam:
-		add("c.team_id IS NULL")
-	case p.TeamID != 0:
-		add("c.team_id = ?", p.TeamID)
-	}
-	// A tag filter joins the tag index (tag_id, conversation_id) and, when
-	// sorting by id, walks it in order, so a common tag never means
-	// collecting all its conversations first.
-	from := "FROM conversations c"
-	idCol := "c.id"
-	if p.TagID > 0 {
-		from += " JOIN conversation_tags ft ON ft.conversation_id = c.id"
-		add("ft.tag_id = ?", p.TagID)
-		idCol = "ft.conversation_id"
-	}
-	if p.InboxID != 0 {
-		add("c.inbox_id = ?", p.InboxID)
-	}
-	if p.RequesterID != 0 {
-		add("c.requester_id = ?", p.RequesterID)
-	}
-	if p.Channel != "" {
-		add("c.channel = ?", p.Channel)
-	}
-	if p.UpdatedSince != nil {
-		add("c.updated_at >= ?", p.UpdatedSince.UnixMilli())
 	}
 	if v := p.Visibility; !v.All {
 		cond := "c.team_id IS NULL OR c.assignee_id = ?"
@@ -216,6 +180,58 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		return page.Result[Conversation]{}, err
 	}
 	return res, nil
+}
+
+// filterSQL returns the FROM clause, the id column to order by and the
+// WHERE conditions (with their arguments) for p's filters other than
+// status, visibility and cursor.
+func filterSQL(p ListParams) (from, idCol string, where []string, args []any) {
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if len(p.Priorities) > 0 {
+		add("c.priority IN ("+marks(len(p.Priorities))+")", toAny(p.Priorities)...)
+	}
+	switch {
+	case p.Unassigned:
+		add("c.assignee_id IS NULL")
+	case p.AssigneeID != 0:
+		add("c.assignee_id = ?", p.AssigneeID)
+	}
+	switch {
+	case p.NoTeam:
+		add("c.team_id IS NULL")
+	case p.TeamID != 0:
+		add("c.team_id = ?", p.TeamID)
+	}
+	// A tag filter joins the tag index (tag_id, conversation_id) and, when
+	// sorting by id, walks it in order, so a common tag never means
+	// collecting all its conversations first.
+	from = "FROM conversations c"
+	idCol = "c.id"
+	if p.TagID > 0 {
+		from += " JOIN conversation_tags ft ON ft.conversation_id = c.id"
+		add("ft.tag_id = ?", p.TagID)
+		idCol = "ft.conversation_id"
+	}
+	if p.InboxID != 0 {
+		add("c.inbox_id = ?", p.InboxID)
+	}
+	if p.RequesterID != 0 {
+		add("c.requester_id = ?", p.RequesterID)
+	}
+	if p.Channel != "" {
+		add("c.channel = ?", p.Channel)
+	}
+	if p.UpdatedSince != nil {
+		add("c.updated_at >= ?", p.UpdatedSince.UnixMilli())
+	}
+	if q := strings.TrimSpace(p.Query); q != "" {
+		cond, a := searchCond(q)
+		add(cond, a...)
+	}
+	return from, idCol, where, args
 }
 
 func toAny(xs []string) []any {

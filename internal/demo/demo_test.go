@@ -37,7 +37,7 @@ func newCore(t *testing.T, d *db.DB) *app.Core {
 	c.Auth = auth.NewService(d, auth.NewHasher(auth.FastPasswordParams, 2), log)
 	c.Agents = agent.NewService(d, c.Auth, c.Outbox)
 	c.Contacts = contact.NewService(d, c.Outbox)
-	c.Inboxes = inbox.NewService(d)
+	c.Inboxes = inbox.NewService(d, nil)
 	c.Tags = tag.NewService(d)
 	c.Files = attachment.NewStore(d, t.TempDir())
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)

@@ -19,12 +19,15 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/tag"
+	"github.com/kesherdesk/kesher/internal/view"
 )
 
 // Services are what the API calls; internal/app builds them.
@@ -37,6 +40,10 @@ type Services struct {
 	Inboxes       *inbox.Service
 	Tags          *tag.Service
 	Files         *attachment.Store
+
+	Views          *view.Service
+	Canned         *canned.Service
+	PasswordResets *passwordreset.Service
 }
 
 // Options tune the API.

@@ -194,3 +194,58 @@ func containsStr(xs []string, s string) bool {
 	}
 	return false
 }
+
+type passwordResetRequest struct {
+	Email string `json:"email"`
+}
+
+// requestPasswordReset always answers 204, whether or not an agent has the
+// address (the mail, if any, is sent in the background), so the endpoint
+// cannot be used to find out who works here. Rate-limited like login.
+func (a *API) requestPasswordReset(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	var req passwordResetRequest
+	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	var c errs.Checker
+	c.Check(email != "", "email", "required", "email is required")
+	c.MaxLen("email", email, 254)
+	if err := c.Err(); err != nil {
+		return err
+	}
+	if !a.limiter.allow("reset-ip:"+clientIP(r), "reset-email:"+email) {
+		w.Header().Set("Retry-After", "60")
+		writeProblem(w, r, Problem{Status: http.StatusTooManyRequests, Type: problemBase + "rate-limited",
+			Title: "Too many password reset requests", Detail: "wait a minute before trying again"})
+		return nil
+	}
+	a.svc.PasswordResets.Request(email)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type passwordResetConfirm struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// confirmPasswordReset sets the new password with the token from the
+// mailed link; the agent's sessions end and they sign in again.
+func (a *API) confirmPasswordReset(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	var req passwordResetConfirm
+	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
+		return err
+	}
+	if !a.limiter.allow("reset-confirm-ip:" + clientIP(r)) {
+		w.Header().Set("Retry-After", "60")
+		writeProblem(w, r, Problem{Status: http.StatusTooManyRequests, Type: problemBase + "rate-limited",
+			Title: "Too many attempts", Detail: "wait a minute before trying again"})
+		return nil
+	}
+	if err := a.svc.PasswordResets.Confirm(r.Context(), req.Token, req.Password); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

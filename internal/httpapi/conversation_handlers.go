@@ -41,52 +41,34 @@ func visibility(p *auth.Principal) conversation.Visibility {
 	return conversation.Visibility{All: p.SeesAllConversations(), AgentID: p.AgentID, TeamIDs: p.TeamIDs}
 }
 
+// listQueryField names a list filter by its query parameter in errors.
+func listQueryField(name string) string {
+	switch name {
+	case "statuses":
+		return "status"
+	case "priorities":
+		return "priority"
+	}
+	return name
+}
+
 func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if err := checkQuery(r, "status", "priority", "assignee", "team", "tag", "inbox", "requester", "channel",
+	if err := checkQuery(r, "status", "priority", "assignee", "team", "tag", "inbox", "requester", "channel", "q",
 		"updated_since", "sort", "cursor", "limit"); err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	lp := conversation.ListParams{Statuses: splitList(q.Get("status")), Priorities: splitList(q.Get("priority")),
-		Channel: q.Get("channel"), Sort: q.Get("sort"), Cursor: q.Get("cursor"), Visibility: visibility(p)}
-	switch v := q.Get("assignee"); v {
-	case "":
-	case "me":
-		lp.AssigneeID = p.AgentID
-	case "none":
-		lp.Unassigned = true
-	default:
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return errs.Invalid("assignee", "invalid", "assignee must be an agent id, me or none")
-		}
-		lp.AssigneeID = id
-	}
-	switch v := q.Get("team"); v {
-	case "":
-	case "none":
-		lp.NoTeam = true
-	default:
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return errs.Invalid("team", "invalid", "team must be a team id or none")
-		}
-		lp.TeamID = id
-	}
-	if name := q.Get("tag"); name != "" {
-		id, err := a.svc.Tags.IDByName(r.Context(), name)
-		if err != nil {
-			return err
-		}
-		lp.TagID = id
-		if id == 0 {
-			lp.TagID = -1
-		}
-	}
+	f := conversation.Filters{Statuses: splitList(q.Get("status")), Priorities: splitList(q.Get("priority")),
+		Assignee: q.Get("assignee"), Team: q.Get("team"), Tag: q.Get("tag"), Channel: q.Get("channel"), Q: q.Get("q")}
 	var err error
-	if lp.InboxID, err = queryInt(r, "inbox"); err != nil {
+	if f.Inbox, err = queryInt(r, "inbox"); err != nil {
 		return err
 	}
+	lp, err := a.svc.Conversations.Params(r.Context(), f, p.AgentID, listQueryField)
+	if err != nil {
+		return err
+	}
+	lp.Sort, lp.Cursor, lp.Visibility = q.Get("sort"), q.Get("cursor"), visibility(p)
 	if lp.RequesterID, err = queryInt(r, "requester"); err != nil {
 		return err
 	}

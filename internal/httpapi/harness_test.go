@@ -32,8 +32,16 @@ const adminToken = "ksr_test_admin_token_0123456789abcdef"
 
 func newDesk(t *testing.T, d *db.DB) *desk {
 	t.Helper()
+	return newDeskWith(t, d, app.CoreOptions{})
+}
+
+// newDeskWith is newDesk with core options (mailer, base URL, secrets); the
+// password parameters and data directory are the test's.
+func newDeskWith(t *testing.T, d *db.DB, opts app.CoreOptions) *desk {
+	t.Helper()
 	data := t.TempDir()
-	core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: data}}, testkit.Logger())
+	opts.Password, opts.Store = auth.FastPasswordParams, db.Options{DataDir: data}
+	core := app.NewCoreFromDB(d, opts, testkit.Logger())
 	if _, err := core.Bootstrap(context.Background(), app.BootstrapOptions{AdminPassword: "admin-password-1", APIToken: adminToken}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,12 +16,14 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/tag"
+	"github.com/kesherdesk/kesher/internal/view"
 )
 
 // openAPIMethods are the OpenAPI path item keys that hold operations.
@@ -327,6 +329,21 @@ var openAPISchemaTypes = map[string]any{
 	"ConversationPage":    page.Result[conversation.Conversation]{},
 	"ContactPage":         page.Result[contact.Contact]{},
 	"OrganizationPage":    page.Result[contact.Organization]{},
+
+	"ConversationFilters":       conversation.Filters{},
+	"View":                      view.View{},
+	"ViewInput":                 view.Input{},
+	"ViewPatch":                 view.Patch{},
+	"ViewCounts":                view.Counts{},
+	"CannedResponse":            canned.Response{},
+	"CannedResponseInput":       canned.Input{},
+	"CannedResponsePatch":       canned.Patch{},
+	"RenderedCannedResponse":    renderResponse{},
+	"ContactMergeInput":         mergeRequest{},
+	"PasswordResetInput":        passwordResetRequest{},
+	"PasswordResetConfirmInput": passwordResetConfirm{},
+	"ServerCheck":               inbox.ServerCheck{},
+	"InboxConnectionReport":     inbox.ConnectionReport{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

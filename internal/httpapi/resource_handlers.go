@@ -250,3 +250,26 @@ func (a *API) updateTag(w http.ResponseWriter, r *http.Request, _ *auth.Principa
 		return a.svc.Tags.Update(ctx, id, in.Color)
 	})
 }
+
+// --- contact merge and inbox connection test
+
+type mergeRequest struct {
+	FromID int64 `json:"from_id"`
+}
+
+// mergeContact folds contact from_id into the contact in the path.
+func (a *API) mergeContact(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return write(w, r, http.StatusOK, func(ctx context.Context, in mergeRequest) (contact.Contact, error) {
+		return a.svc.Contacts.Merge(ctx, actorOf(p), id, in.FromID)
+	})
+}
+
+// testInbox connects to an email inbox's SMTP and IMAP servers; a server
+// that fails is reported in the 200 body, not as an error status.
+func (a *API) testInbox(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	return read(w, r, a.svc.Inboxes.TestConnection)
+}

@@ -10,6 +10,8 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: a.openAPI},
 
 		{Method: "POST", Pattern: "/api/v1/auth/login", Public: true, Handler: a.login},
+		{Method: "POST", Pattern: "/api/v1/auth/password-reset", Public: true, Handler: a.requestPasswordReset},
+		{Method: "POST", Pattern: "/api/v1/auth/password-reset/confirm", Public: true, Handler: a.confirmPasswordReset},
 		{Method: "POST", Pattern: "/api/v1/auth/logout", Handler: a.logout},
 		{Method: "GET", Pattern: "/api/v1/me", Handler: a.me},
 		{Method: "PATCH", Pattern: "/api/v1/me", Handler: a.updateMe},
@@ -26,6 +28,22 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsWrite, Handler: a.createMessage},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/audit", Perm: auth.ConversationsRead, Handler: a.conversationAudit},
 
+		// Saved views are the caller's own; counts follow conversation visibility.
+		{Method: "GET", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.listViews},
+		{Method: "POST", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.createView},
+		{Method: "GET", Pattern: "/api/v1/views/counts", Perm: auth.ConversationsRead, Handler: a.viewCounts},
+		{Method: "PATCH", Pattern: "/api/v1/views/{id}", Perm: auth.ConversationsRead, Handler: a.updateView},
+		{Method: "DELETE", Pattern: "/api/v1/views/{id}", Perm: auth.ConversationsRead, Handler: a.deleteView},
+
+		// Canned responses of other teams are invisible (404) to non-admins;
+		// rendering also needs the conversation to be visible.
+		{Method: "GET", Pattern: "/api/v1/canned-responses", Perm: auth.CannedRead, Handler: a.listCanned},
+		{Method: "POST", Pattern: "/api/v1/canned-responses", Perm: auth.CannedWrite, Handler: a.createCanned},
+		{Method: "GET", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedRead, Handler: a.getCanned},
+		{Method: "PATCH", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Handler: a.updateCanned},
+		{Method: "DELETE", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Handler: a.deleteCanned},
+		{Method: "GET", Pattern: "/api/v1/canned-responses/{id}/render", Perm: auth.CannedRead, Handler: a.renderCanned},
+
 		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
 		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
 
@@ -33,6 +51,7 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/contacts", Perm: auth.ContactsWrite, Handler: a.createContact},
 		{Method: "GET", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsRead, Handler: a.getContact},
 		{Method: "PATCH", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsWrite, Handler: a.updateContact},
+		{Method: "POST", Pattern: "/api/v1/contacts/{id}/merge", Perm: auth.ContactsWrite, Handler: a.mergeContact},
 
 		{Method: "GET", Pattern: "/api/v1/organizations", Perm: auth.ContactsRead, Handler: a.listOrganizations},
 		{Method: "POST", Pattern: "/api/v1/organizations", Perm: auth.ContactsWrite, Handler: a.createOrganization},
@@ -53,6 +72,7 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/inboxes", Perm: auth.InboxesWrite, Handler: a.createInbox},
 		{Method: "GET", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesRead, Handler: a.getInbox},
 		{Method: "PATCH", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesWrite, Handler: a.updateInbox},
+		{Method: "POST", Pattern: "/api/v1/inboxes/{id}/test", Perm: auth.InboxesWrite, Handler: a.testInbox},
 
 		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},

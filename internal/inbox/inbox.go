@@ -14,6 +14,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/secret"
 )
 
 // Channel types.
@@ -28,7 +29,9 @@ const (
 // Channels lists the valid channel types.
 var Channels = []string{ChannelEmail, ChannelChat, ChannelAPI, ChannelPhone, ChannelMessaging}
 
-// Inbox is one channel instance.
+// Inbox is one channel instance. In Settings, the objects "smtp" and "imap"
+// (an email inbox's mail servers) never show their "password": it is stored
+// encrypted and "password_set" tells whether there is one.
 type Inbox struct {
 	ID        int64          `json:"id"`
 	Name      string         `json:"name"`
@@ -51,7 +54,9 @@ type Input struct {
 	Enabled  *bool          `json:"enabled"`
 }
 
-// Patch changes an inbox (the channel type cannot change).
+// Patch changes an inbox (the channel type cannot change). Settings
+// replaces the settings, except that an "smtp" or "imap" object without a
+// "password" keeps the stored one (send "" to remove it).
 type Patch struct {
 	Name     patch.Field[string]         `json:"name"`
 	Address  patch.Field[string]         `json:"address"`
@@ -61,12 +66,24 @@ type Patch struct {
 }
 
 // Service manages inboxes.
-type Service struct{ db *db.DB }
+type Service struct {
+	db      *db.DB
+	secrets *secret.Box
+}
 
-// NewService returns an inbox service.
-func NewService(d *db.DB) *Service { return &Service{db: d} }
+// NewService returns an inbox service that encrypts mail server passwords
+// with secrets (nil: an in-memory key, for tests).
+func NewService(d *db.DB, secrets *secret.Box) *Service {
+	if secrets == nil {
+		secrets = secret.Ephemeral()
+	}
+	return &Service{db: d, secrets: secrets}
+}
 
-func (in *Input) check() error {
+// check validates in; the mail servers in its settings only when
+// withSettings (an update that leaves the settings alone does not re-judge
+// them).
+func (in *Input) check(withSettings bool) error {
 	var c errs.Checker
 	in.Name = strings.TrimSpace(in.Name)
 	in.Address = strings.TrimSpace(in.Address)
@@ -76,6 +93,9 @@ func (in *Input) check() error {
 	c.MaxLen("address", in.Address, 254)
 	if b, _ := json.Marshal(in.Settings); len(b) > 64<<10 {
 		c.Add("settings", "too_long", "settings must encode to at most 64 KiB")
+	}
+	if withSettings {
+		checkMailServers(&c, in.Settings)
 	}
 	return c.Err()
 }
@@ -89,13 +109,14 @@ func teamArg(id *int64) any {
 
 // Create adds an inbox. Errors: *errs.ValidationError.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Inbox, error) {
-	if err := in.check(); err != nil {
+	if err := in.check(true); err != nil {
 		return Inbox{}, err
 	}
 	enabled := in.Enabled == nil || *in.Enabled
 	if in.Settings == nil {
 		in.Settings = map[string]any{}
 	}
+	s.sealPasswords(in.Settings, nil)
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UnixMilli()
@@ -143,19 +164,21 @@ func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...
 
 // Get returns inbox id or errs.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (Inbox, error) {
-	bs, err := s.load(ctx, s.db.R(), `WHERE id = ?`, id)
-	if err != nil {
-		return Inbox{}, err
-	}
-	if len(bs) == 0 {
-		return Inbox{}, fmt.Errorf("inbox %d: %w", id, errs.ErrNotFound)
-	}
-	return bs[0], nil
+	b, err := s.getRaw(ctx, s.db.R(), id)
+	redact(b.Settings)
+	return b, err
 }
 
 // GetTx reads inbox id inside tx.
 func (s *Service) GetTx(ctx context.Context, tx *db.Tx, id int64) (Inbox, error) {
-	bs, err := s.load(ctx, tx, `WHERE id = ?`, id)
+	b, err := s.getRaw(ctx, tx, id)
+	redact(b.Settings)
+	return b, err
+}
+
+// getRaw reads inbox id with its settings as stored (passwords sealed).
+func (s *Service) getRaw(ctx context.Context, q db.Querier, id int64) (Inbox, error) {
+	bs, err := s.load(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return Inbox{}, err
 	}
@@ -167,13 +190,17 @@ func (s *Service) GetTx(ctx context.Context, tx *db.Tx, id int64) (Inbox, error)
 
 // List returns all inboxes by name.
 func (s *Service) List(ctx context.Context) ([]Inbox, error) {
-	return s.load(ctx, s.db.R(), `ORDER BY name, id`)
+	bs, err := s.load(ctx, s.db.R(), `ORDER BY name, id`)
+	for _, b := range bs {
+		redact(b.Settings)
+	}
+	return bs, err
 }
 
 // Update applies p to inbox id. Settings replaces the whole settings object.
 func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Patch) (Inbox, error) {
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
-		b, err := s.GetTx(ctx, tx, id)
+		b, err := s.getRaw(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -203,12 +230,15 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 				in.Settings = map[string]any{}
 			}
 		}
+		if err := in.check(p.Settings.Set); err != nil {
+			return err
+		}
+		if p.Settings.Set {
+			s.sealPasswords(in.Settings, b.Settings)
+		}
 		if p.Enabled.Set {
 			ch["enabled"] = audit.Change{From: b.Enabled, To: p.Enabled.V}
 			enabled = p.Enabled.V
-		}
-		if err := in.check(); err != nil {
-			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE inboxes SET name = ?, address = ?, team_id = ?, settings = ?, enabled = ?, updated_at = ? WHERE id = ?`,
 			in.Name, in.Address, teamArg(in.TeamID), db.JSON(in.Settings), enabled, time.Now().UnixMilli(), id)
