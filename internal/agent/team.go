@@ -3,12 +3,14 @@ package agent
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/patch"
 )
 
@@ -190,11 +192,38 @@ func (s *Service) UpdateTeam(ctx context.Context, actor audit.Actor, id int64, p
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "team.updated", EntityType: "team", EntityID: id, Changes: ch})
+		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "team.updated", EntityType: "team", EntityID: id, Changes: ch}); err != nil {
+			return err
+		}
+		// Agents who joined or left see a different set of conversations now.
+		if p.AgentIDs.Set {
+			for _, a := range symmetricDiff(t.AgentIDs, in.AgentIDs) {
+				if err := s.outbox.Publish(ctx, tx, events.AgentUpdated, map[string]any{"agent_id": a}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Team{}, err
 	}
 	s.auth.Forget()
 	return s.GetTeam(ctx, id)
+}
+
+// symmetricDiff returns the ids in exactly one of a and b.
+func symmetricDiff(a, b []int64) []int64 {
+	var out []int64
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	for _, x := range b {
+		if !slices.Contains(a, x) && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -80,7 +80,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (*Prin
 		return nil, err
 	}
 	p.SessionDigest = dg
-	s.toCache(dg, *p, now)
+	s.toCache(dg, *p, now, exp)
 	return p, nil
 }
 

@@ -68,7 +68,10 @@ type Service struct {
 
 type cached struct {
 	p       Principal
-	expires time.Time
+	expires time.Time // when this cache entry lapses
+	// tokenExpiry is the token's own expiry (zero for none): a cached token
+	// stops working exactly when it expires, not when the entry lapses.
+	tokenExpiry time.Time
 }
 
 // cacheTTL bounds how long a revoked token or changed role may still be
@@ -239,7 +242,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*Princi
 	if err := json.Unmarshal([]byte(sc), &p.Scopes); err != nil || p.Scopes == nil {
 		p.Scopes = []string{}
 	}
-	s.toCache(dg, *p, now)
+	s.toCache(dg, *p, now, exp.Int64)
 	s.touch(tokenID, now)
 	return p, nil
 }
@@ -248,20 +251,25 @@ func (s *Service) fromCache(dg string, now time.Time) (*Principal, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.cache[dg]
-	if !ok || now.After(c.expires) {
+	if !ok || now.After(c.expires) || (!c.tokenExpiry.IsZero() && !now.Before(c.tokenExpiry)) {
 		return nil, false
 	}
 	p := c.p
 	return &p, true
 }
 
-func (s *Service) toCache(dg string, p Principal, now time.Time) {
+// toCache remembers p for cacheTTL, never past expiry (Unix ms, 0 = none).
+func (s *Service) toCache(dg string, p Principal, now time.Time, expiry int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.cache) > 10000 {
 		clear(s.cache)
 	}
-	s.cache[dg] = cached{p: p, expires: now.Add(cacheTTL)}
+	c := cached{p: p, expires: now.Add(cacheTTL)}
+	if expiry > 0 {
+		c.tokenExpiry = time.UnixMilli(expiry)
+	}
+	s.cache[dg] = c
 }
 
 // Forget drops cached principals (after a role, team or password change).

@@ -42,10 +42,11 @@ type UserCmd struct {
 
 // UserCreateCmd creates an agent.
 type UserCreateCmd struct {
-	Email         string `required:"" help:"The agent's email (their sign-in name)."`
-	Name          string `required:"" help:"Display name."`
-	Role          string `default:"agent" enum:"admin,supervisor,agent" help:"admin, supervisor or agent."`
-	PasswordStdin bool   `help:"Read the password from the first line of standard input (otherwise one is generated and printed)."`
+	Email         string   `required:"" help:"The agent's email (their sign-in name)."`
+	Name          string   `required:"" help:"Display name."`
+	Role          string   `default:"agent" enum:"admin,supervisor,agent" help:"admin, supervisor or agent."`
+	Teams         []string `name:"team" help:"Team to join, by name (repeat or comma-separate for several)."`
+	PasswordStdin bool     `help:"Read the password from the first line of standard input (otherwise one is generated and printed)."`
 }
 
 // Run creates the agent and prints its id (and a generated password).
@@ -65,7 +66,25 @@ func (u *UserCreateCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer core.DB.Close()
-	a, err := core.Agents.Create(ctx, audit.Actor{Type: "system", Name: "cli"}, agent.Input{Email: u.Email, Name: u.Name, Role: u.Role, Password: password})
+	var teamIDs []int64
+	if len(u.Teams) > 0 {
+		all, err := core.Agents.ListTeams(ctx)
+		if err != nil {
+			return err
+		}
+	next:
+		for _, name := range u.Teams {
+			for _, t := range all {
+				if strings.EqualFold(t.Name, strings.TrimSpace(name)) {
+					teamIDs = append(teamIDs, t.ID)
+					continue next
+				}
+			}
+			return usagef("no team named %q", name)
+		}
+	}
+	a, err := core.Agents.Create(ctx, audit.Actor{Type: "system", Name: "cli"}, agent.Input{Email: u.Email, Name: u.Name, Role: u.Role,
+		Password: password, TeamIDs: teamIDs})
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 			}
 			fmt.Fprintf(g.Stdout, "\nKesher demo desk is running at http://%s/\n  sign in: %s / %s\n", addr, email, s.AdminPassword)
 			if s.BootstrapAPIToken != "" {
-				fmt.Fprintf(g.Stdout, "  API:     curl -H \"Authorization: Bearer %s\" http://%s/api/v1/conversations?status=open\n", s.BootstrapAPIToken, addr)
+				fmt.Fprintf(g.Stdout, "  API:     curl -H \"Authorization: Bearer %s\" \"http://%s/api/v1/conversations?status=open\"\n", s.BootstrapAPIToken, addr)
 			}
 			fmt.Fprintln(g.Stdout, "Press Ctrl+C to stop.")
 		},

@@ -188,6 +188,7 @@ func NewService(d *db.DB, o *events.Outbox) *Service { return &Service{db: d, ou
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Contact, error) {
 	var c errs.Checker
 	in.normalize(&c, "")
+	c.Check(in.Name != "" || len(in.Emails) > 0 || len(in.Phones) > 0, "name", "required", "a contact needs a name, an email or a phone")
 	if err := c.Err(); err != nil {
 		return Contact{}, err
 	}

@@ -130,6 +130,14 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 				return err
 			}
 		}
+		// A conversation speaks its requester's language unless told otherwise.
+		if in.Language == "" {
+			if created {
+				in.Language = r.Language
+			} else if err := tx.QueryRow(ctx, `SELECT language FROM contacts WHERE id = ?`, requesterID).Scan(&in.Language); err != nil {
+				return err
+			}
+		}
 		teamID := box.TeamID
 		if in.TeamID != nil {
 			if err := checkTeam(ctx, tx, *in.TeamID, "team_id"); err != nil {

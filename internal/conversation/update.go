@@ -129,6 +129,7 @@ func (s *Service) applyTx(ctx context.Context, tx *db.Tx, actor audit.Actor, con
 		return fmt.Errorf("conversation %d is closed: %w", conv.ID, errs.ErrConflict)
 	}
 	now := s.Now()
+	prevTeam, prevAssignee := conv.TeamID, conv.AssigneeID
 	changes := map[string]audit.Change{}
 	var sets []string
 	var args []any
@@ -284,7 +285,10 @@ func (s *Service) applyTx(ctx context.Context, tx *db.Tx, actor audit.Actor, con
 		fields = append(fields, k)
 	}
 	sort.Strings(fields)
+	// The previous team and assignee let realtime subscribers tell agents
+	// who just lost sight of the conversation.
 	return s.outbox.Publish(ctx, tx, events.ConversationUpdated, map[string]any{"conversation_id": conv.ID, "changes": fields,
+		"previous_team_id": prevTeam, "previous_assignee_id": prevAssignee,
 		"status": conv.Status, "assignee_id": conv.AssigneeID, "team_id": conv.TeamID})
 }
 

@@ -65,6 +65,15 @@ func TestOutboxDeliversOnlyCommittedEventsOnce(t *testing.T) {
 		if n, _ := disp.DeliverOnce(ctx); n != 0 {
 			t.Fatalf("second round delivered %d again", n)
 		}
+		// Ids keep increasing after the outbox was emptied (never reused).
+		var lastID int64
+		bus.Subscribe("late", func(_ context.Context, e events.Event) error { lastID = e.ID; return nil })
+		if err := d.WriteTx(ctx, func(tx *db.Tx) error { return o.Publish(ctx, tx, "late", map[string]int{"n": 5}) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := disp.DeliverOnce(ctx); err != nil || lastID <= 4 {
+			t.Fatalf("event id after the outbox emptied = %d (%v), want > 4", lastID, err)
+		}
 	})
 }
 

@@ -93,10 +93,30 @@ func New(svc Services, opts Options, log *slog.Logger, reg prometheus.Registerer
 		a.mux.Handle(rt.Method+" "+rt.Pattern, a.wrap(rt))
 	}
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := a.allowedMethods(r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeProblem(w, r, Problem{Status: http.StatusMethodNotAllowed, Title: "Method not allowed", Type: problemBase + "method-not-allowed",
+				Detail: r.URL.Path + " accepts " + strings.Join(allowed, ", ")})
+			return
+		}
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "No such endpoint", Type: problemBase + "not-found",
 			Detail: r.Method + " " + r.URL.Path + " is not part of the API; see /api/v1/openapi.json"})
 	})
 	return a, nil
+}
+
+// allowedMethods lists the methods the route table serves for r's path
+// (empty when the path is unknown), for 405 answers.
+func (a *API) allowedMethods(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{"GET", "POST", "PATCH", "PUT", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ServeHTTP implements http.Handler.

@@ -19,6 +19,13 @@ type loginRequest struct {
 // login checks credentials, sets the session cookie and returns the agent.
 // Attempts are rate-limited per IP and per email (429 with Retry-After).
 func (a *API) login(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	// Login CSRF: a cross-site page must not sign a browser into an
+	// attacker's account. Clients without Origin/Sec-Fetch-Site pass.
+	if err := a.csrf.Check(r); err != nil {
+		writeProblem(w, r, Problem{Status: http.StatusForbidden, Type: problemBase + "csrf", Title: "Cross-origin request refused",
+			Detail: "sign in from Kesher's own pages"})
+		return nil
+	}
 	var req loginRequest
 	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
 		return err

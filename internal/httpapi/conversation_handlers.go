@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"github.com/kesherdesk/kesher/internal/page"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -15,14 +18,40 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // checkQuery rejects query parameters the endpoint does not know, so a
 // typo ("stauts=open") is an error instead of an unfiltered list.
+// It also rejects what net/url would drop or merge silently: a malformed
+// query (e.g. with ';'), a parameter given twice, NUL characters, and an
+// explicit limit outside 1..100 (1..500 for a thread; 0 would otherwise
+// mean the default).
 func checkQuery(r *http.Request, allowed ...string) error {
-	for k := range r.URL.Query() {
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errs.Invalid("query", "malformed", "the query string is malformed: %v", err)
+	}
+	for k, vs := range vals {
 		if !containsStr(allowed, k) {
 			return errs.Invalid(k, "unknown_parameter", "unknown query parameter %q (known: %s)", k, strings.Join(allowed, ", "))
+		}
+		if len(vs) > 1 {
+			return errs.Invalid(k, "duplicate_parameter", "give %s once (separate several values with commas)", k)
+		}
+		if strings.ContainsRune(vs[0], 0) || !utf8.ValidString(vs[0]) {
+			return errs.Invalid(k, "invalid", "%s contains a NUL character or invalid UTF-8", k)
+		}
+		if k == "limit" {
+			max := page.MaxLimit
+			if strings.HasSuffix(r.URL.Path, "/messages") {
+				max = maxThreadPage
+			}
+			if n, err := strconv.Atoi(vs[0]); err != nil || n < 1 || n > max {
+				return errs.Invalid("limit", "out_of_range", "limit must be a whole number from 1 to %d", max)
+			}
 		}
 	}
 	return nil
 }
+
+// maxThreadPage is the largest page of messages in a thread.
+const maxThreadPage = 500
 
 func splitList(v string) []string {
 	if v == "" {
@@ -181,8 +210,8 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if err != nil {
 		return err
 	}
-	if limit == 0 || limit > 500 {
-		limit = 500
+	if limit == 0 {
+		limit = maxThreadPage
 	}
 	ms, err := a.svc.Conversations.ListMessages(r.Context(), c.ID, after, int(limit))
 	if err != nil {

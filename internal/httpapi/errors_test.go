@@ -97,6 +97,21 @@ func TestBadInput(t *testing.T) {
 		if r := k.do("GET", "/api/v1/nothing-here", k.admin, nil); r.status != 404 || r.header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("unknown endpoint: %d %s", r.status, r.header.Get("Content-Type"))
 		}
+		if r := k.do("DELETE", "/api/v1/conversations/1", k.admin, nil); r.status != 405 || r.header.Get("Allow") != "GET, PATCH" {
+			t.Errorf("wrong method: %d Allow=%q", r.status, r.header.Get("Allow"))
+		}
+		if r := k.do("GET", "/api/v1/conversations/1", "", nil); r.header.Get("WWW-Authenticate") == "" {
+			t.Error("401 without WWW-Authenticate")
+		}
+		// Query strings that net/url would quietly drop or merge are refused.
+		for _, q := range []string{"team=2;x", "status=open&status=closed", "q=a%00b", "limit=0", "limit=101"} {
+			if r := k.do("GET", "/api/v1/conversations?"+q, k.admin, nil); r.status != 400 {
+				t.Errorf("?%s: %d, want 400", q, r.status)
+			}
+		}
+		if r := k.do("GET", "/api/v1/conversations/1/messages?limit=501", k.admin, nil); r.status != 400 {
+			t.Errorf("messages limit=501: %d", r.status)
+		}
 	})
 }
 
@@ -179,6 +194,10 @@ func TestSessionLoginAndCSRF(t *testing.T) {
 		k.must(201, "POST", "/api/v1/tags", "", map[string]any{"name": "same-origin"}, "Sec-Fetch-Site", "same-origin")
 		if r := k.do("POST", "/api/v1/tags", "", map[string]any{"name": "evil"}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); r.status != 403 {
 			t.Fatalf("cross-site write with the session cookie: %d, want 403", r.status)
+		}
+		if r := k.do("POST", "/api/v1/auth/login", "", map[string]any{"email": "admin@kesher.test", "password": "admin-password-1"},
+			"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"); r.status != 403 {
+			t.Fatalf("cross-site login: %d, want 403", r.status)
 		}
 		k.must(204, "POST", "/api/v1/auth/logout", "", nil)
 		if r := k.do("GET", "/api/v1/me", "", nil); r.status != 401 {

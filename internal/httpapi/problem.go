@@ -73,6 +73,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Status >= 500 {
 		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kesher"`)
+	}
 	writeProblem(w, r, p)
 }
 
