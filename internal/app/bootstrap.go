@@ -27,15 +27,16 @@ type BootstrapOptions struct {
 // DefaultAdminEmail is used when KESHER_ADMIN_EMAIL is not set.
 const DefaultAdminEmail = "admin@kesher.test"
 
-// Bootstrap makes sure a fresh desk can be entered. It returns the email of
-// the admin it created ("" when agents already existed).
+// Bootstrap makes sure a desk can be entered: it creates an admin when no
+// active admin exists. It returns the email of the admin it created ("" when
+// one existed).
 func (c *Core) Bootstrap(ctx context.Context, o BootstrapOptions) (string, error) {
-	n, err := c.Agents.Count(ctx)
-	if err != nil {
-		return "", err
-	}
+	// The desk needs an active admin: on first start, or when every admin
+	// was created elsewhere and deactivated or never made (e.g. the CLI
+	// created plain agents before the first start).
+	_, err := c.firstAdmin(ctx)
 	created := ""
-	if n == 0 {
+	if err != nil {
 		email, password, generated := o.AdminEmail, o.AdminPassword, false
 		if email == "" {
 			email = DefaultAdminEmail

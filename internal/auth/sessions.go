@@ -94,3 +94,22 @@ func (s *Service) Logout(ctx context.Context, digest string) error {
 		return err
 	})
 }
+
+// CheckPassword verifies an agent's current password (before a change of
+// password). A wrong password is errs.ErrUnauthenticated.
+func (s *Service) CheckPassword(ctx context.Context, agentID int64, password string) error {
+	var hash string
+	if err := s.db.R().QueryRow(ctx, `SELECT password_hash FROM agents WHERE id = ?`, agentID).Scan(&hash); err != nil {
+		return fmt.Errorf("auth: check password: %w", err)
+	}
+	if hash == "" {
+		return errs.ErrUnauthenticated
+	}
+	if err := s.Hasher.Verify(ctx, hash, password); err != nil {
+		if errors.Is(err, ErrMismatch) {
+			return errs.ErrUnauthenticated
+		}
+		return err
+	}
+	return nil
+}

@@ -35,8 +35,8 @@ func (b *BackupCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	fi, _ := os.Stat(b.Out)
-	fmt.Fprintf(g.Stdout, "backup written: %s (%d bytes); attachments over 64 KiB live in %s/blobs — copy that folder too\n",
-		b.Out, fi.Size(), g.DataDir)
+	fmt.Fprintf(g.Stdout, "backup written: %s (%d bytes)\nalso copy %s/blobs (attachments over 64 KiB) and %s/secret.key (decrypts stored mail passwords)\n",
+		b.Out, fi.Size(), g.DataDir, g.DataDir)
 	return nil
 }
 
@@ -92,9 +92,17 @@ func deskHasData(ctx context.Context, path string) (bool, error) {
 	}
 	defer conn.Close()
 	var n int
+	var tables int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('conversations', 'contacts', 'agents')`).Scan(&tables); err != nil {
+		return true, fmt.Errorf("cannot read the desk at %s (is it in use?): %w", path, err)
+	}
+	if tables == 0 {
+		return false, nil // an empty file: not a Kesher desk yet
+	}
 	for _, table := range []string{"conversations", "contacts", "agents"} {
 		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+` LIMIT 1)`).Scan(&n); err != nil {
-			continue // table missing: not a Kesher desk yet
+			// Unreadable counts as not empty: never overwrite what we cannot see.
+			return true, fmt.Errorf("cannot read the desk at %s: %w", path, err)
 		}
 		if n > 0 {
 			return true, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -18,6 +19,10 @@ func Backup(ctx context.Context, src, dst string) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	// The copy holds the same secrets as the desk: owner-only.
+	if err := os.Chmod(dst, 0o600); err != nil {
 		return fmt.Errorf("db: backup: %w", err)
 	}
 	return CheckIntegrity(ctx, dst)

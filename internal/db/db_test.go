@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,4 +86,18 @@ func TestRebind(t *testing.T) {
 	if got != want {
 		t.Fatalf("Rebind = %q, want %q", got, want)
 	}
+}
+
+// TestRefusesNewerSchema: a store migrated by a newer Kesher is refused.
+func TestRefusesNewerSchema(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, latest, _ := d.SchemaStatus(ctx)
+		if _, err := d.Write.ExecContext(ctx, d.Rebind(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)`), latest+5, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Migrate(ctx, testkit.Logger()); err == nil || !strings.Contains(err.Error(), "newer Kesher") {
+			t.Fatalf("Migrate on a newer schema: %v", err)
+		}
+	})
 }

@@ -39,7 +39,17 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("db: migrate: %w", err)
 	}
-	return p.GetDBVersion(ctx)
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// A store migrated by a newer Kesher has tables this binary does not know
+	// how to keep consistent: refuse rather than corrupt them.
+	if srcs := p.ListSources(); len(srcs) > 0 && cur > srcs[len(srcs)-1].Version {
+		return cur, fmt.Errorf("db: the store is at schema version %d but this Kesher knows only up to %d; run the newer Kesher (or restore a backup)",
+			cur, srcs[len(srcs)-1].Version)
+	}
+	return cur, nil
 }
 
 // SchemaStatus returns the schema version in the store and the newest

@@ -41,9 +41,9 @@ const batchSize = 200
 // errSeeded stops the seed when conversations appeared after the first look.
 var errSeeded = errors.New("demo: the desk already has conversations")
 
-// Seed fills a desk that has no conversations yet with the demo desk and
-// reports whether it did; a desk with conversations is left alone (false,
-// nil). The bootstrap admin must exist already; it joins the general
+// Seed fills a desk that has no conversations and no agent besides the
+// bootstrap admin with the demo desk and reports whether it did; any other
+// desk is left alone (false, nil). The bootstrap admin must exist already; it joins the general
 // support team. Seed takes well under a second on SQLite and about a
 // second on a local PostgreSQL.
 func Seed(ctx context.Context, core *app.Core, o Options) (bool, error) {
@@ -58,6 +58,14 @@ func Seed(ctx context.Context, core *app.Core, o Options) (bool, error) {
 	}
 	now = now.UTC().Truncate(time.Minute)
 	if has, err := hasConversations(ctx, core.DB.R()); err != nil || has {
+		return false, err
+	}
+	// A desk with real agents besides the bootstrap admin is not a demo:
+	// never add demo agents (with a published password) to it.
+	if n, err := core.Agents.Count(ctx); err != nil || n > 1 {
+		if n > 1 {
+			log.Warn("not seeding the demo desk: this desk already has agents", "agents", n)
+		}
 		return false, err
 	}
 	hash, err := core.Auth.Hasher.Hash(ctx, AdminPassword)

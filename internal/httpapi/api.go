@@ -56,6 +56,10 @@ type Options struct {
 	// LoginRate is the sustained login attempts allowed per client IP and
 	// per email address, per minute (default 10).
 	LoginRate int
+	// TrustProxy takes the client address for rate limits from the last
+	// X-Forwarded-For hop; set it only behind a reverse proxy that appends
+	// that header.
+	TrustProxy bool
 }
 
 // API is the HTTP handler for /api/v1.

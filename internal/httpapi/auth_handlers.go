@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *auth.Principal) e
 	if err := c.Err(); err != nil {
 		return err
 	}
-	if !a.limiter.allow("ip:"+clientIP(r), "email:"+strings.ToLower(strings.TrimSpace(req.Email))) {
+	if !a.limiter.allow("ip:"+clientIP(r, a.opts.TrustProxy), "email:"+strings.ToLower(strings.TrimSpace(req.Email))) {
 		w.Header().Set("Retry-After", "60")
 		writeProblem(w, r, Problem{Status: http.StatusTooManyRequests, Type: problemBase + "rate-limited",
 			Title: "Too many sign-in attempts", Detail: "wait a minute before trying again"})
@@ -103,12 +104,30 @@ type mePatch struct {
 	TimeZone     patch.Field[string]   `json:"time_zone"`
 	Languages    patch.Field[[]string] `json:"languages"`
 	Password     patch.Field[string]   `json:"password"`
+	// CurrentPassword must accompany a new password.
+	CurrentPassword string `json:"current_password"`
 }
 
 func (a *API) updateMe(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var in mePatch
 	if err := decodeJSON(w, r, &in, 64<<10); err != nil {
 		return err
+	}
+	// A leaked token must not be enough to take over the account: changing
+	// the password needs a signed-in session and the current password.
+	if in.Password.Set {
+		if p.TokenID != 0 {
+			return errs.Invalid("password", "forbidden", "the password can only be changed when signed in, not with an API token")
+		}
+		if in.CurrentPassword == "" {
+			return errs.Invalid("current_password", "required", "give your current password to set a new one")
+		}
+		if err := a.svc.Auth.CheckPassword(r.Context(), p.AgentID, in.CurrentPassword); err != nil {
+			if errors.Is(err, errs.ErrUnauthenticated) {
+				return errs.Invalid("current_password", "mismatch", "the current password is wrong")
+			}
+			return err
+		}
 	}
 	ag, err := a.svc.Agents.Update(r.Context(), actorOf(p), p.AgentID, agent.Patch{Name: in.Name, Availability: in.Availability,
 		Locale: in.Locale, TimeZone: in.TimeZone, Languages: in.Languages, Password: in.Password})
@@ -221,7 +240,7 @@ func (a *API) requestPasswordReset(w http.ResponseWriter, r *http.Request, _ *au
 	if err := c.Err(); err != nil {
 		return err
 	}
-	if !a.limiter.allow("reset-ip:"+clientIP(r), "reset-email:"+email) {
+	if !a.limiter.allow("reset-ip:"+clientIP(r, a.opts.TrustProxy), "reset-email:"+email) {
 		w.Header().Set("Retry-After", "60")
 		writeProblem(w, r, Problem{Status: http.StatusTooManyRequests, Type: problemBase + "rate-limited",
 			Title: "Too many password reset requests", Detail: "wait a minute before trying again"})
@@ -244,7 +263,7 @@ func (a *API) confirmPasswordReset(w http.ResponseWriter, r *http.Request, _ *au
 	if err := decodeJSON(w, r, &req, 64<<10); err != nil {
 		return err
 	}
-	if !a.limiter.allow("reset-confirm-ip:" + clientIP(r)) {
+	if !a.limiter.allow("reset-confirm-ip:" + clientIP(r, a.opts.TrustProxy)) {
 		w.Header().Set("Retry-After", "60")
 		writeProblem(w, r, Problem{Status: http.StatusTooManyRequests, Type: problemBase + "rate-limited",
 			Title: "Too many attempts", Detail: "wait a minute before trying again"})

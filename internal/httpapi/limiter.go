@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,9 +57,19 @@ func (l *loginLimiter) allow(keys ...string) bool {
 	return ok
 }
 
-// clientIP is the connection's remote address. X-Forwarded-For is ignored:
-// trusting it would let a client pick its own rate-limit key.
-func clientIP(r *http.Request) string {
+// clientIP is the client's address for rate limits: the connection's
+// remote address, or — only when trustProxy is set because Kesher runs
+// behind a reverse proxy — the last X-Forwarded-For hop (the one the proxy
+// itself appended; earlier hops are client-supplied and unchecked).
+func clientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -63,21 +63,13 @@ func SQLite(t testing.TB) *db.DB {
 // when the variable is unset.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
-	u, schema := PostgresSchemaURL(t)
-	d := open(t, db.Options{URL: u, DataDir: t.TempDir()})
-	t.Cleanup(func() {
-		admin, err := db.Open(context.Background(), db.Options{URL: os.Getenv(PostgresURLEnv)})
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		_, _ = admin.Write.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`)
-	})
-	return d
+	u, _ := PostgresSchemaURL(t)
+	return open(t, db.Options{URL: u, DataDir: t.TempDir()})
 }
 
 // PostgresSchemaURL creates an empty schema on the test server and returns a
-// URL whose connections use it, plus the schema name.
+// URL whose connections use it, plus the schema name. The schema is dropped
+// when the test ends.
 func PostgresSchemaURL(t testing.TB) (string, string) {
 	t.Helper()
 	base := os.Getenv(PostgresURLEnv)
@@ -95,6 +87,12 @@ func PostgresSchemaURL(t testing.TB) (string, string) {
 	if _, err := admin.Write.Exec(`CREATE SCHEMA "` + schema + `"`); err != nil {
 		t.Fatalf("testkit: create schema: %v", err)
 	}
+	t.Cleanup(func() {
+		if a, err := db.Open(context.Background(), db.Options{URL: base}); err == nil {
+			_, _ = a.Write.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`)
+			a.Close()
+		}
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("testkit: %v", err)
