@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -113,4 +114,12 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *Hasher) release() { <-h.sem }
+// release frees a hashing slot. When no other hash is running, the 64 MiB
+// the hash used is handed back to the OS at once (in the background), so
+// an idle server stays small between sign-ins.
+func (h *Hasher) release() {
+	<-h.sem
+	if len(h.sem) == 0 && h.Params.Memory >= 32*1024 {
+		go debug.FreeOSMemory()
+	}
+}

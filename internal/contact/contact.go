@@ -218,15 +218,19 @@ func CreateTx(ctx context.Context, tx *db.Tx, in Input) (int64, error) {
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	id, err := tx.InsertID(ctx, `INSERT INTO contacts (name, language, time_zone, tier, organization_id, custom_attributes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, in.Language, in.TimeZone, in.Tier, ptrArg(in.OrganizationID), db.JSON(attrs), now, now)
+	primary := ""
+	if len(in.Emails) > 0 {
+		primary = in.Emails[0]
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, language, time_zone, tier, organization_id, custom_attributes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, primary, in.Language, in.TimeZone, in.Tier, ptrArg(in.OrganizationID), db.JSON(attrs), now, now)
 	if db.IsForeignKeyViolation(err) {
 		return 0, errs.Invalid("organization_id", "not_found", "no organization %d", *in.OrganizationID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("contact: insert: %w", err)
 	}
-	return id, writeIdentities(ctx, tx, id, in.Emails, in.Phones, in.ExternalIDs)
+	return id, insertIdentities(ctx, tx, id, in.Emails, in.Phones, in.ExternalIDs)
 }
 
 func ptrArg(p *int64) any {
@@ -236,10 +240,23 @@ func ptrArg(p *int64) any {
 	return *p
 }
 
+// writeIdentities replaces a contact's identities and primary email.
 func writeIdentities(ctx context.Context, tx *db.Tx, id int64, emails, phones []string, ext map[string]string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM contact_identities WHERE contact_id = ?`, id); err != nil {
 		return err
 	}
+	primary := ""
+	if len(emails) > 0 {
+		primary = emails[0]
+	}
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET email = ? WHERE id = ?`, primary, id); err != nil {
+		return err
+	}
+	return insertIdentities(ctx, tx, id, emails, phones, ext)
+}
+
+// insertIdentities adds identities to a contact that has none.
+func insertIdentities(ctx context.Context, tx *db.Tx, id int64, emails, phones []string, ext map[string]string) error {
 	type ident struct{ kind, value, field string }
 	var all []ident
 	for i, e := range emails {
@@ -255,13 +272,6 @@ func writeIdentities(ctx context.Context, tx *db.Tx, id int64, emails, phones []
 	sort.Strings(systems)
 	for _, sys := range systems {
 		all = append(all, ident{identityExtern, sys + ":" + ext[sys], "external_ids." + sys})
-	}
-	primary := ""
-	if len(emails) > 0 {
-		primary = emails[0]
-	}
-	if _, err := tx.Exec(ctx, `UPDATE contacts SET email = ? WHERE id = ?`, primary, id); err != nil {
-		return err
 	}
 	for pos, it := range all {
 		_, err := tx.Exec(ctx, `INSERT INTO contact_identities (contact_id, kind, value, position) VALUES (?, ?, ?, ?)`, id, it.kind, it.value, pos)

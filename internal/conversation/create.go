@@ -157,32 +157,39 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 				status = StatusOpen
 			}
 		}
-		var solvedAt any
+		// The conversation is written with its first message's effects
+		// (counts, first response, last message times) already applied.
+		conv = Conversation{Number: 0, InboxID: box.ID, Channel: box.Channel, Subject: in.Subject, Status: status,
+			Priority: in.Priority, RequesterID: requesterID, AssigneeID: in.AssigneeID, TeamID: teamID, Tags: tags, CCs: ccs,
+			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}
 		if status == StatusSolved {
-			solvedAt = db.Ms(now)
+			conv.SolvedAt = &now
 		}
+		msgAt := now
+		if in.Message.CreatedAt != nil {
+			msgAt = in.Message.CreatedAt.UTC().Truncate(time.Millisecond)
+		}
+		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), msgAt)
+		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
-			team_id, ccs, custom_fields, language, external_id, solved_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
+			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,
+			last_agent_message_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
 			ptrArg(in.AssigneeID), ptrArg(teamID), db.JSON(ccs), db.JSON(orEmpty(in.CustomFields)), in.Language, in.ExternalID,
-			solvedAt, db.Ms(now), db.Ms(now))
+			db.MsArg(conv.SolvedAt), conv.MessageCount, db.MsArg(conv.FirstResponseAt), db.MsArg(conv.LastCustomerMessageAt),
+			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt))
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("external_id", "taken", "a conversation with this external id exists")
 		}
 		if err != nil {
 			return fmt.Errorf("conversation: insert: %w", err)
 		}
+		conv.ID, conv.Number = id, id
 		if len(tags) > 0 {
 			sort.Strings(tags)
 			if err := setTagsTx(ctx, tx, id, tags); err != nil {
 				return err
 			}
-		}
-		conv = Conversation{ID: id, Number: id, InboxID: box.ID, Channel: box.Channel, Subject: in.Subject, Status: status,
-			Priority: in.Priority, RequesterID: requesterID, AssigneeID: in.AssigneeID, TeamID: teamID, Tags: tags, CCs: ccs,
-			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}
-		if status == StatusSolved {
-			conv.SolvedAt = &now
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "conversation.created", EntityType: "conversation",
 			EntityID: id, CreatedAt: now, Changes: map[string]audit.Change{"status": {To: status}, "inbox_id": {To: box.ID}}}); err != nil {
@@ -192,7 +199,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 			"team_id": teamID, "assignee_id": in.AssigneeID, "status": status}); err != nil {
 			return err
 		}
-		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, *in.Message)
+		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, *in.Message, true)
 		if err != nil {
 			return err
 		}

@@ -129,7 +129,7 @@ func (s *Service) AddMessage(ctx context.Context, actor audit.Actor, id int64, m
 			}
 			convID = conv.ID
 		}
-		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, m)
+		msg, err = s.insertMessageTx(ctx, tx, actor, &conv, m, false)
 		if err != nil {
 			return err
 		}
@@ -175,9 +175,11 @@ func (s *Service) followUpTx(ctx context.Context, tx *db.Tx, actor audit.Actor, 
 	return s.get(ctx, tx, newID)
 }
 
-// insertMessageTx stores a validated message and updates conv's timestamps
-// and status (in the database and in *conv).
-func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Actor, conv *Conversation, m MessageInput) (Message, error) {
+// insertMessageTx stores a validated message. Unless fresh (a conversation
+// Create just inserted with the message's effects already applied), it also
+// applies the message's effects to the conversation, in the database and in
+// *conv, and records a status the message changed.
+func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Actor, conv *Conversation, m MessageInput, fresh bool) (Message, error) {
 	now := s.Now()
 	if m.CreatedAt != nil {
 		now = m.CreatedAt.UTC().Truncate(time.Millisecond)
@@ -226,47 +228,13 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 			return Message{}, err
 		}
 	}
-	// Effects on the conversation.
-	sets := []string{"message_count = message_count + 1", "updated_at = ?"}
-	args := []any{max(db.Ms(now), db.Ms(conv.UpdatedAt))}
+	if fresh {
+		// Create already wrote the conversation with this message's effects.
+		return msg, s.outbox.Publish(ctx, tx, events.MessageCreated, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID,
+			"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType})
+	}
 	fromStatus := conv.Status
-	switch {
-	case m.Direction == DirectionInbound:
-		sets = append(sets, "last_customer_message_at = ?")
-		args = append(args, db.Ms(now))
-		t := now
-		conv.LastCustomerMessageAt = &t
-		switch conv.Status {
-		case StatusPending, StatusOnHold:
-			sets = append(sets, "status = ?")
-			args = append(args, StatusOpen)
-			conv.Status = StatusOpen
-		case StatusSolved:
-			sets = append(sets, "status = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
-			args = append(args, StatusOpen)
-			conv.Status, conv.SolvedAt = StatusOpen, nil
-			conv.ReopenCount++
-		}
-	case m.Direction == DirectionOutbound:
-		sets = append(sets, "last_agent_message_at = ?")
-		args = append(args, db.Ms(now))
-		t := now
-		conv.LastAgentMessageAt = &t
-		if conv.FirstResponseAt == nil && (msg.AuthorType == "agent") {
-			sets = append(sets, "first_response_at = ?")
-			args = append(args, db.Ms(now))
-			conv.FirstResponseAt = &t
-		}
-		if conv.Status == StatusNew {
-			sets = append(sets, "status = ?")
-			args = append(args, StatusOpen)
-			conv.Status = StatusOpen
-		}
-	}
-	conv.MessageCount++
-	if now.After(conv.UpdatedAt) {
-		conv.UpdatedAt = now
-	}
+	sets, args := messageEffects(conv, msg.Direction, msg.AuthorType, now)
 	args = append(args, conv.ID)
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return Message{}, fmt.Errorf("conversation: update after message: %w", err)
@@ -396,4 +364,66 @@ func show(v any) string {
 		return strings.Join(x, ", ")
 	}
 	return fmt.Sprint(v)
+}
+
+// messageEffects applies a new message's effects to conv in memory — a
+// customer message moves pending/on hold to open and reopens a solved
+// conversation; an agent's first public reply sets the first response time
+// and opens a new conversation — and returns the column assignments that
+// persist them. at is the message's time.
+func messageEffects(conv *Conversation, direction, authorType string, at time.Time) ([]string, []any) {
+	sets := []string{"message_count = message_count + 1", "updated_at = ?"}
+	args := []any{max(db.Ms(at), db.Ms(conv.UpdatedAt))}
+	t := at
+	switch direction {
+	case DirectionInbound:
+		sets = append(sets, "last_customer_message_at = ?")
+		args = append(args, db.Ms(at))
+		conv.LastCustomerMessageAt = &t
+		switch conv.Status {
+		case StatusPending, StatusOnHold:
+			sets = append(sets, "status = ?")
+			args = append(args, StatusOpen)
+			conv.Status = StatusOpen
+		case StatusSolved:
+			sets = append(sets, "status = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
+			args = append(args, StatusOpen)
+			conv.Status, conv.SolvedAt = StatusOpen, nil
+			conv.ReopenCount++
+		}
+	case DirectionOutbound:
+		sets = append(sets, "last_agent_message_at = ?")
+		args = append(args, db.Ms(at))
+		conv.LastAgentMessageAt = &t
+		if conv.FirstResponseAt == nil && authorType == "agent" {
+			sets = append(sets, "first_response_at = ?")
+			args = append(args, db.Ms(at))
+			conv.FirstResponseAt = &t
+		}
+		if conv.Status == StatusNew {
+			sets = append(sets, "status = ?")
+			args = append(args, StatusOpen)
+			conv.Status = StatusOpen
+		}
+	}
+	conv.MessageCount++
+	if at.After(conv.UpdatedAt) {
+		conv.UpdatedAt = at
+	}
+	return sets, args
+}
+
+// messageAuthorType is who a new message is from: the customer for inbound
+// messages, the bot when the bot says so, an agent acting as themself, or
+// the system.
+func messageAuthorType(actor audit.Actor, m MessageInput) string {
+	switch {
+	case m.Direction == DirectionInbound:
+		return "contact"
+	case m.AuthorType == "bot":
+		return "bot"
+	case actor.Type == "agent":
+		return "agent"
+	}
+	return "system"
 }

@@ -126,7 +126,13 @@ func sqliteDSN(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-32000)")
+	// Page cache per connection, in KiB (negative = KiB): the OS page cache
+	// holds the rest, so a few MiB each keeps memory use small.
+	if readOnly {
+		q.Add("_pragma", "cache_size(-4000)")
+	} else {
+		q.Add("_pragma", "cache_size(-16000)")
+	}
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")

@@ -160,7 +160,7 @@ func (g *groupWriter) runOne(t *Tx, req *writeReq) (res writeRes) {
 	if _, err := t.tx.ExecContext(context.WithoutCancel(ctx), "SAVEPOINT w"); err != nil {
 		return writeRes{err: fmt.Errorf("db: savepoint: %w", err)}
 	}
-	t.afterCommit = nil
+	t.afterCommit, t.beforeCommit, t.values = nil, nil, nil
 	defer func() {
 		if p := recover(); p != nil {
 			res = writeRes{panicVal: p}
@@ -180,6 +180,9 @@ func (g *groupWriter) runOne(t *Tx, req *writeReq) (res writeRes) {
 		}
 	}
 	if err := req.fn(t); err != nil {
+		return writeRes{err: err}
+	}
+	if err := t.finish(); err != nil {
 		return writeRes{err: err}
 	}
 	return writeRes{afterCommit: t.afterCommit}

@@ -56,10 +56,40 @@ func (r Reader) Dialect() Dialect { return r.d.Dialect }
 
 // Tx is a write transaction. Statements use '?' placeholders.
 type Tx struct {
-	d           *DB
-	tx          *sql.Tx
-	afterCommit []func()
-	toPrepare   []string
+	d            *DB
+	tx           *sql.Tx
+	afterCommit  []func()
+	beforeCommit []func() error
+	values       map[any]any
+	toPrepare    []string
+}
+
+// BeforeCommit registers f to run at the end of the transaction's work,
+// after fn returned nil and before the commit; an error rolls the
+// transaction back. The event outbox uses it to write all of a
+// transaction's events in one statement.
+func (t *Tx) BeforeCommit(f func() error) { t.beforeCommit = append(t.beforeCommit, f) }
+
+// Value returns what SetValue stored under key in this transaction.
+func (t *Tx) Value(key any) any { return t.values[key] }
+
+// SetValue keeps v under key for the rest of this transaction (packages use
+// it for per-transaction state, keyed by an unexported type or pointer).
+func (t *Tx) SetValue(key, v any) {
+	if t.values == nil {
+		t.values = map[any]any{}
+	}
+	t.values[key] = v
+}
+
+// finish runs the BeforeCommit callbacks.
+func (t *Tx) finish() error {
+	for _, f := range t.beforeCommit {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Exec runs q in the transaction.
@@ -161,6 +191,9 @@ func (d *DB) WriteTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}
 	if err = fn(t); err != nil {
+		return err
+	}
+	if err = t.finish(); err != nil {
 		return err
 	}
 	if err = stx.Commit(); err != nil {

@@ -141,18 +141,39 @@ type Outbox struct {
 // NewOutbox returns an Outbox; pass the same value to NewDispatcher.
 func NewOutbox() *Outbox { return &Outbox{wake: make(chan struct{}, 1)} }
 
+// pendingEvents are the events of one transaction, written together just
+// before it commits (one statement instead of one per event).
+type pendingEvents struct {
+	args []any
+}
+
 // Publish stores an event with payload (marshalled to JSON) in tx. It is
-// delivered only if tx commits.
+// delivered only if tx commits; events of one transaction keep their order.
 func (o *Outbox) Publish(ctx context.Context, tx *db.Tx, topic string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("events: encode %s: %w", topic, err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO event_outbox (topic, payload, created_at) VALUES (?, ?, ?)`,
-		topic, string(b), time.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("events: store %s: %w", topic, err)
+	p, _ := tx.Value(o).(*pendingEvents)
+	if p == nil {
+		p = &pendingEvents{}
+		tx.SetValue(o, p)
+		tx.BeforeCommit(func() error { return o.flush(ctx, tx, p) })
+		tx.AfterCommit(o.Wake)
 	}
-	tx.AfterCommit(o.Wake)
+	p.args = append(p.args, topic, string(b), time.Now().UnixMilli())
+	return nil
+}
+
+func (o *Outbox) flush(ctx context.Context, tx *db.Tx, p *pendingEvents) error {
+	n := len(p.args) / 3
+	if n == 0 {
+		return nil
+	}
+	q := `INSERT INTO event_outbox (topic, payload, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+	if _, err := tx.Exec(ctx, q, p.args...); err != nil {
+		return fmt.Errorf("events: store %d events: %w", n, err)
+	}
 	return nil
 }
 
