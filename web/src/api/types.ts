@@ -1,0 +1,254 @@
+// Shapes of the Kesher REST API v1 (internal/httpapi/openapi.json is the
+// contract). Only the fields the web app reads are typed strictly.
+
+export type Locale = 'he' | 'en'
+export type Status = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed'
+export type Priority = 'low' | 'normal' | 'high' | 'urgent'
+export type Channel = 'email' | 'chat' | 'api' | 'phone' | 'messaging'
+export type Role = 'admin' | 'supervisor' | 'agent'
+export type Availability = 'online' | 'away' | 'offline'
+
+export const STATUSES: readonly Status[] = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed']
+export const UNSOLVED: readonly Status[] = ['new', 'open', 'pending', 'on_hold']
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent']
+export const CHANNELS: readonly Channel[] = ['email', 'chat', 'api', 'phone', 'messaging']
+
+export interface Agent {
+  id: number
+  name: string
+  email: string
+  role: Role
+  team_ids: number[]
+  languages: string[]
+  capacity: number
+  availability: Availability
+  locale: Locale
+  time_zone: string
+  active: boolean
+  created_at: string
+  updated_at: string
+}
+
+export interface Me extends Agent {
+  permissions: string[]
+  scopes?: string[]
+}
+
+export interface RequesterSummary {
+  id: number
+  name: string
+  email: string
+}
+
+export interface Conversation {
+  id: number
+  number: number
+  inbox_id: number
+  channel: Channel
+  subject: string
+  status: Status
+  priority: Priority
+  requester_id: number
+  requester?: RequesterSummary
+  assignee_id: number | null
+  team_id: number | null
+  tags: string[]
+  ccs: string[]
+  custom_fields: Record<string, unknown>
+  language: string
+  external_id: string | null
+  follow_up_of: number | null
+  message_count: number
+  reopen_count: number
+  created_at: string
+  updated_at: string
+  first_response_at: string | null
+  last_customer_message_at: string | null
+  last_agent_message_at: string | null
+  solved_at: string | null
+  closed_at: string | null
+}
+
+export interface ConversationPatch {
+  status?: Status
+  priority?: Priority
+  assignee_id?: number | null
+  team_id?: number | null
+  add_tags?: string[]
+  remove_tags?: string[]
+}
+
+export interface Attachment {
+  id: number
+  message_id: number | null
+  filename: string
+  content_type: string
+  size: number
+  sha256: string
+  content_id?: string
+  created_at: string
+}
+
+export type MessageKind = 'reply' | 'note' | 'event'
+export type Direction = 'inbound' | 'outbound' | 'internal'
+
+export interface Message {
+  id: number
+  conversation_id: number
+  direction: Direction
+  kind: MessageKind
+  author_type: 'agent' | 'contact' | 'bot' | 'system'
+  author_id: number | null
+  body_text: string
+  body_html: string
+  channel_meta: Record<string, unknown>
+  delivery_status: string
+  attachments: Attachment[]
+  created_at: string
+}
+
+export interface MessageInput {
+  kind: 'reply' | 'note'
+  body: string
+  attachment_ids?: number[]
+  status?: Status
+}
+
+export interface MessageCreated extends Message {
+  conversation: Conversation
+}
+
+export interface Contact {
+  id: number
+  name: string
+  emails: string[]
+  phones: string[]
+  language: string
+  time_zone: string
+  tier: string
+  organization_id: number | null
+  external_ids: Record<string, string>
+  custom_attributes: Record<string, unknown>
+  created_at: string
+  updated_at: string
+}
+
+export interface Organization {
+  id: number
+  name: string
+  domains: string[]
+  external_id: string | null
+  custom_attributes: Record<string, unknown>
+  created_at: string
+  updated_at: string
+}
+
+export interface Team {
+  id: number
+  name: string
+  description: string
+  agent_ids: number[]
+}
+
+export interface Inbox {
+  id: number
+  name: string
+  channel: Channel
+  address: string
+  team_id: number | null
+  enabled: boolean
+}
+
+export interface Tag {
+  id: number
+  name: string
+  color: string
+}
+
+export interface Page<T> {
+  data: T[]
+  next_cursor: string | null
+}
+
+export interface List<T> {
+  data: T[]
+}
+
+/** Filters a conversation list is narrowed by; the same names as the query parameters. */
+export interface ConversationFilters {
+  status?: Status[]
+  priority?: Priority[]
+  assignee?: string // an agent id, "me" or "none"
+  team?: string // a team id or "none"
+  tag?: string
+  inbox?: string
+  channel?: Channel
+  requester?: string
+  q?: string
+}
+
+export type SortKey = '-created_at' | 'created_at' | '-updated_at' | 'updated_at'
+export const SORTS: readonly SortKey[] = ['-updated_at', 'updated_at', '-created_at', 'created_at']
+
+/** Filters as a saved view stores them (ConversationFilters in the API). */
+export interface ViewFilters {
+  statuses?: Status[] | null
+  priorities?: Priority[] | null
+  assignee?: string
+  team?: string
+  tag?: string
+  inbox?: number
+  channel?: Channel | ''
+  q?: string
+}
+
+/** A saved custom view (GET /api/v1/views): one agent's named list. */
+export interface SavedView {
+  id: number
+  agent_id?: number
+  name: string
+  filters: ViewFilters
+  /** "" means the API default, -created_at. */
+  sort: SortKey | ''
+  position?: number
+  created_at?: string
+  updated_at?: string
+}
+
+export interface CannedResponse {
+  id: number
+  title: string
+  body: string
+  /** he, en or "" for any language. */
+  language: string
+  shortcut: string
+  team_id: number | null
+}
+
+/** A frame from GET /api/v1/ws (server → client); see internal/realtime/doc.go. */
+export type RealtimeFrame =
+  | { type: 'hello'; agent_id: number; name?: string; last_event_id?: number; typing_ttl_ms?: number }
+  | { type: 'conversation.created'; conversation_id: number; conversation?: Conversation; [k: string]: unknown }
+  | { type: 'conversation.updated'; conversation_id: number; conversation?: Conversation; changes?: string[]; [k: string]: unknown }
+  | {
+      type: 'message.created'
+      conversation_id: number
+      conversation?: Conversation
+      message_id?: number
+      kind?: string
+      direction?: string
+      author_type?: string
+      [k: string]: unknown
+    }
+  | { type: 'presence'; conversation_id: number; agents: PresenceAgent[] }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message?: string; conversation_id?: number }
+
+/** The event frames that change a conversation. */
+export type EventFrame = Extract<RealtimeFrame, { type: 'conversation.created' | 'conversation.updated' | 'message.created' }>
+
+export interface PresenceAgent {
+  agent_id: number
+  name: string
+  typing: boolean
+}
