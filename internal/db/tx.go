@@ -133,8 +133,17 @@ func (t *Tx) stmt(q string) *sql.Stmt {
 	return st
 }
 
-// InsertID runs an INSERT … RETURNING id statement and returns the id.
+// InsertID runs an INSERT statement (without RETURNING) and returns the new
+// row's id: through LastInsertId on SQLite (cheaper than a RETURNING result
+// set there) and RETURNING id on PostgreSQL.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.d.Dialect == SQLite {
+		res, err := t.Exec(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id)
 	return id, err

@@ -22,6 +22,14 @@ func (h *Hub) onConversationEvent(ctx context.Context, e events.Event) error {
 	// Noted before the fan-out: a connection registered after this line
 	// either receives the frame or is greeted with e.ID (or a later one).
 	h.lastEventID.Store(e.ID)
+	// Nobody connected: nothing to send, and no reason to read the
+	// conversation (this runs for every write of a busy desk).
+	h.mu.RLock()
+	idle := len(h.conns) == 0
+	h.mu.RUnlock()
+	if idle {
+		return nil
+	}
 	var head struct {
 		ConversationID int64 `json:"conversation_id"`
 	}
