@@ -157,11 +157,11 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		idq = "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + outer + " LIMIT ?"
 		idArgs = append(idArgs, limit+1)
 	}
-	ids, err := queryIDs(ctx, s.db.R(), idq, idArgs...)
-	if err != nil {
-		return page.Result[Conversation]{}, fmt.Errorf("conversation: list: %w", err)
-	}
-	cs, err := s.load(ctx, ids)
+	// One round trip: the id query runs first (MATERIALIZED), then only its
+	// rows are joined with their requester.
+	outerOrder := strings.ReplaceAll(order, "ft.conversation_id", "c.id")
+	q := "WITH page AS MATERIALIZED (" + idq + ") " + conversationSelect + " JOIN page ON page.id = c.id ORDER BY " + outerOrder
+	cs, err := scanConversations(s.db.R(), ctx, q, idArgs...)
 	if err != nil {
 		return page.Result[Conversation]{}, fmt.Errorf("conversation: list: %w", err)
 	}
@@ -265,37 +265,4 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// load reads the conversations with the given ids, in that order.
-func (s *Service) load(ctx context.Context, ids []int64) ([]Conversation, error) {
-	if len(ids) == 0 {
-		return []Conversation{}, nil
-	}
-	args := make([]any, len(ids))
-	pos := make(map[int64]int, len(ids))
-	for i, id := range ids {
-		args[i] = id
-		pos[id] = i
-	}
-	cs, err := scanConversations(s.db.R(), ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Conversation, len(ids))
-	n := 0
-	for _, c := range cs {
-		out[pos[c.ID]] = c
-		n++
-	}
-	if n != len(ids) { // a row vanished between the two queries (deleted)
-		kept := out[:0]
-		for _, c := range out {
-			if c.ID != 0 {
-				kept = append(kept, c)
-			}
-		}
-		out = kept
-	}
-	return out, nil
 }
