@@ -156,11 +156,15 @@ func htmlToText(h string) string {
 }
 
 // conversationSelect reads conversations (alias c) with their requester's
-// name and primary email (alias r) in one query.
+// name and primary email (alias r) and their tags in one query. Tag names
+// never contain commas, so the comma-joined list splits back exactly;
+// string_agg with ORDER BY is the same SQL on PostgreSQL and SQLite ≥ 3.44.
 const conversationSelect = `SELECT c.id, c.inbox_id, c.channel, c.subject, c.status, c.priority, c.requester_id, c.assignee_id,
 	c.team_id, c.ccs, c.custom_fields, c.language, c.external_id, c.follow_up_of, c.message_count, c.reopen_count, c.created_at,
 	c.updated_at, c.first_response_at, c.last_customer_message_at, c.last_agent_message_at, c.solved_at, c.closed_at,
-	r.name, r.email FROM conversations c JOIN contacts r ON r.id = c.requester_id`
+	r.name, r.email, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
+		JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = c.id), '')
+	FROM conversations c JOIN contacts r ON r.id = c.requester_id`
 
 func scanConversations(q db.Querier, ctx context.Context, query string, args ...any) ([]Conversation, error) {
 	rows, err := q.Query(ctx, query, args...)
@@ -176,9 +180,10 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 		var ext *string
 		var created, updated int64
 		req := &Requester{}
+		var tags string
 		if err := rows.Scan(&c.ID, &c.InboxID, &c.Channel, &c.Subject, &c.Status, &c.Priority, &c.RequesterID, &assignee, &team,
 			&ccs, &fields, &c.Language, &ext, &followUp, &c.MessageCount, &c.ReopenCount, &created, &updated, &fr, &lcm, &lam,
-			&solved, &closed, &req.Name, &req.Email); err != nil {
+			&solved, &closed, &req.Name, &req.Email, &tags); err != nil {
 			return nil, err
 		}
 		req.ID = c.RequesterID
@@ -195,6 +200,9 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 			c.CustomFields = map[string]any{}
 		}
 		c.Tags = []string{}
+		if tags != "" {
+			c.Tags = strings.Split(tags, ",")
+		}
 		c.CreatedAt, c.UpdatedAt = db.Time(created), db.Time(updated)
 		c.FirstResponseAt, c.LastCustomerMessageAt, c.LastAgentMessageAt = db.TimePtr(fr), db.TimePtr(lcm), db.TimePtr(lam)
 		c.SolvedAt, c.ClosedAt = db.TimePtr(solved), db.TimePtr(closed)
@@ -211,34 +219,6 @@ func idPtr(v db.NullMs) *int64 {
 	return &x
 }
 
-// decorate loads the tags of cs in one query.
-func decorate(ctx context.Context, q db.Querier, cs []Conversation) error {
-	if len(cs) == 0 {
-		return nil
-	}
-	idx := make(map[int64]int, len(cs))
-	ids := make([]any, len(cs))
-	for i, c := range cs {
-		idx[c.ID] = i
-		ids[i] = c.ID
-	}
-	rows, err := q.Query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
-		WHERE ct.conversation_id IN (`+marks(len(ids))+`) ORDER BY t.name`, ids...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var cid int64
-		var name string
-		if err := rows.Scan(&cid, &name); err != nil {
-			return err
-		}
-		cs[idx[cid]].Tags = append(cs[idx[cid]].Tags, name)
-	}
-	return rows.Err()
-}
-
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 // Get returns conversation id with tags and requester, or errs.ErrNotFound.
@@ -253,9 +233,6 @@ func (s *Service) get(ctx context.Context, q db.Querier, id int64) (Conversation
 	}
 	if len(cs) == 0 {
 		return Conversation{}, fmt.Errorf("conversation %d: %w", id, errs.ErrNotFound)
-	}
-	if err := decorate(ctx, q, cs); err != nil {
-		return Conversation{}, err
 	}
 	return cs[0], nil
 }

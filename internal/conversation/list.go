@@ -176,9 +176,6 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		n := next.Encode()
 		res.NextCursor = &n
 	}
-	if err := decorate(ctx, s.db.R(), res.Data); err != nil {
-		return page.Result[Conversation]{}, err
-	}
 	return res, nil
 }
 
