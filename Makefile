@@ -36,9 +36,15 @@ test: vet test-go test-web test-e2e
 vet:
 	$(GO) vet ./...
 
+# Verbose run, summarized: every package's result plus each storage/API
+# subtest per backend (…/sqlite, …/postgres); the whole log on failure.
 test-go:
 	@if [ -n "$$KESHER_TEST_POSTGRES_URL" ]; then echo "storage tests: SQLite and PostgreSQL"; else echo "storage tests: SQLite only (set KESHER_TEST_POSTGRES_URL for PostgreSQL)"; fi
-	$(GO) test -count=1 -timeout 20m ./...
+	@mkdir -p artifacts
+	@$(GO) test -count=1 -timeout 20m -v ./... > artifacts/go-test.log 2>&1; status=$$?; \
+	  grep -E '^(ok|FAIL|---|panic:)|^    --- (PASS|FAIL|SKIP): [^ ]+/(sqlite|postgres) ' artifacts/go-test.log; \
+	  if [ $$status -ne 0 ]; then echo "--- go test failed; full log follows"; cat artifacts/go-test.log; fi; \
+	  exit $$status
 
 test-web: web/node_modules/.stamp
 	cd web && npm test
