@@ -153,7 +153,23 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 			return out, fmt.Errorf("demo: tag color: %w", err)
 		}
 	}
+	for _, c := range cannedResponses {
+		if _, err := tx.Exec(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.title, c.body, c.language, c.shortcut, now.UnixMilli(), now.UnixMilli()); err != nil {
+			return out, fmt.Errorf("demo: canned response: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// cannedResponses are the demo desk's ready answers, with placeholders.
+var cannedResponses = []struct{ title, body, language, shortcut string }{
+	{"Late delivery: checking with the courier", "Hi {{contact.first_name}},\n\nThank you for your patience. I have asked the courier about your delivery and will update you here within one business day.\n\n{{agent.first_name}}", "en", "late"},
+	{"Refund on its way", "Hi {{contact.first_name}},\n\nYour refund has been issued. It usually shows on your card statement within 5 business days.\n\n{{agent.first_name}}", "en", "refund"},
+	{"Damaged item: photos please", "Hi {{contact.first_name}},\n\nI'm sorry the item arrived damaged. Could you send us a photo of the item and the box? We will send a replacement right away.\n\n{{agent.first_name}}", "en", "damaged"},
+	{"משלוח מתעכב: בודקים מול חברת השליחויות", "שלום {{contact.first_name}},\n\nתודה על הסבלנות. פנינו לחברת השליחויות לגבי המשלוח, ונעדכן כאן תוך יום עסקים אחד.\n\n{{agent.first_name}}", "he", "איחור"},
+	{"ההחזר בדרך", "שלום {{contact.first_name}},\n\nההחזר הכספי בוצע. בדרך כלל הוא מופיע בפירוט כרטיס האשראי תוך 5 ימי עסקים.\n\n{{agent.first_name}}", "he", "החזר"},
+	{"מוצר פגום: נשמח לתמונה", "שלום {{contact.first_name}},\n\nמצטערים שהמוצר הגיע פגום. אפשר לשלוח לנו תמונה של המוצר ושל האריזה? נשלח מוצר חלופי מיד.\n\n{{agent.first_name}}", "he", "פגום"},
 }
 
 // writeConversations stores convs with their threads and tags.
