@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,10 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		if len(w) > 0 {
 			q += " WHERE " + strings.Join(w, " AND ")
 		}
-		return q + " ORDER BY " + order + " LIMIT ?", append(a, limit+1)
+		// The limit is a literal, not a parameter: with it known, PostgreSQL's
+		// generic plan for this prepared statement is as good as a custom one,
+		// so it stops re-planning on every execution.
+		return q + " ORDER BY " + order + " LIMIT " + strconv.Itoa(limit+1), a
 	}
 	var idq string
 	var idArgs []any
@@ -154,8 +158,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 			idArgs = append(idArgs, a...)
 		}
 		outer := strings.NewReplacer("c.", "", "ft.conversation_id", "id").Replace(order)
-		idq = "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + outer + " LIMIT ?"
-		idArgs = append(idArgs, limit+1)
+		idq = "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") u ORDER BY " + outer + " LIMIT " + strconv.Itoa(limit+1)
 	}
 	// One round trip: the id query runs first (MATERIALIZED), then only its
 	// rows are joined with their requester.
