@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/kesherdesk/kesher/internal/app"
@@ -57,6 +58,8 @@ func (s *ServeCmd) Run(g *Globals) error {
 		if _, err := demo.Seed(ctx, core, demo.Options{Log: log}); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		// Hand the seed's scratch memory back before serving.
+		debug.FreeOSMemory()
 	}
 	if s.DebugAddr != "" {
 		if err := app.ServeDebug(ctx, s.DebugAddr, log); err != nil {
