@@ -51,7 +51,7 @@ test-web: web/node_modules/.stamp
 
 ## test-e2e: Playwright (playwright-core) driving headless Chromium against a real Kesher
 test-e2e: build
-	cd web && KESHER_BIN=$(CURDIR)/$(BIN) npm run e2e
+	cd web && KESHER_BIN=$(CURDIR)/$(BIN) KESHER_E2E_ARTIFACTS=$${KESHER_E2E_ARTIFACTS:-$(CURDIR)/artifacts} npm run e2e
 
 ## bench: go benchmarks for create and list on every configured backend
 bench:
