@@ -44,6 +44,7 @@ type CLI struct {
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of an SQLite desk while it runs."`
 	Restore RestoreCmd `cmd:"" help:"Restore an SQLite desk from a backup file."`
 	Bench   BenchCmd   `cmd:"" help:"Load-test a running Kesher over HTTP on this machine."`
+	Hours   HoursCmd   `cmd:"" help:"Business-hours math: SLA due times and business minutes between instants."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
