@@ -36,9 +36,15 @@ test: vet test-go test-web test-e2e
 vet:
 	$(GO) vet ./...
 
+# The Israeli holiday test checks against @hebcal/core (an npm package).
+HEBCAL := internal/sla/calendar/hebcal
+$(HEBCAL)/node_modules/.stamp: $(HEBCAL)/package.json $(HEBCAL)/package-lock.json
+	cd $(HEBCAL) && npm ci --no-audit --no-fund
+	@touch $@
+
 # Verbose run, summarized: every package's result plus each storage/API
 # subtest per backend (…/sqlite, …/postgres); the whole log on failure.
-test-go:
+test-go: $(HEBCAL)/node_modules/.stamp
 	@if [ -n "$$KESHER_TEST_POSTGRES_URL" ]; then echo "storage tests: SQLite and PostgreSQL"; else echo "storage tests: SQLite only (set KESHER_TEST_POSTGRES_URL for PostgreSQL)"; fi
 	@mkdir -p artifacts
 	@$(GO) test -count=1 -timeout 20m -v ./... > artifacts/go-test.log 2>&1; status=$$?; \
