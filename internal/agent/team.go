@@ -12,23 +12,29 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/routing"
 )
 
 // Team is a group of agents that shares conversations.
 type Team struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	AgentIDs    []int64   `json:"agent_ids"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-// TeamInput creates a team.
-type TeamInput struct {
+	ID          int64   `json:"id"`
 	Name        string  `json:"name"`
 	Description string  `json:"description"`
 	AgentIDs    []int64 `json:"agent_ids"`
+	// AssignmentMode is how new conversations of the team find an agent:
+	// "manual" (nobody is assigned automatically), "round_robin" or
+	// "load_balanced" (see routing.Mode).
+	AssignmentMode string    `json:"assignment_mode"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// TeamInput creates a team. AssignmentMode defaults to "manual".
+type TeamInput struct {
+	Name           string  `json:"name"`
+	Description    string  `json:"description"`
+	AgentIDs       []int64 `json:"agent_ids"`
+	AssignmentMode string  `json:"assignment_mode"`
 }
 
 // TeamPatch changes a team; AgentIDs replaces the membership.
@@ -36,6 +42,8 @@ type TeamPatch struct {
 	Name        patch.Field[string]  `json:"name"`
 	Description patch.Field[string]  `json:"description"`
 	AgentIDs    patch.Field[[]int64] `json:"agent_ids"`
+	// AssignmentMode is one of routing.Modes.
+	AssignmentMode patch.Field[string] `json:"assignment_mode"`
 }
 
 func (in *TeamInput) check() error {
@@ -44,12 +52,20 @@ func (in *TeamInput) check() error {
 	c.Check(in.Name != "", "name", "required", "a team needs a name")
 	c.MaxLen("name", in.Name, 100)
 	c.MaxLen("description", in.Description, 2000)
+	modes := make([]string, len(routing.Modes))
+	for i, m := range routing.Modes {
+		modes[i] = string(m)
+	}
+	c.OneOf("assignment_mode", in.AssignmentMode, modes...)
 	return c.Err()
 }
 
 // CreateTeam adds a team. Errors: *errs.ValidationError (a taken name is
 // code "taken" on field "name").
 func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, in TeamInput) (Team, error) {
+	if in.AssignmentMode == "" {
+		in.AssignmentMode = string(routing.ModeManual)
+	}
 	if err := in.check(); err != nil {
 		return Team{}, err
 	}
@@ -57,7 +73,8 @@ func (s *Service) CreateTeam(ctx context.Context, actor audit.Actor, in TeamInpu
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UnixMilli()
 		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO teams (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)`, in.Name, in.Description, now, now)
+		id, err = tx.InsertID(ctx, `INSERT INTO teams (name, description, assignment_mode, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			in.Name, in.Description, in.AssignmentMode, now, now)
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("name", "taken", "another team has this name")
 		}
@@ -93,7 +110,7 @@ func setMembers(ctx context.Context, tx *db.Tx, teamID int64, agentIDs []int64) 
 }
 
 func (s *Service) loadTeams(ctx context.Context, q db.Querier, where string, args ...any) ([]Team, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, description, created_at, updated_at FROM teams `+where, args...)
+	rows, err := q.Query(ctx, `SELECT id, name, description, assignment_mode, created_at, updated_at FROM teams `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +119,7 @@ func (s *Service) loadTeams(ctx context.Context, q db.Querier, where string, arg
 	for rows.Next() {
 		var t Team
 		var created, updated int64
-		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &created, &updated); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &t.AssignmentMode, &created, &updated); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -160,7 +177,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor audit.Actor, id int64, p
 			return fmt.Errorf("team %d: %w", id, errs.ErrNotFound)
 		}
 		t := ts[0]
-		in := TeamInput{Name: t.Name, Description: t.Description, AgentIDs: t.AgentIDs}
+		in := TeamInput{Name: t.Name, Description: t.Description, AgentIDs: t.AgentIDs, AssignmentMode: t.AssignmentMode}
 		ch := map[string]audit.Change{}
 		if p.Name.Set {
 			ch["name"] = audit.Change{From: t.Name, To: p.Name.V}
@@ -174,13 +191,18 @@ func (s *Service) UpdateTeam(ctx context.Context, actor audit.Actor, id int64, p
 			ch["agent_ids"] = audit.Change{From: t.AgentIDs, To: p.AgentIDs.V}
 			in.AgentIDs = p.AgentIDs.V
 		}
+		if p.AssignmentMode.Set && (p.AssignmentMode.Null || p.AssignmentMode.V != t.AssignmentMode) {
+			ch["assignment_mode"] = audit.Change{From: t.AssignmentMode, To: p.AssignmentMode.V}
+			in.AssignmentMode = p.AssignmentMode.V // null leaves "", which check rejects
+		}
 		if err := in.check(); err != nil {
 			return err
 		}
 		if len(ch) == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`, in.Name, in.Description, time.Now().UnixMilli(), id)
+		_, err = tx.Exec(ctx, `UPDATE teams SET name = ?, description = ?, assignment_mode = ?, updated_at = ? WHERE id = ?`,
+			in.Name, in.Description, in.AssignmentMode, time.Now().UnixMilli(), id)
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("name", "taken", "another team has this name")
 		}

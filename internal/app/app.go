@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kesherdesk/kesher/internal/agent"
+	"github.com/kesherdesk/kesher/internal/assignment"
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
@@ -55,6 +56,12 @@ type Core struct {
 	Views          *view.Service
 	Canned         *canned.Service
 	PasswordResets *passwordreset.Service
+
+	// Assignment assigns new conversations to agents automatically; Serve
+	// subscribes it to Bus (tests call its Subscribe themselves).
+	Assignment *assignment.Service
+
+	subscribeOnce sync.Once
 }
 
 // CoreOptions configure NewCore.
@@ -109,6 +116,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Views = view.NewService(d, c.Conversations)
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
+	c.Assignment = assignment.New(d, c.Conversations, log)
 	return c
 }
 
@@ -198,6 +206,8 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	var err error
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	// Subscribers go on the bus before the dispatcher delivers anything.
+	c.subscribeOnce.Do(func() { c.Assignment.Subscribe(c.Bus) })
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)

@@ -13,6 +13,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/routing"
 )
 
 // RequesterInput names the customer a conversation is for: an existing
@@ -48,6 +49,10 @@ type CreateInput struct {
 	// CreatedAt backdates the conversation (importers only).
 	CreatedAt *time.Time `json:"-"`
 }
+
+// minLanguageConfidence is the least routing.DetectLanguage confidence at
+// which a conversation takes the detected language.
+const minLanguageConfidence = 0.5
 
 func checkCustomFields(c *errs.Checker, m map[string]any) {
 	if b, _ := json.Marshal(m); len(b) > MaxCustomFieldLen {
@@ -130,7 +135,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 				return err
 			}
 		}
-		// A conversation speaks its requester's language unless told otherwise.
+		// A conversation's language: as given; else the language its first
+		// customer message is clearly written in; else the requester's.
+		if in.Language == "" && in.Message.Direction == DirectionInbound {
+			if lang, conf := routing.DetectLanguage(in.Message.Body); conf >= minLanguageConfidence {
+				in.Language = lang
+			}
+		}
 		if in.Language == "" {
 			if created {
 				in.Language = r.Language
