@@ -281,6 +281,48 @@ describe('API tokens', () => {
   })
 })
 
+describe('teams', () => {
+  it('shows the assignment mode and sends the chosen one when a team is edited', async () => {
+    const team = { id: 1, name: 'Support', description: '', agent_ids: [1], assignment_mode: 'manual' }
+    let reject = true
+    const { calls } = stubFetch({
+      'GET /api/v1/teams': { data: [team] },
+      'PATCH /api/v1/teams/1': (_u, init) => {
+        if (reject) {
+          reject = false
+          return {
+            status: 400,
+            body: { type: 'https://kesher.dev/problems/validation', title: 'Invalid input', status: 400, errors: [{ field: 'assignment_mode', code: 'invalid', message: 'x' }] },
+          }
+        }
+        return { body: { ...team, ...JSON.parse(String(init.body)) } }
+      },
+    })
+    const { wrapper } = await openSettings('/settings/teams', { role: 'admin', permissions: ADMIN_PERMS })
+    expect(wrapper.find('tbody tr').text()).toContain('Manual')
+    await button(wrapper, 'Edit').trigger('click')
+    const dialog = () => wrapper.find('[role="dialog"]')
+    const select = dialog().find('select[id$="-assignment_mode"]')
+    expect(dialog().find(`label[for="${select.attributes('id')}"]`).text()).toBe('Assignment')
+    expect((select.element as HTMLSelectElement).value).toBe('manual')
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['Manual', 'Round robin', 'Load balanced'])
+    await select.setValue('round_robin')
+    const hint = dialog().find(`#${select.attributes('aria-describedby')}`)
+    expect(hint.text()).toContain('in turn')
+
+    await dialog().find('form').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.method === 'PATCH')[0].body).toMatchObject({ assignment_mode: 'round_robin' })
+    expect(select.attributes('aria-invalid')).toBe('true')
+
+    await dialog().find('form').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.method === 'PATCH')[1].body).toMatchObject({ assignment_mode: 'round_robin' })
+    expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
+    expect(wrapper.find('tbody tr').text()).toContain('Round robin')
+  })
+})
+
 describe('inboxes', () => {
   it('sends the mail servers, keeps a saved password when left empty, and tests the connection', async () => {
     const inbox = {

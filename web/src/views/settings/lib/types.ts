@@ -61,7 +61,13 @@ export interface Canned {
   updated_at: string
 }
 
+/** How a team's new conversations get an agent (team.assignment_mode). */
+export type AssignmentMode = 'manual' | 'round_robin' | 'load_balanced'
+export const ASSIGNMENT_MODES: readonly AssignmentMode[] = ['manual', 'round_robin', 'load_balanced']
+
 export interface TeamFull extends Team {
+  /** Absent from older servers; treated as manual. */
+  assignment_mode?: AssignmentMode
   created_at?: string
   updated_at?: string
 }
