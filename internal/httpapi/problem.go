@@ -42,6 +42,13 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
+// WriteProblem answers with an RFC 9457 problem of the API's own format, for
+// handlers outside the route table (the WebSocket upgrade). kind becomes the
+// type URI's last segment ("unauthenticated", "forbidden", …).
+func WriteProblem(w http.ResponseWriter, r *http.Request, status int, kind, title, detail string) {
+	writeProblem(w, r, Problem{Status: status, Type: problemBase + kind, Title: title, Detail: detail})
+}
+
 // errorProblem maps a domain error to a problem; unknown errors become 500
 // with no detail (the cause is logged, never sent to the client).
 func errorProblem(err error) Problem {

@@ -25,15 +25,16 @@ import (
 // one after another through the REST API. For each reply it measures the
 // time from the POST returning (the message is stored and committed) to the
 // last of the 1,000 clients having read its message.created frame, and
-// reports p50 / p99 / max; the target is p99 < 50 ms. It is skipped unless
-// KESHER_WS_BENCH=1 (KESHER_WS_CLIENTS and KESHER_WS_MESSAGES change the
+// reports p50 / p99 / max; the target is p99 < 50 ms. It always runs as a
+// functional test (every one of the 1,000 clients must get every message,
+// about a second per backend); the latency target is enforced only when
+// KESHER_WS_BENCH=1, since speed belongs to benchmarks, not to pass/fail of
+// the ordinary suite (KESHER_WS_CLIENTS and KESHER_WS_MESSAGES change the
 // counts):
 //
 //	KESHER_WS_BENCH=1 go test -run TestFanout1000 -v ./internal/realtime/
 func TestFanout1000(t *testing.T) {
-	if os.Getenv("KESHER_WS_BENCH") == "" {
-		t.Skip("set KESHER_WS_BENCH=1 to run the 1,000-socket fan-out benchmark")
-	}
+	enforce := os.Getenv("KESHER_WS_BENCH") != ""
 	clients, messages := envInt(t, "KESHER_WS_CLIENTS", 1000), envInt(t, "KESHER_WS_MESSAGES", 50)
 	raiseFileLimit(t, uint64(3*clients+512)) // a client and a server socket each, plus the database
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
@@ -112,7 +113,7 @@ func TestFanout1000(t *testing.T) {
 		s50, s99, _ := percentiles(fromStart)
 		t.Logf("%d messages to %d sockets: POST returned → last client received: p50 %s, p99 %s, max %s", messages, clients, p50, p99, worst)
 		t.Logf("POST sent → last client received (includes the POST itself): p50 %s, p99 %s", s50, s99)
-		if p99 > 50*time.Millisecond {
+		if enforce && p99 > 50*time.Millisecond {
 			t.Errorf("p99 %s exceeds the 50 ms target", p99)
 		}
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/httpapi"
 )
 
 // CloseUnauthenticated is the close code sent when a connection's session or
@@ -178,21 +179,21 @@ func (h *Hub) Connections() int {
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, reauth, err := h.authenticate(r)
 	if errors.Is(err, errs.ErrUnauthenticated) {
-		writeProblem(w, r, http.StatusUnauthorized, "unauthenticated", "Unauthenticated",
+		httpapi.WriteProblem(w, r, http.StatusUnauthorized, "unauthenticated", "Unauthenticated",
 			"send the "+h.opts.SessionCookie+" cookie or Authorization: Bearer <token>")
 		return
 	}
 	if err != nil {
 		h.log.Error("websocket authentication failed", "err", err)
-		writeProblem(w, r, http.StatusInternalServerError, "internal", "Internal error", "the server failed; the error was logged")
+		httpapi.WriteProblem(w, r, http.StatusInternalServerError, "internal", "Internal error", "the server failed; the error was logged")
 		return
 	}
 	if !p.Can(auth.ConversationsRead) {
-		writeProblem(w, r, http.StatusForbidden, "forbidden", "Forbidden", "your role or token scope lacks "+string(auth.ConversationsRead))
+		httpapi.WriteProblem(w, r, http.StatusForbidden, "forbidden", "Forbidden", "your role or token scope lacks "+string(auth.ConversationsRead))
 		return
 	}
 	if h.isClosed() {
-		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "Shutting down", "the server is shutting down; reconnect shortly")
+		httpapi.WriteProblem(w, r, http.StatusServiceUnavailable, "unavailable", "Shutting down", "the server is shutting down; reconnect shortly")
 		return
 	}
 	// Accept refuses (403) an Origin that is neither this host nor trusted.
@@ -300,22 +301,4 @@ type errorFrame struct {
 	Code           string `json:"code"`
 	Message        string `json:"message"`
 	ConversationID int64  `json:"conversation_id,omitempty"`
-}
-
-// problem is the RFC 9457 document of a refused upgrade, in the REST API's
-// format.
-type problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail,omitempty"`
-	Instance string `json:"instance,omitempty"`
-}
-
-func writeProblem(w http.ResponseWriter, r *http.Request, status int, kind, title, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(problem{Type: "https://kesher.dev/problems/" + kind, Title: title, Status: status,
-		Detail: detail, Instance: r.URL.Path})
 }
