@@ -149,7 +149,16 @@ type pendingEvents struct {
 
 // Publish stores an event with payload (marshalled to JSON) in tx. It is
 // delivered only if tx commits; events of one transaction keep their order.
+//
+// When ctx carries an automation origin (WithOrigin) and payload is a
+// map[string]any, the payload gains "origin": the chain of automation rule
+// ids that caused the event, so subscribers can stop rule loops.
 func (o *Outbox) Publish(ctx context.Context, tx *db.Tx, topic string, payload any) error {
+	if origin := Origin(ctx); len(origin) > 0 {
+		if m, ok := payload.(map[string]any); ok {
+			m["origin"] = origin
+		}
+	}
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("events: encode %s: %w", topic, err)
@@ -276,4 +285,29 @@ func (p *Dispatcher) DeliverOnce(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("events: trim outbox: %w", err)
 	}
 	return len(evs), nil
+}
+
+type originKey struct{}
+
+// WithOrigin returns ctx carrying the chain of automation rule ids that
+// caused the work done with it; Outbox.Publish copies it into event
+// payloads as "origin".
+func WithOrigin(ctx context.Context, ruleIDs []int64) context.Context {
+	return context.WithValue(ctx, originKey{}, ruleIDs)
+}
+
+// Origin returns the rule-id chain carried by ctx (nil when none).
+func Origin(ctx context.Context) []int64 {
+	ids, _ := ctx.Value(originKey{}).([]int64)
+	return ids
+}
+
+// PayloadOrigin returns the "origin" rule-id chain of an event payload (nil
+// when the event was not caused by an automation rule).
+func PayloadOrigin(payload json.RawMessage) []int64 {
+	var p struct {
+		Origin []int64 `json:"origin"`
+	}
+	_ = json.Unmarshal(payload, &p)
+	return p.Origin
 }
