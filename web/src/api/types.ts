@@ -67,6 +67,38 @@ export interface Conversation {
   last_agent_message_at: string | null
   solved_at: string | null
   closed_at: string | null
+  /** The SLA state: '' when no policy applies (absent on older servers). */
+  sla_state?: SlaState
+  /** The earliest due time of the running SLA targets. */
+  sla_due_at?: string | null
+}
+
+/** A conversation's SLA state (conversation.sla_state, and each target's state). */
+export type SlaState = '' | 'ok' | 'at_risk' | 'breached' | 'paused' | 'met'
+export type SlaTargetName = 'first_response' | 'next_response' | 'resolution'
+export const SLA_TARGETS: readonly SlaTargetName[] = ['first_response', 'next_response', 'resolution']
+
+/** One target of GET /api/v1/conversations/{id}/sla. */
+export interface SlaTargetStatus {
+  target: SlaTargetName
+  state: SlaState
+  business: boolean
+  minutes: number
+  started_at: string | null
+  due_at: string | null
+  at_risk_at: string | null
+  met_at: string | null
+  breached_at: string | null
+  remaining_minutes: number | null
+}
+
+/** GET /api/v1/conversations/{id}/sla. */
+export interface ConversationSla {
+  policy_id: number | null
+  policy_name: string
+  state: SlaState
+  due_at: string | null
+  targets: SlaTargetStatus[]
 }
 
 export interface ConversationPatch {
@@ -185,6 +217,8 @@ export interface ConversationFilters {
   channel?: Channel
   requester?: string
   q?: string
+  /** at_risk: at risk or breached, earliest due first; breached: breached only. */
+  sla?: 'at_risk' | 'breached'
 }
 
 export type SortKey = '-created_at' | 'created_at' | '-updated_at' | 'updated_at'

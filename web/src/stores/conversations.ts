@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { api, ApiError, isUnsupported } from '@/api/client'
 import type { Conversation, ConversationFilters, Page, RealtimeFrame, SortKey } from '@/api/types'
-import { compareBySort, DEFAULT_SORT, matchesFilters } from '@/utils/filters'
+import { compareBySlaDue, compareBySort, DEFAULT_SORT, matchesFilters } from '@/utils/filters'
 import { useSessionStore } from './session'
 
 export const PAGE_SIZE = 50
@@ -42,7 +42,9 @@ export const useConversationsStore = defineStore('conversations', () => {
       channel: f.channel,
       requester: f.requester,
       q: f.q,
-      sort: sort.value,
+      sla: f.sla,
+      // The SLA lists come earliest due first: the server's order for ?sla=.
+      sort: f.sla ? undefined : sort.value,
       limit: PAGE_SIZE,
       cursor: cursor ?? undefined,
     }
@@ -124,7 +126,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     // Frames may arrive twice or out of order: never go back to an older copy.
     if (idx >= 0 && Date.parse(items.value[idx].updated_at) > Date.parse(conv.updated_at)) return
     const rest = idx >= 0 ? items.value.filter((c) => c.id !== conv.id) : items.value
-    const cmp = compareBySort(sort.value)
+    const cmp = f.sla ? compareBySlaDue : compareBySort(sort.value)
     let at = rest.findIndex((c) => cmp(conv, c) < 0)
     if (at < 0) {
       // It sorts after everything loaded: append only when this is the last page.

@@ -7,11 +7,15 @@ export const DEFAULT_SORT: SortKey = '-updated_at'
 export const FILTER_KEYS = ['status', 'priority', 'assignee', 'team', 'tag', 'inbox', 'channel'] as const
 export type FilterKey = (typeof FILTER_KEYS)[number]
 
+/** The built-in view of conversations whose SLA is at risk or breached, earliest due first. */
+export const AT_RISK_VIEW = 'at-risk'
+
 /** The filters of a built-in view key (mine, unassigned, open, team-N, status-S), or null. */
 export function builtinFilters(key: string): ConversationFilters | null {
   if (key === 'mine') return { assignee: 'me', status: [...UNSOLVED] }
   if (key === 'unassigned') return { assignee: 'none', status: [...UNSOLVED] }
   if (key === 'open') return { status: [...UNSOLVED] }
+  if (key === AT_RISK_VIEW) return { sla: 'at_risk' }
   if (key === 'all' || key === 'search') return {}
   let m = /^team-(\d+)$/.exec(key)
   if (m) return { team: m[1], status: [...UNSOLVED] }
@@ -114,7 +118,20 @@ export function matchesFilters(c: Conversation, f: ConversationFilters, meId: nu
   if (f.inbox && c.inbox_id !== Number(f.inbox)) return false
   if (f.channel && c.channel !== f.channel) return false
   if (f.requester && c.requester_id !== Number(f.requester)) return false
+  if (f.sla) {
+    if (!(UNSOLVED as readonly string[]).includes(c.status)) return false
+    const st = c.sla_state ?? ''
+    if (f.sla === 'breached' ? st !== 'breached' : st !== 'at_risk' && st !== 'breached') return false
+  }
   return true
+}
+
+/** Orders conversations by SLA due time, earliest first (no due time last; ties by id, oldest first). */
+export function compareBySlaDue(a: Conversation, b: Conversation): number {
+  const da = a.sla_due_at ? Date.parse(a.sla_due_at) : Infinity
+  const db = b.sla_due_at ? Date.parse(b.sla_due_at) : Infinity
+  if (da !== db) return da < db ? -1 : 1
+  return a.id - b.id
 }
 
 /** Orders two conversations by a sort key (ties broken by id, newest first). */
@@ -138,7 +155,7 @@ export function normalizeCounts(raw: unknown): Map<string, number> {
     out.set(normalizeViewKey(String(k)), n)
   }
   // The API's shape: {mine, unassigned, open, statuses: {s: n}, teams: {id: n}, views: {id: n}}.
-  const groups: Record<string, string> = { statuses: 'status', teams: 'team', views: 'view' }
+  const groups: Record<string, string> = { statuses: 'status', teams: 'team', views: 'view', sla: 'sla' }
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [g, prefix] of Object.entries(groups)) {
       const sub = (body as Record<string, unknown>)[g]
@@ -164,6 +181,7 @@ export function normalizeViewKey(k: string): string {
   const s = k.trim().toLowerCase()
   if (/^\d+$/.test(s)) return `view-${s}`
   if (s === 'all_open' || s === 'all-open' || s === 'unsolved') return 'open'
+  if (s === 'at_risk' || s === 'sla_at_risk' || s === 'sla-at_risk' || s === 'sla:at_risk') return AT_RISK_VIEW
   const m = /^(team|status|view)[:_-](.+)$/.exec(s)
   if (m) return `${m[1]}-${m[2]}`
   return s
