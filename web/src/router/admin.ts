@@ -15,7 +15,7 @@ import type { RouteRecordRaw } from 'vue-router'
 // the first section; each section is named "settings-<section>".
 
 /** The settings sections, in the order the settings menu lists them. */
-export const SETTINGS_SECTIONS = ['profile', 'tokens', 'agents', 'teams', 'inboxes', 'tags', 'canned'] as const
+export const SETTINGS_SECTIONS = ['profile', 'tokens', 'agents', 'teams', 'inboxes', 'tags', 'canned', 'calendars', 'sla', 'rules'] as const
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]
 
 export const adminRoutes: RouteRecordRaw[] = [
@@ -35,6 +35,9 @@ export const adminRoutes: RouteRecordRaw[] = [
       { path: 'inboxes', name: 'settings-inboxes', component: () => import('@/views/settings/InboxesSettings.vue') },
       { path: 'tags', name: 'settings-tags', component: () => import('@/views/settings/TagsSettings.vue') },
       { path: 'canned', name: 'settings-canned', component: () => import('@/views/settings/CannedSettings.vue') },
+      { path: 'calendars', name: 'settings-calendars', component: () => import('@/views/settings/CalendarsSettings.vue') },
+      { path: 'sla', name: 'settings-sla', component: () => import('@/views/settings/SlaPoliciesSettings.vue') },
+      { path: 'rules', name: 'settings-rules', component: () => import('@/views/settings/RulesSettings.vue') },
     ],
   },
 ]
