@@ -1,0 +1,93 @@
+// Browser end-to-end test of the SLA and automation screens against a real
+// Kesher with the demo desk: the At risk view shows SLA badges, and an admin
+// builds an automation rule and previews it with a dry run before saving.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { startKesher, newBrowser, ADMIN, ARTIFACTS } from './harness.mjs'
+
+let k
+before(async () => { k = await startKesher() })
+after(async () => { await k?.stop() })
+
+async function signIn(page, url, who = ADMIN, lang = 'en') {
+  await page.goto(`${url}/sign-in?lang=${lang}`)
+  await page.fill('#email', who.email)
+  await page.fill('#password', who.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('nav.sidebar', { timeout: 15_000 })
+}
+
+test('the At risk view shows SLA badges; an admin previews an automation rule with a dry run', async () => {
+  // A policy that puts every new conversation at risk at once: a calendar-time
+  // first response target, warned from its first minute.
+  const policy = await k.api('POST', '/api/v1/sla-policies', {
+    name: `E2E at once ${Date.now()}`, enabled: true, conditions: {}, calendar: 'il',
+    targets: { first_response: { minutes: 600, business: false } }, warn_fraction: 0, escalation: [],
+  })
+  const { items: policies } = await k.api('GET', '/api/v1/sla-policies')
+  await k.api('POST', '/api/v1/sla-policies/reorder', { ids: [policy.id, ...policies.filter((p) => p.id !== policy.id).map((p) => p.id)] })
+  const subject = `E2E SLA ${Date.now()}`
+  const conv = await k.api('POST', '/api/v1/conversations', {
+    inbox_id: 1, subject, requester: { email: `e2e-sla-${Date.now()}@example.com`, name: 'Dana E2E' },
+    message: { direction: 'inbound', body: 'Where is my refund?' },
+  })
+
+  const b = await newBrowser('en-US')
+  try {
+    const { page } = b
+    await signIn(page, k.url)
+
+    // The At risk view lists it with a badge saying when it is due.
+    await page.locator('nav.sidebar a', { hasText: 'At risk' }).click()
+    await page.waitForURL(/\/inbox\/at-risk/)
+    const row = page.locator('ul.list li', { hasText: subject })
+    await row.waitFor({ timeout: 15_000 })
+    const badge = row.locator('.sla-badge')
+    assert.match(await badge.innerText(), /due in \d+h \d+m|due in \d+m|overdue/)
+    assert.match((await badge.getAttribute('class')) ?? '', /sla-at_risk|sla-breached/)
+    assert.match((await badge.getAttribute('title')) ?? '', /^Due /)
+
+    // Opening it shows the badge in the header and the SLA panel.
+    await row.click()
+    await page.locator('.pane-head .sla-badge').waitFor()
+    await page.locator('section.sla li', { hasText: 'First response' }).waitFor()
+    assert.match(await page.locator('section.sla').innerText(), /Policy: E2E at once/)
+
+    // Settings → Automation rules: a new rule, previewed before it is saved.
+    await page.goto(`${k.url}/settings/rules`)
+    await page.getByRole('button', { name: 'New rule' }).click()
+    const dialog = page.locator('dialog[open]')
+    await dialog.getByLabel('Name').fill('E2E tag stale')
+    await dialog.getByRole('button', { name: 'Add a condition' }).first().click()
+    await dialog.getByLabel('Condition 1: field').selectOption('status')
+    await dialog.getByLabel('Condition 1: operator').selectOption('in')
+    await dialog.getByLabel('Condition 1: value').selectOption(['new', 'open'])
+    await dialog.getByLabel('Action 1: value').fill('e2e-stale')
+    await dialog.getByRole('button', { name: 'Preview (dry run)' }).click()
+    const count = dialog.locator('[data-testid="dry-run-count"]')
+    await count.waitFor({ timeout: 15_000 })
+    const m = /^Matches (\d+) of (\d+) open conversations$/.exec((await count.innerText()).trim())
+    assert.ok(m, `dry run text: ${await count.innerText()}`)
+    assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]), `matched ${m[1]} of ${m[2]}`)
+    // The matches link to their conversations; the one just created is open.
+    await dialog.locator('.dry a').first().waitFor()
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-rule-dry-run.png') })
+    // A dry run changes nothing.
+    const after = await k.api('GET', `/api/v1/conversations/${conv.id}`)
+    assert.ok(!after.tags.includes('e2e-stale'))
+
+    await dialog.getByRole('button', { name: 'New rule' }).click()
+    await page.locator('table.adm-table td', { hasText: 'E2E tag stale' }).waitFor()
+    const { items: rules } = await k.api('GET', '/api/v1/automation-rules')
+    const saved = rules.find((r) => r.name === 'E2E tag stale')
+    assert.deepEqual(saved?.conditions.all, [{ field: 'status', op: 'in', value: ['new', 'open'] }])
+    assert.deepEqual(saved?.actions, [{ type: 'add_tags', value: ['e2e-stale'] }])
+    assert.deepEqual(b.errors, [])
+  } catch (e) {
+    await b.page.screenshot({ path: join(ARTIFACTS, 'e2e-sla-failure.png') }).catch(() => {})
+    throw e
+  } finally {
+    await b.close()
+  }
+})
