@@ -23,6 +23,8 @@ export const useConversationsStore = defineStore('conversations', () => {
   const error = ref<string | null>(null)
   /** True when the server rejected ?q= (search not deployed yet). */
   const searchUnavailable = ref(false)
+  /** True when the server rejected ?sla= (SLA not deployed yet). */
+  const slaUnavailable = ref(false)
   /** The conversation open on the right: kept in the list even when it stops matching. */
   const pinnedId = ref<number | null>(null)
 
@@ -63,6 +65,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     loading.value = true
     error.value = null
     searchUnavailable.value = false
+    slaUnavailable.value = false
     try {
       const page = await api.get<Page<Conversation>>('/conversations', { query: query() })
       if (gen !== generation) return
@@ -72,6 +75,10 @@ export const useConversationsStore = defineStore('conversations', () => {
       if (gen !== generation) return
       if (filters.value.q && isUnsupported(e, 'q')) {
         searchUnavailable.value = true
+        items.value = []
+        nextCursor.value = null
+      } else if (filters.value.sla && isUnsupported(e, 'sla')) {
+        slaUnavailable.value = true
         items.value = []
         nextCursor.value = null
       } else {
@@ -184,7 +191,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   return {
-    items, filters, sort, nextCursor, loading, loadingMore, error, searchUnavailable, pinnedId,
+    items, filters, sort, nextCursor, loading, loadingMore, error, searchUnavailable, slaUnavailable, pinnedId,
     load, refresh, loadMore, upsert, remove, applyRealtime, reset,
   }
 })

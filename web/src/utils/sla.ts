@@ -69,7 +69,7 @@ export function slaBadge(state: SlaState | undefined | null, dueAt: string | nul
     case 'met':
       return { text: t('sla.badge.met'), cls: 'sla-met', title: metAt ? t('sla.metAt', { time: formatDateTime(metAt) }) : '', icon: '✓' }
     case 'paused':
-      return { text: t('sla.badge.paused'), cls: 'sla-paused', title, icon: '⏸' }
+      return { text: t('sla.badge.paused'), cls: 'sla-paused', title, icon: '‖' }
     case 'ok':
     case 'at_risk':
     case 'breached': {
