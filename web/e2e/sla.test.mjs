@@ -10,6 +10,16 @@ let k
 before(async () => { k = await startKesher() })
 after(async () => { await k?.stop() })
 
+async function eventually(fn, what, ms = 10_000) {
+  const end = Date.now() + ms
+  let last
+  for (;;) {
+    try { if (await fn()) return } catch (e) { last = e }
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
 async function signIn(page, url, who = ADMIN, lang = 'en') {
   await page.goto(`${url}/sign-in?lang=${lang}`)
   await page.fill('#email', who.email)
@@ -19,11 +29,11 @@ async function signIn(page, url, who = ADMIN, lang = 'en') {
 }
 
 test('the At risk view shows SLA badges; an admin previews an automation rule with a dry run', async () => {
-  // A policy that puts every new conversation at risk at once: a calendar-time
-  // first response target, warned from its first minute.
+  // A policy that puts every new conversation at risk within seconds: a
+  // calendar-time first response target of 10 hours, warned after 0.01% of it.
   const policy = await k.api('POST', '/api/v1/sla-policies', {
     name: `E2E at once ${Date.now()}`, enabled: true, conditions: {}, calendar: 'il',
-    targets: { first_response: { minutes: 600, business: false } }, warn_fraction: 0, escalation: [],
+    targets: { first_response: { minutes: 600, business: false } }, warn_fraction: 0.0001, escalation: [],
   })
   const { items: policies } = await k.api('GET', '/api/v1/sla-policies')
   await k.api('POST', '/api/v1/sla-policies/reorder', { ids: [policy.id, ...policies.filter((p) => p.id !== policy.id).map((p) => p.id)] })
@@ -32,25 +42,31 @@ test('the At risk view shows SLA badges; an admin previews an automation rule wi
     inbox_id: 1, subject, requester: { email: `e2e-sla-${Date.now()}@example.com`, name: 'Dana E2E' },
     message: { direction: 'inbound', body: 'Where is my refund?' },
   })
+  await eventually(async () => (await k.api('GET', `/api/v1/conversations/${conv.id}`)).sla_state === 'at_risk', 'the new conversation to be at risk', 30_000)
 
   const b = await newBrowser('en-US')
   try {
     const { page } = b
     await signIn(page, k.url)
 
-    // The At risk view lists it with a badge saying when it is due.
+    // The At risk view lists at-risk and breached conversations, each with a badge.
     await page.locator('nav.sidebar a', { hasText: 'At risk' }).click()
     await page.waitForURL(/\/inbox\/at-risk/)
-    const row = page.locator('ul.list li', { hasText: subject })
-    await row.waitFor({ timeout: 15_000 })
-    const badge = row.locator('.sla-badge')
-    assert.match(await badge.innerText(), /due in \d+h \d+m|due in \d+m|overdue/)
-    assert.match((await badge.getAttribute('class')) ?? '', /sla-at_risk|sla-breached/)
-    assert.match((await badge.getAttribute('title')) ?? '', /^Due /)
+    const firstBadge = page.locator('ul.list li .sla-badge').first()
+    await firstBadge.waitFor({ timeout: 15_000 })
+    assert.match(await firstBadge.innerText(), /Breached|overdue \d+|due in \d+/)
+    assert.match((await firstBadge.getAttribute('class')) ?? '', /sla-at_risk|sla-breached/)
+    const rows = await page.locator('ul.list li').count()
+    assert.equal(await page.locator('ul.list li .sla-badge').count(), rows)
 
-    // Opening it shows the badge in the header and the SLA panel.
-    await row.click()
-    await page.locator('.pane-head .sla-badge').waitFor()
+    // The new conversation is at risk: its badge says when it is due, with
+    // the absolute time as a title, and its SLA panel lists the target.
+    await page.goto(`${k.url}/inbox/at-risk/${conv.id}`)
+    const badge = page.locator('.pane-head .sla-badge')
+    await badge.waitFor({ timeout: 15_000 })
+    assert.match(await badge.innerText(), /due in (\d+h )?\d+m/)
+    assert.match((await badge.getAttribute('class')) ?? '', /sla-at_risk/)
+    assert.match((await badge.getAttribute('title')) ?? '', /^Due /)
     await page.locator('section.sla li', { hasText: 'First response' }).waitFor()
     assert.match(await page.locator('section.sla').innerText(), /Policy: E2E at once/)
 
