@@ -95,7 +95,8 @@ test('the At risk view shows SLA badges; an admin previews an automation rule wi
 
     await dialog.getByRole('button', { name: 'New rule' }).click()
     await page.locator('table.adm-table td', { hasText: 'E2E tag stale' }).waitFor()
-    const { items: rules } = await k.api('GET', '/api/v1/automation-rules')
+    const listed = await k.api('GET', '/api/v1/automation-rules')
+    const rules = listed.data ?? listed.items
     const saved = rules.find((r) => r.name === 'E2E tag stale')
     assert.deepEqual(saved?.conditions.all, [{ field: 'status', op: 'in', value: ['new', 'open'] }])
     assert.deepEqual(saved?.actions, [{ type: 'add_tags', value: ['e2e-stale'] }])

@@ -9,7 +9,9 @@ import { applyLocale, i18n } from '@/i18n'
 import { adminRoutes } from '@/router/admin'
 import type { Locale } from '@/api/types'
 import { useSessionStore } from '@/stores/session'
+import { SLA_TARGETS } from '@/api/types'
 import {
+  ACTION_TYPES, ESCALATION_TYPES, RULE_FIELDS, TRIGGERS,
   addInterval, checkWeek, defaultWeek, emptyWeek, joinMinutes, moved, newCondition, operatorsFor, removeInterval, ruleBody, splitMinutes,
   valueInput, withField, withOp, type Condition, type Week,
 } from '@/views/settings/lib/sla'
@@ -134,6 +136,24 @@ describe('rule editor operators', () => {
   })
 })
 
+describe('catalog', () => {
+  it('names every trigger, field, operator, action, escalation, target and state in both languages', () => {
+    const keys = [
+      ...TRIGGERS.map((x) => `admin.rules.triggers.${x.replace('.', '_')}`),
+      ...RULE_FIELDS.map((x) => `admin.rules.fields.${x}`),
+      ...RULE_FIELDS.flatMap((f) => operatorsFor(f)).map((x) => `admin.rules.ops.${x}`),
+      ...ACTION_TYPES.map((x) => `admin.rules.actions.${x}`),
+      ...ESCALATION_TYPES.map((x) => `admin.slaPolicies.escalations.${x}`),
+      ...SLA_TARGETS.map((x) => `sla.target.${x}`),
+      ...['none', 'ok', 'at_risk', 'breached', 'paused', 'met'].map((x) => `sla.state.${x}`),
+      ...['settings.sections.calendars', 'settings.sections.sla', 'settings.sections.rules'].map((x) => `admin.${x}`),
+    ]
+    for (const locale of ['he', 'en'] as const) {
+      expect(keys.filter((k) => !i18n.global.te(k, locale))).toEqual([])
+    }
+  })
+})
+
 describe('helpers', () => {
   it('splits and joins minutes and moves list items', () => {
     expect(splitMinutes(4320)).toEqual({ hours: 72, minutes: 0 })
@@ -195,6 +215,7 @@ describe('automation rules screen', () => {
     await button(w, 'New rule').trigger('click')
     await flushPromises()
     const dialog = w.find('dialog')
+    expect(dialog.text()).not.toMatch(/\badmin\.\w/)
     await dialog.find('input.input').setValue('High priority to Support')
     await button(w, 'Add a condition').trigger('click')
     await button(w, 'Preview (dry run)').trigger('click')
