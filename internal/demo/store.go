@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/tag"
 )
@@ -159,7 +160,40 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 			return out, fmt.Errorf("demo: canned response: %w", err)
 		}
 	}
+	for i, r := range automationRules {
+		if err := automation.Validate(r); err != nil {
+			return out, fmt.Errorf("demo: rule %q: %w", r.Name, err)
+		}
+		var tc any
+		if r.Time != nil {
+			tc = db.JSON(r.Time)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO automation_rules (name, enabled, position, trigger_event, time_condition, conditions, actions,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Enabled, i, r.Trigger, tc, db.JSON(r.Conditions),
+			db.JSON(r.Actions), now.UnixMilli(), now.UnixMilli()); err != nil {
+			return out, fmt.Errorf("demo: automation rule: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// automationRules are the demo desk's automation rules: VIP customers get
+// high priority, refund requests are tagged, solved conversations close
+// after four days.
+var automationRules = []automation.Rule{
+	{Name: "VIP customers → high priority", Enabled: true, Trigger: automation.TriggerConversationCreated,
+		Conditions: automation.Conditions{All: []automation.Condition{{Field: automation.FieldContactTier, Op: automation.OpIs, Value: "vip"},
+			{Field: automation.FieldPriority, Op: automation.OpLess, Value: "high"}}, Any: []automation.Condition{}},
+		Actions: []automation.Action{{Type: automation.ActionSetPriority, Value: "high"}, {Type: automation.ActionAddTags, Value: []string{"vip"}}}},
+	{Name: "Tag refund requests (החזר / refund)", Enabled: true, Trigger: automation.TriggerMessageReceived,
+		Conditions: automation.Conditions{All: []automation.Condition{}, Any: []automation.Condition{
+			{Field: automation.FieldMessageText, Op: automation.OpContains, Value: "החזר"},
+			{Field: automation.FieldMessageText, Op: automation.OpContains, Value: "refund"}}},
+		Actions: []automation.Action{{Type: automation.ActionAddTags, Value: []string{"refund"}}}},
+	{Name: "Close solved conversations after 4 days", Enabled: true, Trigger: automation.TriggerTime,
+		Time:       &automation.TimeCondition{Field: automation.TimeFieldStatusFor, Status: "solved", Minutes: 4 * 24 * 60},
+		Conditions: automation.Conditions{All: []automation.Condition{}, Any: []automation.Condition{}},
+		Actions:    []automation.Action{{Type: automation.ActionClose}}},
 }
 
 // cannedResponses are the demo desk's ready answers, with placeholders.
@@ -187,12 +221,12 @@ func writeConversations(ctx context.Context, tx *db.Tx, convs []*convPlan, in id
 		requester := in.contacts[c.contact]
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id,
 			assignee_id, team_id, ccs, custom_fields, language, message_count, reopen_count, created_at, updated_at,
-			first_response_at, last_customer_message_at, last_agent_message_at, solved_at, closed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			first_response_at, last_customer_message_at, last_agent_message_at, solved_at, closed_at, status_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.inboxes[c.inbox], inboxDefs[c.inbox].channel, c.subject, c.status, c.priority, requester,
 			agentID(c.assignee), in.teams[c.team], "[]", db.JSON(c.custom), langCodes[c.lang], c.messageCount, c.reopenCount,
 			db.Ms(c.created), db.Ms(c.updated), msOrNull(c.firstResponse), msOrNull(c.lastCustomer), msOrNull(c.lastAgent),
-			msOrNull(c.solved), msOrNull(c.closed))
+			msOrNull(c.solved), msOrNull(c.closed), db.Ms(statusSince(c.status, c.solved, c.closed, c.updated)))
 		if err != nil {
 			return fmt.Errorf("demo: conversation: %w", err)
 		}
@@ -237,6 +271,18 @@ func shown(v any) string {
 		return "none"
 	}
 	return fmt.Sprint(v)
+}
+
+// statusSince is when a demo conversation's status began: its close or
+// solve time, else its last update.
+func statusSince(status string, solved, closed, updated time.Time) time.Time {
+	switch {
+	case status == "closed" && !closed.IsZero():
+		return closed
+	case status == "solved" && !solved.IsZero():
+		return solved
+	}
+	return updated
 }
 
 func msOrNull(t time.Time) any {
