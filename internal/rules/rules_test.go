@@ -673,3 +673,46 @@ func TestStatusChangedAt(t *testing.T) {
 		}
 	})
 }
+
+// TestTimeScanJob: StartTimeScan schedules this minute's scan once, and
+// the scan, run by the job runner, schedules the next minute's and the
+// due time rules, which then run.
+func TestTimeScanJob(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, app.CoreOptions{})
+		k.rule(rules.Input{Name: "Close solved", Trigger: automation.TriggerTime,
+			Time:    &automation.TimeCondition{Field: automation.TimeFieldStatusFor, Status: "solved", Minutes: 4 * 24 * 60},
+			Actions: []automation.Action{act("close", nil)}})
+		c := k.conv("Old", "hello", "")
+		k.update(c.ID, conversation.Patch{Status: patch.Of("solved")})
+		if err := d.WriteTx(k.ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(k.ctx, `UPDATE conversations SET status_changed_at = ? WHERE id = ?`, time.Now().Add(-5*24*time.Hour).UnixMilli(), c.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := k.core.Rules.StartTimeScan(k.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ?`, rules.KindTimeScan); n != 1 {
+			t.Fatalf("%d scan jobs after two starts, want 1", n)
+		}
+		ctx, cancel := context.WithCancel(k.ctx)
+		done := make(chan struct{})
+		go func() { _ = k.core.Jobs.Run(ctx); close(done) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for k.get(c.ID).Status != conversation.StatusClosed {
+			if time.Now().After(deadline) {
+				t.Fatal("the time rule never closed the conversation")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND done_at IS NULL AND run_at > ?`, rules.KindTimeScan, time.Now().UnixMilli()); n != 1 {
+			t.Fatalf("%d future scan jobs, want 1", n)
+		}
+	})
+}
