@@ -73,3 +73,11 @@ func (s *Service) GetMany(ctx context.Context, q db.Querier, ids []int64) ([]Con
 	}
 	return out, nil
 }
+
+// AddEventTx adds a system event to conversation id's timeline inside tx:
+// name is a stable event name the web app translates (it shows the English
+// body text for names it does not know) and values its data. Automation
+// actors add channel_meta rule_id and rule_name.
+func (s *Service) AddEventTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, name string, values map[string]any) error {
+	return s.eventTx(ctx, tx, actor, id, name, values, s.Now())
+}

@@ -334,6 +334,9 @@ func TestActions(t *testing.T) {
 		if n := k.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'rule.notify' AND conversation_id = ? AND agent_id = ?`, c.ID, omer.ID); n != 2 {
 			t.Errorf("omer has %d notifications, want 2 (team and agent:)", n)
 		}
+		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'event' AND body_text LIKE 'rule_notified%'`, c.ID); n != 2 {
+			t.Errorf("%d rule_notified timeline events, want 2", n)
+		}
 		got := k.ruleAudit(c.ID)
 		var want2 []string
 		for _, a := range []string{"set_team", "assign", "add_note", "send_canned", "notify", "notify"} {

@@ -118,7 +118,8 @@ func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.
 //     timeline) as the rule that made the changes — several rules show as
 //     one automation actor naming them all;
 //  3. notify effects (notifications, kind rule.notify) and webhook effects
-//     (durable jobs of kind automation.webhook);
+//     (durable jobs of kind automation.webhook), each also a timeline
+//     event ("rule_notified" {to, agent_ids}, "rule_webhook" {to: url});
 //  4. one audit entry per applied action, actor the rule ("automation.<action>").
 //
 // A missing canned response or notify recipient skips that effect (logged).
@@ -189,6 +190,9 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 			}
 			if len(agents) == 0 {
 				failed[i] = "no recipient"
+			} else if err := s.conversations.AddEventTx(ctx, tx, Actor(r), id, "rule_notified",
+				map[string]any{"to": e.To, "agent_ids": agents}); err != nil {
+				return err
 			}
 			cid := id
 			for _, a := range agents {
@@ -218,6 +222,9 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 				_, _, err = jobs.Schedule(ctx, tx, j)
 			}
 			if err != nil {
+				return err
+			}
+			if err := s.conversations.AddEventTx(ctx, tx, Actor(r), id, "rule_webhook", map[string]any{"to": e.URL}); err != nil {
 				return err
 			}
 		}
