@@ -28,8 +28,9 @@ type extra struct {
 // the runner sees them — the dry run uses the same function:
 //   - the conversation's fields (automation.FactsFrom);
 //   - ContactTier: the requester's tier;
-//   - MessageText: the body of the latest customer (inbound) message, which
-//     for message.received is the message that arrived;
+//   - MessageText: the body of the latest customer (inbound) message (the
+//     runner puts the message that arrived there for message.received, which
+//     is the latest unless another came in before the rules ran);
 //   - InsideBusinessHours: whether now is inside BusinessCalendar's hours;
 //   - StatusMinutes and StatusBusinessMinutes: calendar and business
 //     minutes since conversations.status_changed_at.

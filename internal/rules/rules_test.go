@@ -719,3 +719,33 @@ func TestTimeScanJob(t *testing.T) {
 		}
 	})
 }
+
+// TestMessageReceived: message.received rules see the customer message
+// that arrived, not agents' replies or notes.
+func TestMessageReceived(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, app.CoreOptions{})
+		k.rule(rules.Input{Name: "Tag refunds", Trigger: automation.TriggerMessageReceived,
+			Conditions: automation.Conditions{Any: []automation.Condition{cond("message_text", "contains", "החזר"), cond("message_text", "contains", "refund")}},
+			Actions:    []automation.Action{act("add_tags", []any{"refund"})}})
+		c := k.conv("Order", "Where is my order?", "")
+		if len(c.Tags) != 0 {
+			t.Fatalf("tags after the first message = %v", c.Tags)
+		}
+		add := func(m conversation.MessageInput) {
+			if _, _, err := k.core.Conversations.AddMessage(k.ctx, audit.System, c.ID, m); err != nil {
+				t.Fatal(err)
+			}
+			k.deliver()
+		}
+		add(conversation.MessageInput{Body: "We can refund you", Direction: conversation.DirectionOutbound})
+		add(conversation.MessageInput{Kind: conversation.KindNote, Body: "refund?"})
+		if tags := k.get(c.ID).Tags; len(tags) != 0 {
+			t.Fatalf("agent messages tagged it: %v", tags)
+		}
+		add(conversation.MessageInput{Body: "אני מבקש החזר כספי", Direction: conversation.DirectionInbound})
+		if tags := k.get(c.ID).Tags; !slices.Equal(tags, []string{"refund"}) {
+			t.Fatalf("tags = %v, want [refund]", tags)
+		}
+	})
+}

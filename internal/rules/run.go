@@ -43,6 +43,7 @@ func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
 func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 	var p struct {
 		ConversationID int64  `json:"conversation_id"`
+		MessageID      int64  `json:"message_id"`
 		Direction      string `json:"direction"`
 		Kind           string `json:"kind"`
 	}
@@ -56,7 +57,7 @@ func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 		}
 		trigger = automation.TriggerMessageReceived
 	}
-	_, err := s.Run(ctx, trigger, p.ConversationID, events.PayloadOrigin(e.Payload))
+	_, err := s.run(ctx, trigger, p.ConversationID, p.MessageID, events.PayloadOrigin(e.Payload))
 	return err
 }
 
@@ -65,6 +66,12 @@ func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 // transaction (see Apply). It returns the plan (empty when nothing
 // matched). A conversation that no longer exists is ignored.
 func (s *Service) Run(ctx context.Context, trigger string, id int64, origin []int64) (automation.Plan, error) {
+	return s.run(ctx, trigger, id, 0, origin)
+}
+
+// run is Run with the message that triggered message.received rules (0:
+// the latest customer message stands in).
+func (s *Service) run(ctx context.Context, trigger string, id, messageID int64, origin []int64) (automation.Plan, error) {
 	rules, err := s.Enabled(ctx, trigger)
 	if err != nil || len(rules) == 0 {
 		return automation.Plan{}, err
@@ -72,7 +79,7 @@ func (s *Service) Run(ctx context.Context, trigger string, id int64, origin []in
 	var plan automation.Plan
 	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		var err error
-		plan, err = s.evaluateTx(ctx, tx, rules, trigger, id, origin)
+		plan, err = s.evaluateTx(ctx, tx, rules, trigger, id, messageID, origin)
 		if err != nil {
 			return err
 		}
@@ -86,7 +93,7 @@ func (s *Service) Run(ctx context.Context, trigger string, id int64, origin []in
 
 // evaluateTx loads conversation id and its Facts in tx and evaluates rules.
 // errSkip: no such conversation, or nothing to do.
-func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.Rule, trigger string, id int64, origin []int64) (automation.Plan, error) {
+func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.Rule, trigger string, id, messageID int64, origin []int64) (automation.Plan, error) {
 	convs, err := s.conversations.GetMany(ctx, tx, []int64{id})
 	if err != nil {
 		return automation.Plan{}, err
@@ -97,6 +104,16 @@ func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.
 	facts, err := s.Facts(ctx, tx, convs, s.Now())
 	if err != nil {
 		return automation.Plan{}, err
+	}
+	if messageID > 0 {
+		// The message that arrived, even if another came in since.
+		var body string
+		err := tx.QueryRow(ctx, `SELECT body_text FROM messages WHERE id = ? AND conversation_id = ?`, messageID, id).Scan(&body)
+		if err == nil {
+			facts[0].MessageText = body
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return automation.Plan{}, err
+		}
 	}
 	plan := automation.Evaluate(rules, trigger, facts[0], origin)
 	if plan.ChainFull {

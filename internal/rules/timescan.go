@@ -187,7 +187,7 @@ func (s *Service) RunTimeRuleTx(ctx context.Context, tx *db.Tx, p TimeRuleJob) (
 		return automation.Plan{}, nil // the stint ended
 	}
 	rules := []automation.Rule{r.Rule}
-	plan, err := s.evaluateTx(ctx, tx, rules, automation.TriggerTime, p.ConversationID, nil)
+	plan, err := s.evaluateTx(ctx, tx, rules, automation.TriggerTime, p.ConversationID, 0, nil)
 	if errors.Is(err, errSkip) {
 		return plan, nil
 	}
