@@ -56,6 +56,11 @@ func TestAutomationRulesAPI(t *testing.T) {
 		if r.status != http.StatusBadRequest || fmt.Sprint(fieldErrors(r.json(t))) != "[time]" {
 			t.Fatalf("time rule without time: %d %s", r.status, r.body)
 		}
+		r = k.do("POST", "/api/v1/automation-rules", k.admin, map[string]any{"name": "t", "trigger": "conversation.created",
+			"actions": []any{map[string]any{"type": "set_team", "value": 999}, map[string]any{"type": "send_canned", "value": 998}}})
+		if r.status != http.StatusBadRequest || fmt.Sprint(fieldErrors(r.json(t))) != "[actions[0].value actions[1].value]" {
+			t.Fatalf("unknown team and canned response: %d %s", r.status, r.body)
+		}
 		r = k.do("POST", "/api/v1/automation-rules", k.admin, `{"name":"x","trigger":"time","bogus":1}`)
 		if r.status != http.StatusBadRequest {
 			t.Fatalf("unknown field: %d %s", r.status, r.body)

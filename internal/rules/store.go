@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -200,6 +201,53 @@ func Validate(r *automation.Rule) error {
 	return automation.Validate(*r)
 }
 
+// checkRefs checks that the teams, agents and canned responses r's
+// actions name exist. Errors: *errs.ValidationError ("actions[i].value",
+// "not_found").
+func checkRefs(ctx context.Context, q db.Querier, r automation.Rule) error {
+	var c errs.Checker
+	exists := func(query string, id any) bool {
+		var one int
+		err := q.QueryRow(ctx, query, id).Scan(&one)
+		return err == nil
+	}
+	for i, a := range r.Actions {
+		path := fmt.Sprintf("actions[%d].value", i)
+		id := idOf(a.Value)
+		switch a.Type {
+		case automation.ActionSetTeam:
+			c.Check(a.Value == nil || exists(`SELECT 1 FROM teams WHERE id = ?`, id), path, "not_found", "no team %v", a.Value)
+		case automation.ActionAssign:
+			c.Check(a.Value == nil || exists(`SELECT 1 FROM agents WHERE id = ?`, id), path, "not_found", "no agent %v", a.Value)
+		case automation.ActionSendCanned:
+			c.Check(exists(`SELECT 1 FROM canned_responses WHERE id = ?`, id), path, "not_found", "no canned response %v", a.Value)
+		case automation.ActionNotify:
+			if v, _ := a.Value.(string); strings.HasPrefix(v, "agent:") {
+				n, err := strconv.ParseInt(strings.TrimPrefix(v, "agent:"), 10, 64)
+				c.Check(err == nil && exists(`SELECT 1 FROM agents WHERE id = ?`, n), path, "not_found", "no agent %s", strings.TrimPrefix(v, "agent:"))
+			}
+		}
+	}
+	return c.Err()
+}
+
+// idOf reads an id from a JSON number or a Go integer (0 when it is not one;
+// Validate has reported the type already).
+func idOf(v any) int64 {
+	switch n := v.(type) {
+	case float64:
+		return int64(n)
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	case json.Number:
+		i, _ := n.Int64()
+		return i
+	}
+	return 0
+}
+
 func timeArg(t *automation.TimeCondition) any {
 	if t == nil {
 		return nil
@@ -216,6 +264,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Rule
 	}
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		if err := checkRefs(ctx, tx, r); err != nil {
+			return err
+		}
 		now := db.Ms(s.Now())
 		if in.Position != nil {
 			r.Position = *in.Position
@@ -278,6 +329,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 			r.Actions = p.Actions.V
 		}
 		if err := Validate(&r); err != nil {
+			return err
+		}
+		if err := checkRefs(ctx, tx, r); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE automation_rules SET name = ?, enabled = ?, position = ?, trigger_event = ?, time_condition = ?,
