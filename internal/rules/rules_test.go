@@ -749,3 +749,28 @@ func TestMessageReceived(t *testing.T) {
 		}
 	})
 }
+
+// TestRedeliveredEvent: an event delivered twice runs its rules once.
+func TestRedeliveredEvent(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, app.CoreOptions{})
+		c := k.conv("Twice", "hello", "")
+		k.rule(rules.Input{Name: "Note", Trigger: automation.TriggerConversationUpdated, Actions: []automation.Action{act("add_note", "Seen")}})
+		e := events.Event{ID: 1 << 40, Topic: events.ConversationUpdated, Payload: json.RawMessage(fmt.Sprintf(`{"conversation_id":%d}`, c.ID))}
+		for range 2 {
+			if err := k.core.Bus.Publish(k.ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'note'`, c.ID); n != 1 {
+			t.Fatalf("%d notes, want 1", n)
+		}
+		e.ID++
+		if err := k.core.Bus.Publish(k.ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'note'`, c.ID); n != 2 {
+			t.Fatalf("%d notes after another event, want 2", n)
+		}
+	})
+}

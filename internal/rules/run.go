@@ -57,7 +57,7 @@ func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 		}
 		trigger = automation.TriggerMessageReceived
 	}
-	_, err := s.run(ctx, trigger, p.ConversationID, p.MessageID, events.PayloadOrigin(e.Payload))
+	_, err := s.run(ctx, trigger, p.ConversationID, p.MessageID, e.ID, events.PayloadOrigin(e.Payload))
 	return err
 }
 
@@ -66,12 +66,14 @@ func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 // transaction (see Apply). It returns the plan (empty when nothing
 // matched). A conversation that no longer exists is ignored.
 func (s *Service) Run(ctx context.Context, trigger string, id int64, origin []int64) (automation.Plan, error) {
-	return s.run(ctx, trigger, id, 0, origin)
+	return s.run(ctx, trigger, id, 0, 0, origin)
 }
 
 // run is Run with the message that triggered message.received rules (0:
-// the latest customer message stands in).
-func (s *Service) run(ctx context.Context, trigger string, id, messageID int64, origin []int64) (automation.Plan, error) {
+// the latest customer message stands in) and the event being handled (0:
+// none). A plan for an event is carried out at most once: the event's id
+// is stored with it, and a redelivered event finds it and does nothing.
+func (s *Service) run(ctx context.Context, trigger string, id, messageID, eventID int64, origin []int64) (automation.Plan, error) {
 	rules, err := s.Enabled(ctx, trigger)
 	if err != nil || len(rules) == 0 {
 		return automation.Plan{}, err
@@ -82,6 +84,16 @@ func (s *Service) run(ctx context.Context, trigger string, id, messageID int64, 
 		plan, err = s.evaluateTx(ctx, tx, rules, trigger, id, messageID, origin)
 		if err != nil {
 			return err
+		}
+		if eventID > 0 {
+			res, err := tx.Exec(ctx, `INSERT INTO automation_event_runs (event_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+				eventID, db.Ms(s.Now()))
+			if err != nil {
+				return fmt.Errorf("rules: mark event %d: %w", eventID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return errSkip // delivered before: its plan was carried out then
+			}
 		}
 		return s.Apply(ctx, tx, trigger, id, plan, rules)
 	})

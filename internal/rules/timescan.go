@@ -74,6 +74,10 @@ func (s *Service) timeScanJob(ctx context.Context, tx *db.Tx, _ jobs.Job) error 
 	if _, err := s.ScanTx(ctx, tx, now); err != nil {
 		return err
 	}
+	// Redeliveries come within seconds; a week of event marks is plenty.
+	if _, err := tx.Exec(ctx, `DELETE FROM automation_event_runs WHERE created_at < ?`, db.Ms(now.Add(-7*24*time.Hour))); err != nil {
+		return fmt.Errorf("rules: purge event marks: %w", err)
+	}
 	next := now.Truncate(time.Minute).Add(time.Minute)
 	_, err := s.schedule(ctx, tx, jobs.Job{Kind: KindTimeScan, UniqueKey: scanKey(next), RunAt: next, MaxAttempts: 3})
 	return err
