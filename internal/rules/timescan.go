@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/automation"
@@ -128,6 +129,12 @@ func (s *Service) ScanTx(ctx context.Context, tx *db.Tx, now time.Time) (int, er
 			if len(ids) == 0 {
 				break
 			}
+			full := len(ids) == scanPage
+			// Conversations whose job for this stint exists already (the rule
+			// ran, or did not change the status) cost one query, not a look.
+			if ids, err = s.unscheduled(ctx, tx, r.ID, ids, since); err != nil {
+				return n, err
+			}
 			convs, err := s.conversations.GetMany(ctx, tx, ids)
 			if err != nil {
 				return n, err
@@ -150,12 +157,47 @@ func (s *Service) ScanTx(ctx context.Context, tx *db.Tx, now time.Time) (int, er
 					n++
 				}
 			}
-			if len(ids) < scanPage {
+			if !full {
 				break
 			}
 		}
 	}
 	return n, nil
+}
+
+// unscheduled returns the ids among ids without a KindTimeRule job for
+// rule and their current status stint (since[id]).
+func (s *Service) unscheduled(ctx context.Context, tx *db.Tx, rule int64, ids []int64, since map[int64]int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = TimeRuleKey(rule, id, since[id])
+	}
+	rows, err := tx.Query(ctx, `SELECT unique_key FROM jobs WHERE unique_key IN (`+strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+`)`, keys...)
+	if err != nil {
+		return nil, fmt.Errorf("rules: time scan: %w", err)
+	}
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		taken[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := ids[:0:0]
+	for i, id := range ids {
+		if !taken[keys[i].(string)] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // timeRuleJob runs one time rule on one conversation if the status stint
