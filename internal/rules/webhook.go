@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/jobs"
 )
 
@@ -51,15 +50,17 @@ type WebhookJob struct {
 // RegisterJobs registers the handlers of KindWebhook, KindTimeScan and
 // KindTimeRule on r.
 func (s *Service) RegisterJobs(r *jobs.Runner) {
-	r.Register(KindWebhook, s.deliverWebhook)
+	r.RegisterOutsideTx(KindWebhook, s.deliverWebhook)
 	r.Register(KindTimeScan, s.timeScanJob)
 	r.Register(KindTimeRule, s.timeRuleJob)
 }
 
-// deliverWebhook posts one webhook. Any answer other than 2xx, or no
-// answer within WebhookTimeout, fails the attempt so the runner retries it.
-// The POST happens while the job's transaction is open but idle.
-func (s *Service) deliverWebhook(ctx context.Context, _ *db.Tx, j jobs.Job) error {
+// deliverWebhook posts one webhook, outside any transaction (so a slow
+// receiver never holds the store's writer). Any answer other than 2xx, or
+// no answer within WebhookTimeout, fails the attempt so the runner retries
+// it. Delivery is at least once: a crash after the POST and before the job
+// is marked done posts again.
+func (s *Service) deliverWebhook(ctx context.Context, j jobs.Job) error {
 	var w WebhookJob
 	if err := j.Decode(&w); err != nil {
 		return err
