@@ -134,6 +134,9 @@ func (a *API) applyMacro(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
+	if !p.Can(auth.CannedRead) {
+		return errs.ErrForbidden
+	}
 	var in macroRequest
 	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
 		return err
