@@ -84,7 +84,8 @@ func (s *Service) onCreated(ctx context.Context, e events.Event) error {
 	return s.Assign(ctx, p.ConversationID)
 }
 
-// onUpdated handles a conversation moved to another team while unassigned.
+// onUpdated handles a conversation moved to another team while unassigned,
+// and tells an agent someone else assigned a conversation to them.
 func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	var p struct {
 		ConversationID int64    `json:"conversation_id"`
@@ -94,6 +95,9 @@ func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	}
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return fmt.Errorf("assignment: decode %s %d: %w", e.Topic, e.ID, err)
+	}
+	if slices.Contains(p.Changes, "assignee_id") && p.AssigneeID != nil {
+		return s.notifyAssigned(ctx, p.ConversationID, *p.AssigneeID)
 	}
 	if !slices.Contains(p.Changes, "team_id") || p.AssigneeID != nil || p.TeamID == nil {
 		return nil

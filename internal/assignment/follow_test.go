@@ -218,3 +218,33 @@ func TestNoPingPong(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyManualAssignment: an agent assigned by someone else is told so;
+// assigning oneself notifies nobody.
+func TestNotifyManualAssignment(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		noa, avi := k.agent("noa", "offline", 20), k.agent("avi", "offline", 20)
+		team := k.team("Support", "manual", noa, avi)
+		c := k.conv(team, english, nil)
+		if _, err := k.core.Conversations.Update(k.ctx, audit.Actor{Type: "agent", ID: noa}, c.ID, conversation.Patch{AssigneeID: patch.Of(avi)}); err != nil {
+			t.Fatal(err)
+		}
+		k.deliver()
+		ns, err := notification.NewService(d).List(k.ctx, avi, false, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ns) != 1 || ns[0].Kind != notification.KindAssigned || *ns[0].ConversationID != c.ID || ns[0].Data["by"] != "agent" ||
+			ns[0].Data["by_name"] != "noa" || ns[0].Data["by_agent_id"] != float64(noa) || ns[0].Data["subject"] != "Help" {
+			t.Fatalf("avi's notifications: %+v", ns)
+		}
+		if _, err := k.core.Conversations.Update(k.ctx, audit.Actor{Type: "agent", ID: noa}, c.ID, conversation.Patch{AssigneeID: patch.Of(noa)}); err != nil {
+			t.Fatal(err)
+		}
+		k.deliver()
+		if got := k.assignedNotifications(noa); len(got) != 0 {
+			t.Fatalf("self-assignment notified: %v", got)
+		}
+	})
+}

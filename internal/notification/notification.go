@@ -23,7 +23,7 @@ const (
 	KindSLAWarning  = "sla.warning"  // Data: target, due_at
 	KindSLABreached = "sla.breached" // Data: target, due_at
 	KindRule        = "rule.notify"  // Data: rule_id, rule_name
-	KindAssigned    = "assigned"     // Data: by, number, subject, from_agent_id (when taken from someone)
+	KindAssigned    = "assigned"     // Data: by ("assignment", "agent", "automation"), number, subject, …
 )
 
 // Topic is the event published for each new notification; its payload is

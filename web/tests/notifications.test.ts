@@ -41,7 +41,7 @@ describe('NotificationBell', () => {
         items: [
           note(3, { kind: 'sla.breached', data: { target: 'first_response', due_at: '2026-01-01T09:00:00Z' } }),
           note(2, { kind: 'rule.notify', data: { rule_name: 'VIP customers' } }),
-          note(1, { kind: 'assigned', data: { number: 42, subject: 'Refund' }, read_at: '2026-01-01T11:00:00Z' }),
+          note(1, { kind: 'assigned', data: { by: 'agent', by_name: 'Avi', number: 42, subject: 'Refund' }, read_at: '2026-01-01T11:00:00Z' }),
         ],
         unread_count: 2,
       },
@@ -63,7 +63,7 @@ describe('NotificationBell', () => {
     expect(items).toHaveLength(3)
     expect(items[0].text()).toContain('SLA breached: first response was due')
     expect(items[1].text()).toContain('The rule “VIP customers” asks you to look at a conversation')
-    expect(items[2].text()).toContain('A conversation was assigned to you')
+    expect(items[2].text()).toContain('Assigned to you by Avi')
     expect(items[2].text()).toContain('Conversation #42 · Refund')
     expect(items[0].find('a').attributes('href')).toBe('/inbox/all/13')
     // Read ones have no "mark read" button.
