@@ -31,6 +31,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/mailer"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
 	"github.com/kesherdesk/kesher/internal/rules"
@@ -69,6 +70,8 @@ type Core struct {
 	// Rules stores automation rules and runs them; Serve subscribes it to
 	// Bus and starts its time scan.
 	Rules *rules.Service
+	// Notifications are agents' notifications (the bell).
+	Notifications *notification.Service
 
 	subscribeOnce sync.Once
 }
@@ -128,7 +131,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Views = view.NewService(d, c.Conversations)
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
-	c.Assignment = assignment.New(d, c.Conversations, log)
+	c.Notifications = notification.NewService(d)
+	c.Assignment = assignment.New(d, c.Conversations, c.Outbox, log)
 	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
 	c.Rules.RegisterJobs(c.Jobs)
@@ -153,7 +157,8 @@ type ServerOptions struct {
 // NewHub builds the WebSocket hub of the agent web app (GET /api/v1/ws),
 // trusting the same extra origins as the API.
 func (c *Core) NewHub(o ServerOptions) *realtime.Hub {
-	return realtime.New(realtime.Services{Auth: c.Auth, Conversations: c.Conversations, Bus: c.Bus},
+	return realtime.New(realtime.Services{Auth: c.Auth, Conversations: c.Conversations, Bus: c.Bus,
+		Notifications: c.Notifications},
 		realtime.Options{TrustedOrigins: o.API.TrustedOrigins, SessionCookie: httpapi.SessionCookie}, c.Log)
 }
 
@@ -186,7 +191,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
-		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules}, o.API, c.Log, reg)
+		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}

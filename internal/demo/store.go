@@ -155,8 +155,12 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 		}
 	}
 	for _, c := range cannedResponses {
-		if _, err := tx.Exec(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.title, c.body, c.language, c.shortcut, now.UnixMilli(), now.UnixMilli()); err != nil {
+		actions := cannedActions[c.shortcut]
+		if actions == "" {
+			actions = "[]"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, actions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.title, c.body, c.language, c.shortcut, actions, now.UnixMilli(), now.UnixMilli()); err != nil {
 			return out, fmt.Errorf("demo: canned response: %w", err)
 		}
 	}
@@ -204,6 +208,15 @@ var cannedResponses = []struct{ title, body, language, shortcut string }{
 	{"משלוח מתעכב: בודקים מול חברת השליחויות", "שלום {{contact.first_name}},\n\nתודה על הסבלנות. פנינו לחברת השליחויות לגבי המשלוח, ונעדכן כאן תוך יום עסקים אחד.\n\n{{agent.first_name}}", "he", "איחור"},
 	{"ההחזר בדרך", "שלום {{contact.first_name}},\n\nההחזר הכספי בוצע. בדרך כלל הוא מופיע בפירוט כרטיס האשראי תוך 5 ימי עסקים.\n\n{{agent.first_name}}", "he", "החזר"},
 	{"מוצר פגום: נשמח לתמונה", "שלום {{contact.first_name}},\n\nמצטערים שהמוצר הגיע פגום. אפשר לשלוח לנו תמונה של המוצר ושל האריזה? נשלח מוצר חלופי מיד.\n\n{{agent.first_name}}", "he", "פגום"},
+}
+
+// cannedActions make some demo responses macros, by shortcut: the refund
+// answers solve the conversation and tag it.
+var cannedActions = map[string]string{
+	"refund":  `[{"type":"add_tags","value":["refund"]},{"type":"set_status","value":"solved"}]`,
+	"החזר":    `[{"type":"add_tags","value":["refund"]},{"type":"set_status","value":"solved"}]`,
+	"damaged": `[{"type":"add_tags","value":["damaged"]},{"type":"set_status","value":"pending"}]`,
+	"פגום":    `[{"type":"add_tags","value":["damaged"]},{"type":"set_status","value":"pending"}]`,
 }
 
 // writeConversations stores convs with their threads and tags.

@@ -25,6 +25,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -45,6 +46,7 @@ type Services struct {
 	Views          *view.Service
 	Canned         *canned.Service
 	PasswordResets *passwordreset.Service
+	Notifications  *notification.Service
 	// Rules stores and dry-runs automation rules.
 	Rules *rules.Service
 }

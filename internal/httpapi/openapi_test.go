@@ -22,6 +22,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -341,6 +342,12 @@ var openAPISchemaTypes = map[string]any{
 	"CannedResponseInput":       canned.Input{},
 	"CannedResponsePatch":       canned.Patch{},
 	"RenderedCannedResponse":    renderResponse{},
+	"MacroAction":               canned.Action{},
+	"MacroInput":                macroRequest{},
+	"MacroResult":               macroResponse{},
+	"Notification":              notification.Notification{},
+	"NotificationList":          notificationList{},
+	"NotificationReadInput":     markReadRequest{},
 	"ContactMergeInput":         mergeRequest{},
 	"PasswordResetInput":        passwordResetRequest{},
 	"PasswordResetConfirmInput": passwordResetConfirm{},
