@@ -18,16 +18,20 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/tag"
 )
 
 // Agent is a user of the agent app.
 type Agent struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Role         string    `json:"role"`
-	TeamIDs      []int64   `json:"team_ids"`
-	Languages    []string  `json:"languages"`
+	ID        int64    `json:"id"`
+	Name      string   `json:"name"`
+	Email     string   `json:"email"`
+	Role      string   `json:"role"`
+	TeamIDs   []int64  `json:"team_ids"`
+	Languages []string `json:"languages"`
+	// Skills are tag-like words (normalized like tag names); automatic
+	// assignment prefers agents whose skills cover a conversation's tags.
+	Skills       []string  `json:"skills"`
 	Capacity     int       `json:"capacity"`
 	Availability string    `json:"availability"`
 	Locale       string    `json:"locale"`
@@ -46,6 +50,7 @@ type Input struct {
 	Password     string   `json:"password"`
 	TeamIDs      []int64  `json:"team_ids"`
 	Languages    []string `json:"languages"`
+	Skills       []string `json:"skills"`
 	Capacity     *int     `json:"capacity"`
 	Availability string   `json:"availability"`
 	Locale       string   `json:"locale"`
@@ -60,12 +65,16 @@ type Patch struct {
 	Password     patch.Field[string]   `json:"password"`
 	TeamIDs      patch.Field[[]int64]  `json:"team_ids"`
 	Languages    patch.Field[[]string] `json:"languages"`
+	Skills       patch.Field[[]string] `json:"skills"`
 	Capacity     patch.Field[int]      `json:"capacity"`
 	Availability patch.Field[string]   `json:"availability"`
 	Locale       patch.Field[string]   `json:"locale"`
 	TimeZone     patch.Field[string]   `json:"time_zone"`
 	Active       patch.Field[bool]     `json:"active"`
 }
+
+// MaxSkills is the most skills one agent has.
+const MaxSkills = 50
 
 // Availability values.
 var Availabilities = []string{"online", "away", "offline"}
@@ -102,6 +111,16 @@ func (in *Input) check() error {
 	for i, l := range in.Languages {
 		c.Check(langRE.MatchString(l), fmt.Sprintf("languages[%d]", i), "invalid", "language must be an ISO 639 code such as he")
 	}
+	c.Check(len(in.Skills) <= MaxSkills, "skills", "too_many", "at most %d skills", MaxSkills)
+	skills := []string{}
+	for i, sk := range in.Skills {
+		n := tag.Normalize(sk)
+		tag.CheckName(&c, fmt.Sprintf("skills[%d]", i), n)
+		if n != "" && !slices.Contains(skills, n) {
+			skills = append(skills, n)
+		}
+	}
+	in.Skills = skills
 	if in.Capacity != nil {
 		c.Check(*in.Capacity >= 0 && *in.Capacity <= 1000, "capacity", "out_of_range", "capacity must be 0-1000")
 	}
@@ -153,8 +172,8 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Agen
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UnixMilli()
 		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO agents (name, email, password_hash, role, languages, capacity, availability, locale, time_zone, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, in.Email, hash, in.Role, db.JSON(in.Languages), *in.Capacity,
+		id, err = tx.InsertID(ctx, `INSERT INTO agents (name, email, password_hash, role, languages, skills, capacity, availability, locale, time_zone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Name, in.Email, hash, in.Role, db.JSON(in.Languages), db.JSON(in.Skills), *in.Capacity,
 			in.Availability, in.Locale, in.TimeZone, now, now)
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("email", "taken", "another agent has this email")
@@ -200,7 +219,7 @@ func dedupeIDs(ids []int64) []int64 {
 	return out
 }
 
-const agentColumns = `id, name, email, role, languages, capacity, availability, locale, time_zone, active, created_at, updated_at`
+const agentColumns = `id, name, email, role, languages, skills, capacity, availability, locale, time_zone, active, created_at, updated_at`
 
 func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...any) ([]Agent, error) {
 	rows, err := q.Query(ctx, `SELECT `+agentColumns+` FROM agents `+where, args...)
@@ -211,14 +230,17 @@ func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...
 	idx := map[int64]int{}
 	for rows.Next() {
 		var a Agent
-		var langs string
+		var langs, skills string
 		var created, updated int64
-		if err := rows.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &langs, &a.Capacity, &a.Availability, &a.Locale, &a.TimeZone,
+		if err := rows.Scan(&a.ID, &a.Name, &a.Email, &a.Role, &langs, &skills, &a.Capacity, &a.Availability, &a.Locale, &a.TimeZone,
 			&a.Active, &created, &updated); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(langs), &a.Languages)
+		if err := json.Unmarshal([]byte(skills), &a.Skills); err != nil || a.Skills == nil {
+			a.Skills = []string{}
+		}
 		a.CreatedAt, a.UpdatedAt = db.Time(created), db.Time(updated)
 		a.TeamIDs = []int64{}
 		idx[a.ID] = len(out)
@@ -305,7 +327,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 		}
 		a := as[0]
 		capacity := a.Capacity
-		in := Input{Name: a.Name, Email: a.Email, Role: a.Role, TeamIDs: a.TeamIDs, Languages: a.Languages, Capacity: &capacity,
+		in := Input{Name: a.Name, Email: a.Email, Role: a.Role, TeamIDs: a.TeamIDs, Languages: a.Languages, Skills: a.Skills, Capacity: &capacity,
 			Availability: a.Availability, Locale: a.Locale, TimeZone: a.TimeZone}
 		active := a.Active
 		ch := map[string]audit.Change{}
@@ -324,6 +346,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 		if p.Languages.Set {
 			ch["languages"] = audit.Change{From: a.Languages, To: p.Languages.V}
 			in.Languages = p.Languages.V
+		}
+		if p.Skills.Set {
+			in.Skills = p.Skills.V
 		}
 		if p.Capacity.Set {
 			ch["capacity"] = audit.Change{From: a.Capacity, To: p.Capacity.V}
@@ -346,11 +371,14 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 		if err := in.check(); err != nil {
 			return err
 		}
+		if p.Skills.Set && !slices.Equal(in.Skills, a.Skills) {
+			ch["skills"] = audit.Change{From: a.Skills, To: in.Skills}
+		}
 		if len(ch) == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE agents SET name = ?, email = ?, role = ?, languages = ?, capacity = ?, availability = ?,
-			locale = ?, time_zone = ?, active = ?, updated_at = ? WHERE id = ?`, in.Name, in.Email, in.Role, db.JSON(in.Languages),
+		_, err = tx.Exec(ctx, `UPDATE agents SET name = ?, email = ?, role = ?, languages = ?, skills = ?, capacity = ?, availability = ?,
+			locale = ?, time_zone = ?, active = ?, updated_at = ? WHERE id = ?`, in.Name, in.Email, in.Role, db.JSON(in.Languages), db.JSON(in.Skills),
 			capacity, in.Availability, in.Locale, in.TimeZone, active, time.Now().UnixMilli(), id)
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("email", "taken", "another agent has this email")
@@ -377,7 +405,15 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "agent.updated", EntityType: "agent", EntityID: id, Changes: ch}); err != nil {
 			return err
 		}
-		return s.outbox.Publish(ctx, tx, events.AgentUpdated, map[string]any{"agent_id": id})
+		fields := make([]string, 0, len(ch))
+		for k := range ch {
+			fields = append(fields, k)
+		}
+		slices.Sort(fields)
+		// changes, availability and active let the assignment service react
+		// to an agent going away or coming online.
+		return s.outbox.Publish(ctx, tx, events.AgentUpdated, map[string]any{"agent_id": id, "changes": fields,
+			"availability": in.Availability, "active": active})
 	})
 	if err != nil {
 		return Agent{}, err

@@ -29,9 +29,12 @@ import (
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/mailer"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
+	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
@@ -61,6 +64,15 @@ type Core struct {
 	// subscribes it to Bus (tests call its Subscribe themselves).
 	Assignment *assignment.Service
 
+	// Jobs is the durable job runner Serve runs; services register their
+	// job kinds on it in NewCoreFromDB.
+	Jobs *jobs.Runner
+	// Rules stores automation rules and runs them; Serve subscribes it to
+	// Bus and starts its time scan.
+	Rules *rules.Service
+	// Notifications are agents' notifications (the bell).
+	Notifications *notification.Service
+
 	subscribeOnce sync.Once
 }
 
@@ -76,6 +88,9 @@ type CoreOptions struct {
 	Mailer mailer.Sender
 	// BaseURL is where agents reach the web app, for links in mail.
 	BaseURL string
+	// WebhookSecret signs automation webhooks (HMAC-SHA256 in
+	// X-Kesher-Signature); empty sends them unsigned.
+	WebhookSecret string
 }
 
 // NewCore opens and migrates the store and builds the services. The caller
@@ -116,7 +131,11 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Views = view.NewService(d, c.Conversations)
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
-	c.Assignment = assignment.New(d, c.Conversations, log)
+	c.Notifications = notification.NewService(d)
+	c.Assignment = assignment.New(d, c.Conversations, c.Outbox, log)
+	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
+	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
+	c.Rules.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -138,7 +157,8 @@ type ServerOptions struct {
 // NewHub builds the WebSocket hub of the agent web app (GET /api/v1/ws),
 // trusting the same extra origins as the API.
 func (c *Core) NewHub(o ServerOptions) *realtime.Hub {
-	return realtime.New(realtime.Services{Auth: c.Auth, Conversations: c.Conversations, Bus: c.Bus},
+	return realtime.New(realtime.Services{Auth: c.Auth, Conversations: c.Conversations, Bus: c.Bus,
+		Notifications: c.Notifications},
 		realtime.Options{TrustedOrigins: o.API.TrustedOrigins, SessionCookie: httpapi.SessionCookie}, c.Log)
 }
 
@@ -171,7 +191,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
-		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets}, o.API, c.Log, reg)
+		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +227,10 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	// Subscribers go on the bus before the dispatcher delivers anything.
-	c.subscribeOnce.Do(func() { c.Assignment.Subscribe(c.Bus) })
+	c.subscribeOnce.Do(func() {
+		c.Assignment.Subscribe(c.Bus)
+		c.Rules.Subscribe(c.Bus)
+	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -219,6 +242,10 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		}()
 	}
 	run("events", dispatcher.Run)
+	run("jobs", c.Jobs.Run)
+	if err := c.Rules.StartTimeScan(ctx); err != nil {
+		c.Log.Error("automation time scan not started", "err", err)
+	}
 	if o.Realtime != nil {
 		run("realtime", o.Realtime.Run)
 	}

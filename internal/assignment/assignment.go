@@ -5,6 +5,13 @@
 // team's assignment mode is not manual, lets routing.Picker choose among
 // the team's active members and assigns through conversation.Service, so
 // the assignment is audited and appears in the timeline like any other.
+//
+// It also follows the agents: when one goes away or offline, their new and
+// open conversations in automatic teams move to another agent (never
+// straight back — see routing.Picker's loop guard); when one comes online,
+// the unassigned new and open conversations of their automatic teams are
+// assigned, oldest first, while someone has room. Each automatic
+// assignment notifies the agent (notification kind "assigned").
 package assignment
 
 import (
@@ -21,6 +28,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/patch"
 	"github.com/kesherdesk/kesher/internal/routing"
 )
@@ -45,6 +53,7 @@ var openStatuses = []string{conversation.StatusNew, conversation.StatusOpen, con
 type Service struct {
 	db            *db.DB
 	conversations *conversation.Service
+	outbox        *events.Outbox
 	log           *slog.Logger
 	picker        routing.Picker
 	// Now is the clock for last_assigned_at; tests may replace it.
@@ -52,8 +61,8 @@ type Service struct {
 }
 
 // New returns an assignment service.
-func New(d *db.DB, conversations *conversation.Service, log *slog.Logger) *Service {
-	return &Service{db: d, conversations: conversations, log: log, Now: time.Now}
+func New(d *db.DB, conversations *conversation.Service, outbox *events.Outbox, log *slog.Logger) *Service {
+	return &Service{db: d, conversations: conversations, outbox: outbox, log: log, Now: time.Now}
 }
 
 // Subscribe registers the service's handlers on bus and returns a func
@@ -61,7 +70,8 @@ func New(d *db.DB, conversations *conversation.Service, log *slog.Logger) *Servi
 func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
 	u1 := bus.Subscribe(events.ConversationCreated, s.onCreated)
 	u2 := bus.Subscribe(events.ConversationUpdated, s.onUpdated)
-	return func() { u1(); u2() }
+	u3 := bus.Subscribe(events.AgentUpdated, s.onAgentUpdated)
+	return func() { u1(); u2(); u3() }
 }
 
 func (s *Service) onCreated(ctx context.Context, e events.Event) error {
@@ -74,7 +84,8 @@ func (s *Service) onCreated(ctx context.Context, e events.Event) error {
 	return s.Assign(ctx, p.ConversationID)
 }
 
-// onUpdated handles a conversation moved to another team while unassigned.
+// onUpdated handles a conversation moved to another team while unassigned,
+// and tells an agent someone else assigned a conversation to them.
 func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	var p struct {
 		ConversationID int64    `json:"conversation_id"`
@@ -84,6 +95,9 @@ func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	}
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return fmt.Errorf("assignment: decode %s %d: %w", e.Topic, e.ID, err)
+	}
+	if slices.Contains(p.Changes, "assignee_id") && p.AssigneeID != nil {
+		return s.notifyAssigned(ctx, p.ConversationID, *p.AssigneeID)
 	}
 	if !slices.Contains(p.Changes, "team_id") || p.AssigneeID != nil || p.TeamID == nil {
 		return nil
@@ -96,22 +110,29 @@ func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 // an agent of its team when the team's mode is not manual and nobody holds
 // it. A conversation that no longer exists is ignored.
 func (s *Service) Assign(ctx context.Context, id int64) error {
+	_, err := s.assign(ctx, id, 0)
+	return err
+}
+
+// assign is Assign for a conversation held by nobody (from 0) or being
+// taken from agent from; it returns the agent chosen, 0 for nobody.
+func (s *Service) assign(ctx context.Context, id, from int64) (int64, error) {
 	conv, err := s.conversations.Get(ctx, id)
 	if errors.Is(err, errs.ErrNotFound) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("assignment: load conversation %d: %w", id, err)
+		return 0, fmt.Errorf("assignment: load conversation %d: %w", id, err)
 	}
-	if conv.Status == conversation.StatusClosed || conv.TeamID == nil || conv.AssigneeID != nil {
-		return nil // closed is final; no team or an assignee: nothing to decide
+	if conv.Status == conversation.StatusClosed || conv.TeamID == nil || conv.AssigneeIDOr0() != from {
+		return 0, nil // closed is final; no team or another assignee: nothing to decide
 	}
 	var mode string
 	if err := s.db.R().QueryRow(ctx, `SELECT assignment_mode FROM teams WHERE id = ?`, *conv.TeamID).Scan(&mode); err != nil {
-		return fmt.Errorf("assignment: team %d: %w", *conv.TeamID, err)
+		return 0, fmt.Errorf("assignment: team %d: %w", *conv.TeamID, err)
 	}
 	if routing.Mode(mode) == routing.ModeManual {
-		return nil // manual teams: no reads, no writes beyond this check
+		return 0, nil // manual teams: no reads, no writes beyond this check
 	}
 	log := s.log.With("conversation_id", id)
 
@@ -119,25 +140,25 @@ func (s *Service) Assign(ctx context.Context, id int64) error {
 	lang := conv.Language
 	if lang == "" {
 		if lang, err = s.detectLanguage(ctx, id); err != nil {
-			return err
+			return 0, err
 		}
 		if lang != "" {
 			p.Language = patch.Of(lang)
 		}
 	}
 
-	agentID, reason, team, cursor, err := s.pick(ctx, &conv, lang)
+	agentID, reason, team, cursor, err := s.pick(ctx, &conv, lang, from)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	log.Debug("assignment decision", "team_id", conv.TeamID, "reason", reason, "agent_id", agentID, "language", lang)
 	if agentID != 0 {
 		// Someone may have assigned the conversation while the picker ran.
 		cur, err := s.conversations.Get(ctx, id)
 		if err != nil {
-			return fmt.Errorf("assignment: reload conversation %d: %w", id, err)
+			return 0, fmt.Errorf("assignment: reload conversation %d: %w", id, err)
 		}
-		if cur.AssigneeID != nil {
+		if cur.AssigneeIDOr0() != from {
 			log.Debug("assignment skipped: assigned meanwhile", "assignee_id", *cur.AssigneeID)
 			agentID = 0
 		} else {
@@ -145,25 +166,33 @@ func (s *Service) Assign(ctx context.Context, id int64) error {
 		}
 	}
 	if !p.Language.Set && !p.AssigneeID.Set {
-		return nil
+		return 0, nil
 	}
 	if _, err := s.conversations.Update(ctx, Actor, id, p); err != nil {
-		return fmt.Errorf("assignment: update conversation %d: %w", id, err)
+		return 0, fmt.Errorf("assignment: update conversation %d: %w", id, err)
 	}
 	if agentID == 0 {
-		return nil
+		return 0, nil
 	}
 	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE teams SET rr_cursor = ? WHERE id = ?`, cursor, team); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE agents SET last_assigned_at = ? WHERE id = ?`, s.Now().UnixMilli(), agentID)
+		if _, err := tx.Exec(ctx, `UPDATE agents SET last_assigned_at = ? WHERE id = ?`, s.Now().UnixMilli(), agentID); err != nil {
+			return err
+		}
+		data := map[string]any{"by": Actor.Name, "number": conv.Number, "subject": conv.Subject}
+		if from != 0 {
+			data["from_agent_id"] = from
+		}
+		_, err := notification.CreateTx(ctx, tx, s.outbox, notification.Notification{AgentID: agentID,
+			Kind: notification.KindAssigned, ConversationID: &conv.ID, Data: data})
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("assignment: store cursor of team %d: %w", team, err)
+		return 0, fmt.Errorf("assignment: store cursor of team %d: %w", team, err)
 	}
-	return nil
+	return agentID, nil
 }
 
 // detectLanguage returns the language of the conversation's first message
@@ -185,9 +214,9 @@ func (s *Service) detectLanguage(ctx context.Context, id int64) (string, error) 
 
 // pick decides who gets conv. It returns the agent (0 for nobody), the
 // reason, the team and the team's new round-robin cursor.
-func (s *Service) pick(ctx context.Context, conv *conversation.Conversation, lang string) (int64, string, int64, int64, error) {
+func (s *Service) pick(ctx context.Context, conv *conversation.Conversation, lang string, from int64) (int64, string, int64, int64, error) {
 	switch {
-	case conv.AssigneeID != nil:
+	case conv.AssigneeIDOr0() != from:
 		return 0, "already_assigned", 0, 0, nil
 	case conv.TeamID == nil:
 		return 0, "no_team", 0, 0, nil
@@ -214,7 +243,7 @@ func (s *Service) pick(ctx context.Context, conv *conversation.Conversation, lan
 		return 0, "", 0, 0, err
 	}
 	res := s.picker.Pick(routing.Request{Mode: routing.Mode(mode), Candidates: cands, Language: lang, Tags: conv.Tags,
-		History: history, Cursor: cursor})
+		History: history, TakenFrom: from, Cursor: cursor})
 	reason := string(res.Reason)
 	if res.LanguageFallback {
 		reason += " (language_fallback)"
@@ -226,7 +255,7 @@ func (s *Service) pick(ctx context.Context, conv *conversation.Conversation, lan
 // counts.
 func (s *Service) candidates(ctx context.Context, team int64) ([]routing.Candidate, error) {
 	r := s.db.R()
-	rows, err := r.Query(ctx, `SELECT a.id, a.availability, a.capacity, a.languages, a.last_assigned_at
+	rows, err := r.Query(ctx, `SELECT a.id, a.availability, a.capacity, a.languages, a.skills, a.last_assigned_at
 		FROM agents a JOIN team_members m ON m.agent_id = a.id
 		WHERE m.team_id = ? AND a.active = ? ORDER BY a.id`, team, true)
 	if err != nil {
@@ -236,13 +265,14 @@ func (s *Service) candidates(ctx context.Context, team int64) ([]routing.Candida
 	idx := map[int64]int{}
 	for rows.Next() {
 		var c routing.Candidate
-		var langs string
+		var langs, skills string
 		var last db.NullMs
-		if err := rows.Scan(&c.AgentID, &c.Availability, &c.Capacity, &langs, &last); err != nil {
+		if err := rows.Scan(&c.AgentID, &c.Availability, &c.Capacity, &langs, &skills, &last); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(langs), &c.Languages)
+		_ = json.Unmarshal([]byte(skills), &c.Skills)
 		if last.Valid {
 			c.LastAssignedAt = db.Time(last.Int64)
 		}

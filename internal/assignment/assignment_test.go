@@ -52,7 +52,7 @@ func (k *desk) start() {
 	}
 	log := testkit.Logger()
 	k.core = app.NewCoreFromDB(k.d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: k.t.TempDir()}}, log)
-	k.unsub = assignment.New(k.d, k.core.Conversations, log).Subscribe(k.core.Bus)
+	k.unsub = assignment.New(k.d, k.core.Conversations, k.core.Outbox, log).Subscribe(k.core.Bus)
 	k.disp = events.NewDispatcher(k.d, k.core.Outbox, k.core.Bus, log)
 }
 

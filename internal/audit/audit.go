@@ -12,8 +12,9 @@ import (
 )
 
 // Actor is who performed an action. Type is "agent", "contact", "bot",
-// "system" or "api" (an API token acting for its agent); ID is the agent or
-// contact id (0 for system).
+// "system", "api" (an API token acting for its agent) or "automation" (an
+// automation rule); ID is the agent, contact or rule id (0 for system).
+// Name is stored with the entry (e.g. the rule's name when it acted).
 type Actor struct {
 	Type string `json:"type"`
 	ID   int64  `json:"id,omitempty"`
@@ -53,9 +54,9 @@ func Record(ctx context.Context, tx *db.Tx, e Entry) error {
 	if e.Actor.ID != 0 {
 		actorID = e.Actor.ID
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, changes, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.Actor.Type, actorID, e.Action, e.EntityType, e.EntityID, string(ch), e.CreatedAt.UnixMilli())
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_type, actor_id, actor_name, action, entity_type, entity_id, changes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Actor.Type, actorID, e.Actor.Name, e.Action, e.EntityType, e.EntityID, string(ch), e.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", e.Action, err)
 	}
@@ -64,7 +65,7 @@ func Record(ctx context.Context, tx *db.Tx, e Entry) error {
 
 // List returns the entries for one entity, oldest first, at most limit.
 func List(ctx context.Context, q db.Querier, entityType string, entityID int64, limit int) ([]Entry, error) {
-	rows, err := q.Query(ctx, `SELECT id, actor_type, COALESCE(actor_id, 0), action, entity_type, entity_id, changes, created_at
+	rows, err := q.Query(ctx, `SELECT id, actor_type, COALESCE(actor_id, 0), actor_name, action, entity_type, entity_id, changes, created_at
 		FROM audit_log WHERE entity_type = ? AND entity_id = ? ORDER BY id LIMIT ?`, entityType, entityID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
@@ -75,7 +76,7 @@ func List(ctx context.Context, q db.Querier, entityType string, entityID int64, 
 		var e Entry
 		var ch string
 		var ms int64
-		if err := rows.Scan(&e.ID, &e.Actor.Type, &e.Actor.ID, &e.Action, &e.EntityType, &e.EntityID, &ch, &ms); err != nil {
+		if err := rows.Scan(&e.ID, &e.Actor.Type, &e.Actor.ID, &e.Actor.Name, &e.Action, &e.EntityType, &e.EntityID, &ch, &ms); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(ch), &e.Changes); err != nil {

@@ -34,13 +34,15 @@ const (
 	TokensWrite        Permission = "tokens:write"
 	CannedRead         Permission = "canned:read"
 	CannedWrite        Permission = "canned:write"
+	// AutomationWrite manages automation rules (admins only).
+	AutomationWrite Permission = "automation:write"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
 var AllPermissions = []Permission{
 	ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead, AgentsWrite,
 	TeamsRead, TeamsWrite, InboxesRead, InboxesWrite, TagsRead, TagsWrite, AuditRead, TokensWrite,
-	CannedRead, CannedWrite,
+	CannedRead, CannedWrite, AutomationWrite,
 }
 
 // rolePermissions: admin may do everything; a supervisor also manages tags

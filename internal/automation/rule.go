@@ -101,7 +101,7 @@ type Rule struct {
 	Enabled  bool           `json:"enabled"`
 	Position int            `json:"position"`
 	Trigger  string         `json:"trigger"`
-	Time     *TimeCondition `json:"time,omitempty"`
+	Time     *TimeCondition `json:"time"`
 	// Conditions: every All condition and at least one Any condition must
 	// hold; an empty list holds.
 	Conditions Conditions `json:"conditions"`

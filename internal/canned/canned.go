@@ -6,6 +6,7 @@ package canned
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -37,8 +38,11 @@ type Response struct {
 	Body     string `json:"body"`
 	Language string `json:"language"`
 	// Shortcut is typed after "/" in the reply box to insert the response.
-	Shortcut  string    `json:"shortcut"`
-	TeamID    *int64    `json:"team_id"`
+	Shortcut string `json:"shortcut"`
+	TeamID   *int64 `json:"team_id"`
+	// Actions change the conversation when the response is applied as a
+	// macro (POST /conversations/{id}/macros); [] for a plain response.
+	Actions   []Action  `json:"actions"`
 	CreatedBy *int64    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -46,11 +50,12 @@ type Response struct {
 
 // Input creates a canned response.
 type Input struct {
-	Title    string `json:"title"`
-	Body     string `json:"body"`
-	Language string `json:"language"`
-	Shortcut string `json:"shortcut"`
-	TeamID   *int64 `json:"team_id"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Language string   `json:"language"`
+	Shortcut string   `json:"shortcut"`
+	TeamID   *int64   `json:"team_id"`
+	Actions  []Action `json:"actions"`
 }
 
 // Patch changes a canned response; absent fields stay, team_id null makes
@@ -61,6 +66,8 @@ type Patch struct {
 	Language patch.Field[string] `json:"language"`
 	Shortcut patch.Field[string] `json:"shortcut"`
 	TeamID   patch.Field[int64]  `json:"team_id"`
+	// Actions replaces the macro actions; null or [] removes them.
+	Actions patch.Field[[]Action] `json:"actions"`
 }
 
 // Scope is whose responses a caller may see and manage: every response
@@ -91,7 +98,12 @@ func (in *Input) check(sc Scope) error {
 	c.Check(in.Shortcut == "" || shortcutRE.MatchString(in.Shortcut), "shortcut", "invalid",
 		"a shortcut is 1-32 letters, digits, _ or -")
 	c.Check(sc.covers(in.TeamID), "team_id", "forbidden", "you can only share canned responses with your own teams")
-	return c.Err()
+	checkActions(&c, in.Actions)
+	if err := c.Err(); err != nil {
+		return err
+	}
+	in.Actions = normalizeActions(in.Actions)
+	return nil
 }
 
 // ListParams filter the list.
@@ -141,7 +153,7 @@ func scopeWhere(sc Scope) (string, []any) {
 	return where + `)`, args
 }
 
-const columns = `id, title, body, language, shortcut, team_id, created_by, created_at, updated_at`
+const columns = `id, title, body, language, shortcut, team_id, created_by, created_at, updated_at, actions`
 
 func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...any) ([]Response, error) {
 	rows, err := q.Query(ctx, `SELECT `+columns+` FROM canned_responses `+where, args...)
@@ -154,8 +166,13 @@ func (s *Service) load(ctx context.Context, q db.Querier, where string, args ...
 		var r Response
 		var team, by sql.NullInt64
 		var created, updated int64
-		if err := rows.Scan(&r.ID, &r.Title, &r.Body, &r.Language, &r.Shortcut, &team, &by, &created, &updated); err != nil {
+		var actions string
+		if err := rows.Scan(&r.ID, &r.Title, &r.Body, &r.Language, &r.Shortcut, &team, &by, &created, &updated, &actions); err != nil {
 			return nil, err
+		}
+		r.Actions = []Action{}
+		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil || r.Actions == nil {
+			r.Actions = []Action{}
 		}
 		if team.Valid {
 			r.TeamID = &team.Int64
@@ -196,8 +213,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, sc Scope, in In
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UnixMilli()
 		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, team_id, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Title, in.Body, in.Language, in.Shortcut, ptrArg(in.TeamID), db.IDArg(actorAgent(actor)), now, now)
+		id, err = tx.InsertID(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, team_id, created_by, created_at, updated_at, actions)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Title, in.Body, in.Language, in.Shortcut, ptrArg(in.TeamID), db.IDArg(actorAgent(actor)), now, now,
+			db.JSON(actionsOrEmpty(in.Actions)))
 		if db.IsForeignKeyViolation(err) {
 			return errs.Invalid("team_id", "not_found", "no team %d", *in.TeamID)
 		}
@@ -210,6 +228,13 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, sc Scope, in In
 		return Response{}, err
 	}
 	return s.Get(ctx, sc, id)
+}
+
+func actionsOrEmpty(a []Action) []Action {
+	if a == nil {
+		return []Action{}
+	}
+	return a
 }
 
 func actorAgent(a audit.Actor) int64 {
@@ -234,7 +259,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, sc Scope, id in
 		if err != nil {
 			return err
 		}
-		in := Input{Title: old.Title, Body: old.Body, Language: old.Language, Shortcut: old.Shortcut, TeamID: old.TeamID}
+		in := Input{Title: old.Title, Body: old.Body, Language: old.Language, Shortcut: old.Shortcut, TeamID: old.TeamID, Actions: old.Actions}
 		changes := map[string]audit.Change{}
 		str := func(f patch.Field[string], dst *string, name string) {
 			if f.Set && f.V != *dst {
@@ -253,14 +278,24 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, sc Scope, id in
 			}
 			changes["team_id"] = audit.Change{From: old.TeamID, To: in.TeamID}
 		}
+		if p.Actions.Set {
+			in.Actions = actionsOrEmpty(p.Actions.V)
+		}
 		if err := in.check(sc); err != nil {
 			return err
+		}
+		if p.Actions.Set {
+			oldJSON, _ := json.Marshal(old.Actions)
+			newJSON, _ := json.Marshal(in.Actions)
+			if string(oldJSON) != string(newJSON) {
+				changes["actions"] = audit.Change{From: old.Actions, To: in.Actions}
+			}
 		}
 		if len(changes) == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE canned_responses SET title = ?, body = ?, language = ?, shortcut = ?, team_id = ?, updated_at = ?
-			WHERE id = ?`, in.Title, in.Body, in.Language, in.Shortcut, ptrArg(in.TeamID), time.Now().UnixMilli(), id)
+		_, err = tx.Exec(ctx, `UPDATE canned_responses SET title = ?, body = ?, language = ?, shortcut = ?, team_id = ?, actions = ?, updated_at = ?
+			WHERE id = ?`, in.Title, in.Body, in.Language, in.Shortcut, ptrArg(in.TeamID), db.JSON(actionsOrEmpty(in.Actions)), time.Now().UnixMilli(), id)
 		if db.IsForeignKeyViolation(err) {
 			return errs.Invalid("team_id", "not_found", "no team %d", *in.TeamID)
 		}

@@ -15,6 +15,7 @@ type Values struct {
 	ConversationNumber  int64
 	ConversationSubject string
 	AgentName           string
+	TeamName            string // the conversation's team, "" without one
 }
 
 // placeholderRE matches {{name}}, with optional spaces inside the braces.
@@ -22,7 +23,8 @@ var placeholderRE = regexp.MustCompile(`\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}`)
 
 // Render fills in body's placeholders: {{contact.name}},
 // {{contact.first_name}}, {{contact.email}}, {{conversation.number}},
-// {{conversation.subject}}, {{agent.name}} and {{agent.first_name}}. A
+// {{conversation.subject}}, {{team.name}}, {{agent.name}} and
+// {{agent.first_name}}. A
 // first name is the first word of the name. Unknown placeholders stay as
 // they are, so a typo shows in the draft instead of vanishing.
 func Render(body string, v Values) string {
@@ -32,6 +34,7 @@ func Render(body string, v Values) string {
 		"contact.email":        v.ContactEmail,
 		"conversation.number":  strconv.FormatInt(v.ConversationNumber, 10),
 		"conversation.subject": v.ConversationSubject,
+		"team.name":            v.TeamName,
 		"agent.name":           v.AgentName,
 		"agent.first_name":     firstName(v.AgentName),
 	}

@@ -31,6 +31,8 @@ type ServeCmd struct {
 	SMTPFrom  string `name:"smtp-from" env:"KESHER_SMTP_FROM" help:"From address of system mail, e.g. 'Kesher <desk@example.com>'."`
 	BaseURL   string `name:"base-url" env:"KESHER_BASE_URL" help:"URL agents open Kesher at, for links in mail (default http://<addr>)."`
 	SecretKey string `name:"secret-key" env:"KESHER_SECRET_KEY" help:"Key that encrypts stored mail server passwords (at least 16 characters; prefer the environment variable). Default: a random key kept in <data>/secret.key."`
+
+	WebhookSecret string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
 }
 
 // Run starts Kesher and blocks until SIGINT or SIGTERM.
@@ -42,7 +44,8 @@ func (s *ServeCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions(), Secrets: secrets, Mailer: mail, BaseURL: baseURL}, log)
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions(), Secrets: secrets, Mailer: mail, BaseURL: baseURL,
+		WebhookSecret: s.WebhookSecret}, log)
 	if err != nil {
 		return err
 	}

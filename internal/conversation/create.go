@@ -184,11 +184,11 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,
-			last_agent_message_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
+			last_agent_message_at, created_at, updated_at, status_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
 			ptrArg(in.AssigneeID), ptrArg(teamID), db.JSON(ccs), db.JSON(orEmpty(in.CustomFields)), in.Language, in.ExternalID,
 			db.MsArg(conv.SolvedAt), conv.MessageCount, db.MsArg(conv.FirstResponseAt), db.MsArg(conv.LastCustomerMessageAt),
-			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt))
+			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt), db.Ms(conv.UpdatedAt))
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("external_id", "taken", "a conversation with this external id exists")
 		}

@@ -159,9 +159,9 @@ func (s *Service) AddMessage(ctx context.Context, actor audit.Actor, id int64, m
 func (s *Service) followUpTx(ctx context.Context, tx *db.Tx, actor audit.Actor, old Conversation) (Conversation, error) {
 	now := s.Now()
 	newID, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, team_id,
-		ccs, custom_fields, language, follow_up_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ccs, custom_fields, language, follow_up_of, created_at, updated_at, status_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		old.InboxID, old.Channel, old.Subject, StatusNew, old.Priority, old.RequesterID, db.IDArg(old.TeamIDOr0()),
-		db.JSON(old.CCs), "{}", old.Language, old.ID, db.Ms(now), db.Ms(now))
+		db.JSON(old.CCs), "{}", old.Language, old.ID, db.Ms(now), db.Ms(now), db.Ms(now))
 	if err != nil {
 		return Conversation{}, fmt.Errorf("conversation: follow-up: %w", err)
 	}
@@ -279,6 +279,11 @@ func (s *Service) eventTx(ctx context.Context, tx *db.Tx, actor audit.Actor, con
 		author = actor.ID
 	}
 	authorType := actor.Type
+	if authorType == "automation" {
+		// A rule's change shows as the system's, naming the rule.
+		meta["rule_id"], meta["rule_name"] = actor.ID, actor.Name
+		author = nil
+	}
 	if authorType != "agent" && authorType != "contact" && authorType != "bot" {
 		authorType = "system"
 	}
@@ -382,12 +387,12 @@ func messageEffects(conv *Conversation, direction, authorType string, at time.Ti
 		conv.LastCustomerMessageAt = &t
 		switch conv.Status {
 		case StatusPending, StatusOnHold:
-			sets = append(sets, "status = ?")
-			args = append(args, StatusOpen)
+			sets = append(sets, "status = ?", "status_changed_at = ?")
+			args = append(args, StatusOpen, db.Ms(at))
 			conv.Status = StatusOpen
 		case StatusSolved:
-			sets = append(sets, "status = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
-			args = append(args, StatusOpen)
+			sets = append(sets, "status = ?", "status_changed_at = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
+			args = append(args, StatusOpen, db.Ms(at))
 			conv.Status, conv.SolvedAt = StatusOpen, nil
 			conv.ReopenCount++
 		}
@@ -401,8 +406,8 @@ func messageEffects(conv *Conversation, direction, authorType string, at time.Ti
 			conv.FirstResponseAt = &t
 		}
 		if conv.Status == StatusNew {
-			sets = append(sets, "status = ?")
-			args = append(args, StatusOpen)
+			sets = append(sets, "status = ?", "status_changed_at = ?")
+			args = append(args, StatusOpen, db.Ms(at))
 			conv.Status = StatusOpen
 		}
 	}

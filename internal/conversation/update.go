@@ -155,6 +155,7 @@ func (s *Service) applyTx(ctx context.Context, tx *db.Tx, actor audit.Actor, con
 		from, to := conv.Status, p.Status.V
 		changes["status"] = audit.Change{From: from, To: to}
 		set("status", to)
+		set("status_changed_at", db.Ms(now))
 		switch {
 		case to == StatusSolved:
 			set("solved_at", db.Ms(now))

@@ -57,6 +57,14 @@ func seed(t *testing.T, c *app.Core) {
 	t.Logf("seed on %s took %v", c.DB.Dialect, time.Since(start).Round(time.Millisecond))
 }
 
+// boolTrue is the literal true in d's dialect.
+func boolTrue(d *db.DB) string {
+	if d.Dialect == db.Postgres {
+		return "TRUE"
+	}
+	return "1"
+}
+
 func count(t *testing.T, d *db.DB, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -125,6 +133,11 @@ func TestSeed(t *testing.T) {
 			{"internal notes", `SELECT COUNT(*) FROM messages WHERE kind = 'note' AND direction = 'internal' AND author_type = 'agent'`, 300, 2000},
 			{"reopened conversations", `SELECT COUNT(*) FROM conversations WHERE reopen_count > 0`, 20, 300},
 			{"outbox events", `SELECT COUNT(*) FROM event_outbox`, 0, 0},
+			{"automation rules", `SELECT COUNT(*) FROM automation_rules WHERE enabled = ` + boolTrue(d), 3, 3},
+			{"time rules", `SELECT COUNT(*) FROM automation_rules WHERE trigger_event = 'time' AND time_condition IS NOT NULL`, 1, 1},
+			{"conversations without status_changed_at", `SELECT COUNT(*) FROM conversations WHERE status_changed_at IS NULL`, 0, 0},
+			{"solved conversations whose status began when solved", `SELECT COUNT(*) FROM conversations
+				WHERE status = 'solved' AND status_changed_at <> solved_at`, 0, 0},
 		} {
 			if n := count(t, d, tc.q); n < tc.min || n > tc.mx {
 				t.Errorf("%s = %d, want %d..%d", tc.what, n, tc.min, tc.mx)

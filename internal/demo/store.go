@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/tag"
 )
@@ -154,12 +155,49 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 		}
 	}
 	for _, c := range cannedResponses {
-		if _, err := tx.Exec(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.title, c.body, c.language, c.shortcut, now.UnixMilli(), now.UnixMilli()); err != nil {
+		actions := cannedActions[c.shortcut]
+		if actions == "" {
+			actions = "[]"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, actions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.title, c.body, c.language, c.shortcut, actions, now.UnixMilli(), now.UnixMilli()); err != nil {
 			return out, fmt.Errorf("demo: canned response: %w", err)
 		}
 	}
+	for i, r := range automationRules {
+		if err := automation.Validate(r); err != nil {
+			return out, fmt.Errorf("demo: rule %q: %w", r.Name, err)
+		}
+		var tc any
+		if r.Time != nil {
+			tc = db.JSON(r.Time)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO automation_rules (name, enabled, position, trigger_event, time_condition, conditions, actions,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Enabled, i, r.Trigger, tc, db.JSON(r.Conditions),
+			db.JSON(r.Actions), now.UnixMilli(), now.UnixMilli()); err != nil {
+			return out, fmt.Errorf("demo: automation rule: %w", err)
+		}
+	}
 	return out, nil
+}
+
+// automationRules are the demo desk's automation rules: VIP customers get
+// high priority, refund requests are tagged, solved conversations close
+// after four days.
+var automationRules = []automation.Rule{
+	{Name: "VIP customers → high priority", Enabled: true, Trigger: automation.TriggerConversationCreated,
+		Conditions: automation.Conditions{All: []automation.Condition{{Field: automation.FieldContactTier, Op: automation.OpIs, Value: "vip"},
+			{Field: automation.FieldPriority, Op: automation.OpLess, Value: "high"}}, Any: []automation.Condition{}},
+		Actions: []automation.Action{{Type: automation.ActionSetPriority, Value: "high"}, {Type: automation.ActionAddTags, Value: []string{"vip"}}}},
+	{Name: "Tag refund requests (החזר / refund)", Enabled: true, Trigger: automation.TriggerMessageReceived,
+		Conditions: automation.Conditions{All: []automation.Condition{}, Any: []automation.Condition{
+			{Field: automation.FieldMessageText, Op: automation.OpContains, Value: "החזר"},
+			{Field: automation.FieldMessageText, Op: automation.OpContains, Value: "refund"}}},
+		Actions: []automation.Action{{Type: automation.ActionAddTags, Value: []string{"refund"}}}},
+	{Name: "Close solved conversations after 4 days", Enabled: true, Trigger: automation.TriggerTime,
+		Time:       &automation.TimeCondition{Field: automation.TimeFieldStatusFor, Status: "solved", Minutes: 4 * 24 * 60},
+		Conditions: automation.Conditions{All: []automation.Condition{}, Any: []automation.Condition{}},
+		Actions:    []automation.Action{{Type: automation.ActionClose}}},
 }
 
 // cannedResponses are the demo desk's ready answers, with placeholders.
@@ -170,6 +208,15 @@ var cannedResponses = []struct{ title, body, language, shortcut string }{
 	{"משלוח מתעכב: בודקים מול חברת השליחויות", "שלום {{contact.first_name}},\n\nתודה על הסבלנות. פנינו לחברת השליחויות לגבי המשלוח, ונעדכן כאן תוך יום עסקים אחד.\n\n{{agent.first_name}}", "he", "איחור"},
 	{"ההחזר בדרך", "שלום {{contact.first_name}},\n\nההחזר הכספי בוצע. בדרך כלל הוא מופיע בפירוט כרטיס האשראי תוך 5 ימי עסקים.\n\n{{agent.first_name}}", "he", "החזר"},
 	{"מוצר פגום: נשמח לתמונה", "שלום {{contact.first_name}},\n\nמצטערים שהמוצר הגיע פגום. אפשר לשלוח לנו תמונה של המוצר ושל האריזה? נשלח מוצר חלופי מיד.\n\n{{agent.first_name}}", "he", "פגום"},
+}
+
+// cannedActions make some demo responses macros, by shortcut: the refund
+// answers solve the conversation and tag it.
+var cannedActions = map[string]string{
+	"refund":  `[{"type":"add_tags","value":["refund"]},{"type":"set_status","value":"solved"}]`,
+	"החזר":    `[{"type":"add_tags","value":["refund"]},{"type":"set_status","value":"solved"}]`,
+	"damaged": `[{"type":"add_tags","value":["damaged"]},{"type":"set_status","value":"pending"}]`,
+	"פגום":    `[{"type":"add_tags","value":["damaged"]},{"type":"set_status","value":"pending"}]`,
 }
 
 // writeConversations stores convs with their threads and tags.
@@ -187,12 +234,12 @@ func writeConversations(ctx context.Context, tx *db.Tx, convs []*convPlan, in id
 		requester := in.contacts[c.contact]
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id,
 			assignee_id, team_id, ccs, custom_fields, language, message_count, reopen_count, created_at, updated_at,
-			first_response_at, last_customer_message_at, last_agent_message_at, solved_at, closed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			first_response_at, last_customer_message_at, last_agent_message_at, solved_at, closed_at, status_changed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.inboxes[c.inbox], inboxDefs[c.inbox].channel, c.subject, c.status, c.priority, requester,
 			agentID(c.assignee), in.teams[c.team], "[]", db.JSON(c.custom), langCodes[c.lang], c.messageCount, c.reopenCount,
 			db.Ms(c.created), db.Ms(c.updated), msOrNull(c.firstResponse), msOrNull(c.lastCustomer), msOrNull(c.lastAgent),
-			msOrNull(c.solved), msOrNull(c.closed))
+			msOrNull(c.solved), msOrNull(c.closed), db.Ms(statusSince(c.status, c.solved, c.closed, c.updated)))
 		if err != nil {
 			return fmt.Errorf("demo: conversation: %w", err)
 		}
@@ -237,6 +284,18 @@ func shown(v any) string {
 		return "none"
 	}
 	return fmt.Sprint(v)
+}
+
+// statusSince is when a demo conversation's status began: its close or
+// solve time, else its last update.
+func statusSince(status string, solved, closed, updated time.Time) time.Time {
+	switch {
+	case status == "closed" && !closed.IsZero():
+		return closed
+	case status == "solved" && !solved.IsZero():
+		return solved
+	}
+	return updated
 }
 
 func msOrNull(t time.Time) any {

@@ -25,7 +25,9 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
+	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -44,6 +46,9 @@ type Services struct {
 	Views          *view.Service
 	Canned         *canned.Service
 	PasswordResets *passwordreset.Service
+	Notifications  *notification.Service
+	// Rules stores and dry-runs automation rules.
+	Rules *rules.Service
 }
 
 // Options tune the API.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 )
 
@@ -93,14 +94,68 @@ func (a *API) renderCanned(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if !p.CanSeeConversation(c.TeamIDOr0(), c.AssigneeIDOr0()) {
 		return errs.ErrForbidden
 	}
-	v := canned.Values{ConversationNumber: c.Number, ConversationSubject: c.Subject, AgentName: p.Name}
-	if c.Requester != nil {
-		v.ContactName, v.ContactEmail = c.Requester.Name, c.Requester.Email
-	}
-	body, err := a.svc.Canned.Render(r.Context(), cannedScope(p), id, v)
+	body, err := a.svc.Canned.Render(r.Context(), cannedScope(p), id, a.cannedValues(r.Context(), p, c))
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, renderResponse{Body: body})
+	return nil
+}
+
+// cannedValues are the placeholder values of conversation c answered by p.
+func (a *API) cannedValues(ctx context.Context, p *auth.Principal, c conversation.Conversation) canned.Values {
+	v := canned.Values{ConversationNumber: c.Number, ConversationSubject: c.Subject, AgentName: p.Name}
+	if c.Requester != nil {
+		v.ContactName, v.ContactEmail = c.Requester.Name, c.Requester.Email
+	}
+	if c.TeamID != nil {
+		if t, err := a.svc.Agents.GetTeam(ctx, *c.TeamID); err == nil {
+			v.TeamName = t.Name
+		}
+	}
+	return v
+}
+
+type macroRequest struct {
+	CannedID int64 `json:"canned_id"`
+}
+
+type macroResponse struct {
+	Conversation conversation.Conversation `json:"conversation"`
+	Body         string                    `json:"body"`
+}
+
+// applyMacro applies a canned response's actions to a conversation the
+// caller may see, through conversation.Update (audited as the caller), and
+// answers the conversation as changed and the response's body filled in
+// from it, for the composer.
+func (a *API) applyMacro(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	c, err := a.conversationFor(r, p)
+	if err != nil {
+		return err
+	}
+	if !p.Can(auth.CannedRead) {
+		return errs.ErrForbidden
+	}
+	var in macroRequest
+	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
+		return err
+	}
+	if in.CannedID <= 0 {
+		return errs.Invalid("canned_id", "required", "canned_id names the canned response to apply")
+	}
+	resp, err := a.svc.Canned.Get(r.Context(), cannedScope(p), in.CannedID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return errs.Invalid("canned_id", "not_found", "no canned response %d", in.CannedID)
+	}
+	if err != nil {
+		return err
+	}
+	if len(resp.Actions) > 0 {
+		if c, err = a.svc.Conversations.Update(r.Context(), actorOf(p), c.ID, canned.PatchFor(resp.Actions)); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, macroResponse{Conversation: c, Body: canned.Render(resp.Body, a.cannedValues(r.Context(), p, c))})
 	return nil
 }

@@ -16,12 +16,15 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
+	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -339,11 +342,27 @@ var openAPISchemaTypes = map[string]any{
 	"CannedResponseInput":       canned.Input{},
 	"CannedResponsePatch":       canned.Patch{},
 	"RenderedCannedResponse":    renderResponse{},
+	"MacroAction":               canned.Action{},
+	"MacroInput":                macroRequest{},
+	"MacroResult":               macroResponse{},
+	"Notification":              notification.Notification{},
+	"NotificationList":          notificationList{},
+	"NotificationReadInput":     markReadRequest{},
 	"ContactMergeInput":         mergeRequest{},
 	"PasswordResetInput":        passwordResetRequest{},
 	"PasswordResetConfirmInput": passwordResetConfirm{},
 	"ServerCheck":               inbox.ServerCheck{},
 	"InboxConnectionReport":     inbox.ConnectionReport{},
+
+	"AutomationRule":        rules.Rule{},
+	"AutomationRuleInput":   rules.Input{},
+	"AutomationRulePatch":   rules.Patch{},
+	"AutomationRuleReorder": rules.ReorderInput{},
+	"AutomationCondition":   automation.Condition{},
+	"AutomationConditions":  automation.Conditions{},
+	"AutomationAction":      automation.Action{},
+	"AutomationDryRun":      rules.DryRunResult{},
+	"AutomationDryRunMatch": rules.DryRunMatch{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

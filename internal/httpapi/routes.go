@@ -27,6 +27,8 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsRead, Handler: a.listMessages},
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsWrite, Handler: a.createMessage},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/audit", Perm: auth.ConversationsRead, Handler: a.conversationAudit},
+		// A macro applies a canned response's actions and answers its text.
+		{Method: "POST", Pattern: "/api/v1/conversations/{id}/macros", Perm: auth.ConversationsWrite, Handler: a.applyMacro},
 
 		// Saved views are the caller's own; counts follow conversation visibility.
 		{Method: "GET", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.listViews},
@@ -43,6 +45,10 @@ func (a *API) routeTable() []Route {
 		{Method: "PATCH", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Handler: a.updateCanned},
 		{Method: "DELETE", Pattern: "/api/v1/canned-responses/{id}", Perm: auth.CannedWrite, Handler: a.deleteCanned},
 		{Method: "GET", Pattern: "/api/v1/canned-responses/{id}/render", Perm: auth.CannedRead, Handler: a.renderCanned},
+
+		// Notifications are the caller's own.
+		{Method: "GET", Pattern: "/api/v1/notifications", Handler: a.listNotifications},
+		{Method: "POST", Pattern: "/api/v1/notifications/read", Handler: a.markNotificationsRead},
 
 		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
 		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
@@ -77,5 +83,14 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
 		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
+
+		// Automation rules: any agent reads them; admins change them.
+		{Method: "GET", Pattern: "/api/v1/automation-rules", Handler: a.listRules},
+		{Method: "POST", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationWrite, Handler: a.createRule},
+		{Method: "POST", Pattern: "/api/v1/automation-rules/reorder", Perm: auth.AutomationWrite, Handler: a.reorderRules},
+		{Method: "POST", Pattern: "/api/v1/automation-rules/dry-run", Perm: auth.AutomationWrite, Handler: a.dryRunRule},
+		{Method: "GET", Pattern: "/api/v1/automation-rules/{id}", Handler: a.getRule},
+		{Method: "PATCH", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.updateRule},
+		{Method: "DELETE", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.deleteRule},
 	}
 }

@@ -637,3 +637,44 @@ func TestRunnerScheduleWakesRunner(t *testing.T) {
 		}
 	})
 }
+
+// TestOutsideTxHandler: a handler registered with RegisterOutsideTx holds
+// no transaction while it runs (other writes go on), is retried after a
+// failure, and its job is done once it succeeds.
+func TestOutsideTxHandler(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		r := NewRunner(d, Options{WorkerID: "w", PollInterval: 5 * time.Millisecond, BackoffBase: time.Millisecond,
+			BackoffMax: 5 * time.Millisecond, Log: testkit.Logger()})
+		release := make(chan struct{})
+		var mu sync.Mutex
+		runs := 0
+		r.RegisterOutsideTx("slow", func(ctx context.Context, j Job) error {
+			mu.Lock()
+			runs++
+			n := runs
+			mu.Unlock()
+			if n == 1 {
+				return errors.New("receiver down")
+			}
+			<-release
+			return nil
+		})
+		j := mustSchedule(t, d, Job{Kind: "slow"})
+		start(t, r)
+		waitFor(t, "the second run", func() bool { mu.Lock(); defer mu.Unlock(); return runs == 2 })
+		// The handler is blocked; a write must still go through.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE jobs SET max_attempts = max_attempts WHERE id = ?`, j.ID)
+			return err
+		}); err != nil {
+			t.Fatalf("a write while the handler runs: %v", err)
+		}
+		close(release)
+		waitFor(t, "the job to be done", func() bool { return !status(t, d, j.ID).DoneAt.IsZero() })
+		if s := status(t, d, j.ID); s.Attempts != 2 || s.LastError != "receiver down" {
+			t.Fatalf("status = attempts %d, last error %q", s.Attempts, s.LastError)
+		}
+	})
+}

@@ -54,6 +54,8 @@ type Runner struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	// outside holds the handlers registered with RegisterOutsideTx.
+	outside map[string]OutsideTxHandler
 }
 
 // errLockLost means the job's completion mark found no row it still held:
@@ -109,6 +111,29 @@ func (r *Runner) Register(kind string, h Handler) {
 		panic("jobs: second handler for kind " + kind)
 	}
 	r.handlers[kind] = h
+}
+
+// OutsideTxHandler runs one job outside any transaction (see
+// RegisterOutsideTx).
+type OutsideTxHandler func(ctx context.Context, j Job) error
+
+// RegisterOutsideTx makes h the handler of kind, run outside any
+// transaction: for slow I/O such as an HTTP call, which must not hold
+// SQLite's single writer. The job is marked done in a short transaction of
+// its own once h returns nil, so a crash between the two runs h again:
+// such jobs are delivered at least once, and h must tolerate a repeat.
+// Failures are retried with backoff like any job. It panics as Register.
+func (r *Runner) RegisterOutsideTx(kind string, h OutsideTxHandler) {
+	if h == nil {
+		panic("jobs: RegisterOutsideTx needs a handler")
+	}
+	r.Register(kind, func(context.Context, *db.Tx, Job) error { return nil })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.outside == nil {
+		r.outside = map[string]OutsideTxHandler{}
+	}
+	r.outside[kind] = h
 }
 
 // Wake makes a sleeping Run look for due jobs now instead of at its next
@@ -295,6 +320,14 @@ func (r *Runner) runHandler(ctx context.Context, h Handler, j Job) (err error) {
 			err = fmt.Errorf("jobs: handler panicked: %v", p)
 		}
 	}()
+	r.mu.RLock()
+	outside := r.outside[j.Kind]
+	r.mu.RUnlock()
+	if outside != nil {
+		if err := outside(ctx, j); err != nil {
+			return err
+		}
+	}
 	return r.d.WriteTx(ctx, func(tx *db.Tx) error {
 		if err := h(ctx, tx, j); err != nil {
 			return err

@@ -24,6 +24,7 @@
 //	{"type":"conversation.updated","conversation_id":42,"event_id":1236,<payload>,"conversation":{…}}
 //	{"type":"message.created","conversation_id":42,"event_id":1237,<payload>,"conversation":{…}}
 //	{"type":"presence","conversation_id":42,"agents":[{"agent_id":7,"name":"Noa","typing":false}]}
+//	{"type":"notification","notification":{"id":9,"agent_id":7,"kind":"assigned","conversation_id":42,"data":{…},"read_at":null,"created_at":"…"}}
 //	{"type":"pong"}
 //	{"type":"error","code":"not_found","message":"…","conversation_id":42}
 //
@@ -42,6 +43,11 @@
 // /api/v1/conversations/{id}/messages?after=<last message id shown>. Do not
 // dedupe on event_id: it is the outbox row id, which SQLite reuses once the
 // outbox has been drained.
+//
+// Notification frames go only to the sockets of the notified agent, once
+// per new notification ("notification.created"); "notification" is the
+// notification as GET /api/v1/notifications lists it. An agent without an
+// open socket sees it in that list.
 //
 // Presence frames go to every connection viewing the conversation whenever
 // the list changes (a view, a leave, a disconnect, typing starting or

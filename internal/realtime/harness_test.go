@@ -46,7 +46,7 @@ func newDesk(t *testing.T, d *db.DB, opts realtime.Options) *desk {
 		t.Fatal(err)
 	}
 	opts.SessionCookie = httpapi.SessionCookie
-	hub := realtime.New(realtime.Services{Auth: core.Auth, Conversations: core.Conversations, Bus: core.Bus}, opts, log)
+	hub := realtime.New(realtime.Services{Auth: core.Auth, Conversations: core.Conversations, Bus: core.Bus, Notifications: core.Notifications}, opts, log)
 	h, err := core.Handler(app.ServerOptions{Realtime: hub, API: httpapi.Options{TrustedOrigins: opts.TrustedOrigins}})
 	if err != nil {
 		t.Fatal(err)

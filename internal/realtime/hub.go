@@ -20,6 +20,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
+	"github.com/kesherdesk/kesher/internal/notification"
 )
 
 // CloseUnauthenticated is the close code sent when a connection's session or
@@ -39,6 +40,9 @@ type Services struct {
 	Auth          *auth.Service
 	Conversations Conversations
 	Bus           events.Bus
+	// Notifications, when set, lets the hub push "notification.created"
+	// to the notified agent's sockets.
+	Notifications Notifications
 }
 
 // Options tune the hub. Zero values take the defaults given per field.
@@ -126,15 +130,17 @@ func New(svc Services, opts Options, log *slog.Logger) *Hub {
 		views: map[int64]map[*conn]struct{}{}, typing: map[*conn]struct{}{}, sent: map[int64]string{}}
 }
 
-// Run subscribes the hub to conversation.*, message.* and agent.updated
-// events and expires typing until ctx ends; then it closes every connection
-// with 1001 (going away) and returns nil once their handlers have finished.
+// Run subscribes the hub to conversation.*, message.*, agent.updated and
+// notification.created events and expires typing until ctx ends; then it
+// closes every connection with 1001 (going away) and returns nil once their
+// handlers have finished.
 // Call it once.
 func (h *Hub) Run(ctx context.Context) error {
 	unsubs := []func(){
 		h.svc.Bus.Subscribe("conversation.*", h.onConversationEvent),
 		h.svc.Bus.Subscribe("message.*", h.onConversationEvent),
 		h.svc.Bus.Subscribe(events.AgentUpdated, h.onAgentUpdated),
+		h.svc.Bus.Subscribe(notification.Topic, h.onNotification),
 	}
 	defer func() {
 		for _, u := range unsubs {

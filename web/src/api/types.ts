@@ -20,6 +20,8 @@ export interface Agent {
   role: Role
   team_ids: number[]
   languages: string[]
+  /** Tag-like words; automatic assignment prefers agents whose skills cover a conversation's tags. Absent from older servers. */
+  skills?: string[]
   capacity: number
   availability: Availability
   locale: Locale
@@ -257,6 +259,43 @@ export interface CannedResponse {
   language: string
   shortcut: string
   team_id: number | null
+  /** Macro actions applied with the response (POST /conversations/{id}/macros); absent or [] for a plain response. */
+  actions?: MacroAction[]
+}
+
+/** What a macro may change (the automation action shape). */
+export type MacroActionType = 'set_status' | 'set_priority' | 'set_team' | 'assign' | 'add_tags' | 'remove_tags'
+export const MACRO_ACTION_TYPES: readonly MacroActionType[] = ['set_status', 'set_priority', 'set_team', 'assign', 'add_tags', 'remove_tags']
+
+/** One macro action: value is a status or priority, a team or agent id (null clears), or a list of tag names. */
+export interface MacroAction {
+  type: MacroActionType
+  value: string | number | string[] | null
+}
+
+/** POST /conversations/{id}/macros answers the changed conversation and the filled-in body. */
+export interface MacroResult {
+  conversation: Conversation
+  body: string
+}
+
+/** Notification kinds the web app translates. */
+export type NotificationKind = 'sla.warning' | 'sla.breached' | 'rule.notify' | 'assigned'
+
+/** One notification of the signed-in agent (GET /notifications). */
+export interface AppNotification {
+  id: number
+  agent_id: number
+  kind: NotificationKind | string
+  conversation_id: number | null
+  data: Record<string, unknown>
+  read_at: string | null
+  created_at: string
+}
+
+export interface NotificationList {
+  items: AppNotification[]
+  unread_count: number
 }
 
 /** A frame from GET /api/v1/ws (server → client); see internal/realtime/doc.go. */
@@ -275,6 +314,7 @@ export type RealtimeFrame =
       [k: string]: unknown
     }
   | { type: 'presence'; conversation_id: number; agents: PresenceAgent[] }
+  | { type: 'notification'; notification: AppNotification }
   | { type: 'pong' }
   | { type: 'error'; code: string; message?: string; conversation_id?: number }
 

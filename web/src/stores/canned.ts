@@ -3,7 +3,9 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { api, ApiError, isUnsupported } from '@/api/client'
-import type { CannedResponse, List } from '@/api/types'
+import type { CannedResponse, List, MacroResult } from '@/api/types'
+import { useConversationsStore } from './conversations'
+import { useThreadStore } from './thread'
 
 export const useCannedStore = defineStore('canned', () => {
   const items = shallowRef<CannedResponse[]>([])
@@ -32,10 +34,30 @@ export const useCannedStore = defineStore('canned', () => {
     return res.body ?? ''
   }
 
+  /**
+   * Applies a macro (a response with actions) to a conversation: the server
+   * changes the conversation as the agent and answers the filled-in body.
+   * The list and the open thread take the changed conversation at once.
+   */
+  async function applyMacro(id: number, conversationId: number): Promise<string> {
+    const res = await api.post<MacroResult>(`/conversations/${conversationId}/macros`, { canned_id: id })
+    if (res.conversation) {
+      useConversationsStore().upsert(res.conversation)
+      useThreadStore().applyRealtime({ type: 'conversation.updated', conversation_id: conversationId, conversation: res.conversation })
+    }
+    return res.body ?? ''
+  }
+
+  /** The response whose shortcut is exactly s (case-insensitive), if any. */
+  function byShortcut(s: string): CannedResponse | undefined {
+    const k = s.toLowerCase()
+    return k ? items.value.find((c) => c.shortcut && c.shortcut.toLowerCase() === k) : undefined
+  }
+
   function reset(): void {
     items.value = []
     available.value = null
   }
 
-  return { items, available, load, render, reset }
+  return { items, available, load, render, applyMacro, byShortcut, reset }
 })

@@ -11,6 +11,7 @@ import { useConversationsStore } from './conversations'
 import { useThreadStore } from './thread'
 import { useViewsStore } from './views'
 import { useSessionStore } from './session'
+import { useNotificationsStore } from './notifications'
 
 export const POLL_MS = 30000
 export const TYPING_THROTTLE_MS = 3000
@@ -37,6 +38,10 @@ export const useRealtimeStore = defineStore('realtime', () => {
       return
     }
     if (frame.type === 'hello') return
+    if (frame.type === 'notification') {
+      if (frame.notification) useNotificationsStore().push(frame.notification)
+      return
+    }
     void useConversationsStore().applyRealtime(frame)
     useThreadStore().applyRealtime(frame)
     useViewsStore().refreshCountsSoon()
@@ -47,6 +52,8 @@ export const useRealtimeStore = defineStore('realtime', () => {
     void useConversationsStore().refresh()
     void useViewsStore().fetchCounts()
     void useThreadStore().refresh()
+    const notifications = useNotificationsStore()
+    if (notifications.available) void notifications.load()
   }
 
   function startPolling(): void {

@@ -13,6 +13,9 @@ export interface EventContext {
 function actorName(m: Message, ctx: EventContext): string {
   if (m.author_type === 'agent' && m.author_id) return ctx.agentName(m.author_id) ?? ctx.t('events.unknownAgent', { id: m.author_id })
   if (m.author_type === 'contact') return ctx.contactName || ctx.t('events.customer')
+  // Changes made by an automation rule carry the rule's name.
+  const rule = m.channel_meta?.rule_name
+  if (typeof rule === 'string' && rule) return rule
   return ctx.t('events.system')
 }
 

@@ -1,6 +1,6 @@
 // Shapes the settings and contacts screens read beyond src/api/types.ts
 // (internal/httpapi/openapi.json is the contract).
-import type { Inbox, Tag, Team } from '@/api/types'
+import type { Inbox, MacroAction, Tag, Team } from '@/api/types'
 
 export type TlsMode = 'none' | 'starttls' | 'tls'
 export const TLS_MODES: readonly TlsMode[] = ['none', 'starttls', 'tls']
@@ -56,6 +56,8 @@ export interface Canned {
   language: CannedLanguage
   shortcut: string
   team_id: number | null
+  /** Macro actions; absent from older servers. */
+  actions?: MacroAction[]
   created_by: number | null
   created_at: string
   updated_at: string
@@ -83,6 +85,7 @@ export const CANNED_PLACEHOLDERS: readonly string[] = [
   '{{contact.email}}',
   '{{conversation.number}}',
   '{{conversation.subject}}',
+  '{{team.name}}',
   '{{agent.name}}',
   '{{agent.first_name}}',
 ]

@@ -1,0 +1,97 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/kesherdesk/kesher/internal/jobs"
+)
+
+// Webhook delivery.
+const (
+	// KindWebhook is the job kind that posts one webhook.
+	KindWebhook = "automation.webhook"
+	// WebhookTimeout bounds one delivery attempt.
+	WebhookTimeout = 10 * time.Second
+	// WebhookAttempts is how often a delivery is tried (with the job
+	// runner's exponential backoff) before the job is kept as dead.
+	WebhookAttempts = 8
+	// SignatureHeader carries "sha256=<hex HMAC-SHA256 of the body>" when
+	// Options.WebhookSecret is set.
+	SignatureHeader = "X-Kesher-Signature"
+)
+
+// WebhookBody is the JSON a webhook receives: {"rule_id","rule_name",
+// "event" (the trigger: conversation.created, message.received,
+// conversation.updated or time),"conversation":Conversation as the API
+// shows it, after the rule's changes}.
+type WebhookBody struct {
+	RuleID       int64           `json:"rule_id"`
+	RuleName     string          `json:"rule_name"`
+	Event        string          `json:"event"`
+	Conversation json.RawMessage `json:"conversation"`
+}
+
+// WebhookJob is the payload of a KindWebhook job: where to post and the
+// exact body, fixed when the rule ran.
+type WebhookJob struct {
+	URL  string          `json:"url"`
+	Body json.RawMessage `json:"body"`
+}
+
+// RegisterJobs registers the handlers of KindWebhook, KindTimeScan and
+// KindTimeRule on r.
+func (s *Service) RegisterJobs(r *jobs.Runner) {
+	r.RegisterOutsideTx(KindWebhook, s.deliverWebhook)
+	r.Register(KindTimeScan, s.timeScanJob)
+	r.Register(KindTimeRule, s.timeRuleJob)
+}
+
+// deliverWebhook posts one webhook, outside any transaction (so a slow
+// receiver never holds the store's writer). Any answer other than 2xx, or
+// no answer within WebhookTimeout, fails the attempt so the runner retries
+// it. Delivery is at least once: a crash after the POST and before the job
+// is marked done posts again.
+func (s *Service) deliverWebhook(ctx context.Context, j jobs.Job) error {
+	var w WebhookJob
+	if err := j.Decode(&w); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(w.Body))
+	if err != nil {
+		return fmt.Errorf("rules: webhook %s: %w", w.URL, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Kesher-Automation/1")
+	if s.o.WebhookSecret != "" {
+		req.Header.Set(SignatureHeader, Sign(s.o.WebhookSecret, w.Body))
+	}
+	resp, err := s.o.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("rules: webhook %s: %w", w.URL, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("rules: webhook %s answered %s", w.URL, resp.Status)
+	}
+	return nil
+}
+
+// Sign returns the signature header value for body: "sha256=" and the hex
+// HMAC-SHA256 of body keyed with secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
