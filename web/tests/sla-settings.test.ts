@@ -13,7 +13,7 @@ import { SLA_TARGETS } from '@/api/types'
 import {
   ACTION_TYPES, ESCALATION_TYPES, RULE_FIELDS, TRIGGERS,
   addInterval, checkWeek, defaultWeek, emptyWeek, joinMinutes, moved, newCondition, operatorsFor, removeInterval, ruleBody, splitMinutes,
-  valueInput, withField, withOp, type Condition, type Week,
+  valueInput, withField, withOp, instantToZoned, zonedToInstant, type Condition, type Week,
 } from '@/views/settings/lib/sla'
 import WeekEditor from '@/views/settings/sla/WeekEditor.vue'
 import ConditionRow from '@/views/settings/sla/ConditionRow.vue'
@@ -155,6 +155,15 @@ describe('catalog', () => {
 })
 
 describe('helpers', () => {
+  it('reads the due calculator’s start on the calendar’s wall clock', () => {
+    expect(zonedToInstant('2026-03-10T12:00', 'Asia/Jerusalem')?.toISOString()).toBe('2026-03-10T10:00:00.000Z')
+    expect(zonedToInstant('2026-07-01T09:00', 'Asia/Jerusalem')?.toISOString()).toBe('2026-07-01T06:00:00.000Z')
+    expect(zonedToInstant('2026-07-01T09:00', 'Europe/London')?.toISOString()).toBe('2026-07-01T08:00:00.000Z')
+    expect(zonedToInstant('nonsense', 'Asia/Jerusalem')).toBeNull()
+    expect(instantToZoned(Date.parse('2026-07-01T06:00:00Z'), 'Asia/Jerusalem')).toBe('2026-07-01T09:00')
+    expect(instantToZoned(Date.parse('2026-12-31T23:30:00Z'), 'Asia/Jerusalem')).toBe('2027-01-01T01:30')
+  })
+
   it('splits and joins minutes and moves list items', () => {
     expect(splitMinutes(4320)).toEqual({ hours: 72, minutes: 0 })
     expect(splitMinutes(95)).toEqual({ hours: 1, minutes: 35 })
@@ -290,7 +299,8 @@ describe('business hours screen', () => {
     expect(rows[1].text()).toContain('סגור כל היום')
     await dialog.find('form.adm-card').trigger('submit')
     await flushPromises()
-    expect(dialog.find('.calc-result').text()).toContain('מועד היעד:')
+    const result = dialog.find('.calc-result').text()
+    expect(result).toMatch(/^מועד היעד: .*5 באפריל 2026.*11:00 \(Asia\/Jerusalem\)$/)
   })
 
   it('creates a calendar and shows the server’s week error on the interval', async () => {

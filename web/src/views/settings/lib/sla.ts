@@ -386,3 +386,34 @@ export function ruleBody(r: Omit<Rule, 'id' | 'position'> & { id?: number; posit
     actions: r.actions.map(act),
   }
 }
+
+/** The offset of zone from UTC at instant ms, in ms (positive east of Greenwich). */
+export function zoneOffset(ms: number, zone: string): number {
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  })
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]))
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second))
+  return asUtc - Math.floor(ms / 1000) * 1000
+}
+
+/** The instant of a wall-clock "YYYY-MM-DDTHH:MM" in zone (a datetime-local value), or null. */
+export function zonedToInstant(local: string, zone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local)
+  if (!m) return null
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]))
+  try {
+    // Twice: the offset at the first guess may differ across a DST change.
+    let t = wall - zoneOffset(wall, zone)
+    t = wall - zoneOffset(t, zone)
+    return new Date(t)
+  } catch {
+    return null
+  }
+}
+
+/** An instant as a datetime-local value ("YYYY-MM-DDTHH:MM") on the wall clock of zone. */
+export function instantToZoned(ms: number, zone: string): string {
+  const d = new Date(ms + zoneOffset(ms, zone))
+  return d.toISOString().slice(0, 16)
+}
