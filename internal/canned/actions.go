@@ -14,12 +14,12 @@ import (
 // Macro action types: the subset of automation actions a canned response
 // may carry. Applying a response with actions is a macro.
 const (
-	ActionSetStatus   = "set_status"
-	ActionSetPriority = "set_priority"
-	ActionSetTeam     = "set_team"
-	ActionAssign      = "assign"
-	ActionAddTags     = "add_tags"
-	ActionRemoveTags  = "remove_tags"
+	ActionSetStatus   = automation.ActionSetStatus
+	ActionSetPriority = automation.ActionSetPriority
+	ActionSetTeam     = automation.ActionSetTeam
+	ActionAssign      = automation.ActionAssign
+	ActionAddTags     = automation.ActionAddTags
+	ActionRemoveTags  = automation.ActionRemoveTags
 )
 
 // ActionTypes lists the valid macro action types.
