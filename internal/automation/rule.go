@@ -230,7 +230,7 @@ func Validate(r Rule) error {
 	c.Check(len(r.Actions) > 0, "actions", "required", "a rule needs at least one action")
 	c.Check(len(r.Actions) <= MaxActions, "actions", "too_many", "at most %d actions", MaxActions)
 	for i, a := range r.Actions {
-		validateAction(&c, fmt.Sprintf("actions[%d]", i), a)
+		ValidateAction(&c, fmt.Sprintf("actions[%d]", i), a)
 	}
 	return c.Err()
 }
@@ -304,13 +304,17 @@ func checkWord(c *errs.Checker, path, field, v string) {
 	}
 }
 
-func validateAction(c *errs.Checker, path string, a Action) {
+// ValidateAction checks one action, adding errors to c under path (e.g.
+// "actions[2]"): an unknown type names path+".type", a bad value
+// path+".value". Macros (internal/canned) use it for their field-setting
+// subset.
+func ValidateAction(c *errs.Checker, path string, a Action) {
 	vp := path + ".value"
 	switch a.Type {
 	case ActionSetStatus:
 		s, _ := a.Value.(string)
 		if s == conversation.StatusClosed {
-			c.Add(vp, "invalid", "use the close action to close a conversation")
+			c.Add(vp, "invalid", "closing is its own action (close), after the conversation is solved")
 			return
 		}
 		c.OneOf(vp, s, conversation.StatusNew, conversation.StatusOpen, conversation.StatusPending,
@@ -355,6 +359,15 @@ func validateAction(c *errs.Checker, path string, a Action) {
 		c.Add(path+".type", "invalid", "unknown action %q", a.Type)
 	}
 }
+
+// IntValue reads a whole number from a JSON-shaped action value: a Go
+// integer, a JSON number (float64 without fraction, json.Number) or a
+// decimal string.
+func IntValue(v any) (int64, bool) { return toInt(v) }
+
+// StringsValue reads a list of strings from a JSON-shaped action value; a
+// single string is a list of one.
+func StringsValue(v any) ([]string, bool) { return toStrings(v) }
 
 func notifyAgent(s string) (int64, bool) {
 	rest, ok := strings.CutPrefix(s, "agent:")

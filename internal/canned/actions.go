@@ -1,11 +1,10 @@
 package canned
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
+	"slices"
 
+	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/patch"
@@ -15,12 +14,12 @@ import (
 // Macro action types: the subset of automation actions a canned response
 // may carry. Applying a response with actions is a macro.
 const (
-	ActionSetStatus   = "set_status"
-	ActionSetPriority = "set_priority"
-	ActionSetTeam     = "set_team"
-	ActionAssign      = "assign"
-	ActionAddTags     = "add_tags"
-	ActionRemoveTags  = "remove_tags"
+	ActionSetStatus   = automation.ActionSetStatus
+	ActionSetPriority = automation.ActionSetPriority
+	ActionSetTeam     = automation.ActionSetTeam
+	ActionAssign      = automation.ActionAssign
+	ActionAddTags     = automation.ActionAddTags
+	ActionRemoveTags  = automation.ActionRemoveTags
 )
 
 // ActionTypes lists the valid macro action types.
@@ -41,43 +40,18 @@ type Action struct {
 	Value any    `json:"value"`
 }
 
-// checkActions validates actions with the rules of automation actions,
-// naming each bad field by its path, e.g. "actions[1].value".
+// checkActions validates actions with the rules of automation actions
+// (automation.ValidateAction), naming each bad field by its path, e.g.
+// "actions[1].value"; only the field-setting types are macro actions.
 func checkActions(c *errs.Checker, actions []Action) {
 	c.Check(len(actions) <= MaxActions, "actions", "too_many", "at most %d actions", MaxActions)
 	for i, a := range actions {
 		path := fmt.Sprintf("actions[%d]", i)
-		vp := path + ".value"
-		switch a.Type {
-		case ActionSetStatus:
-			s, _ := a.Value.(string)
-			if s == conversation.StatusClosed {
-				c.Add(vp, "invalid", "a macro cannot close a conversation; solve it")
-				continue
-			}
-			c.OneOf(vp, s, conversation.StatusNew, conversation.StatusOpen, conversation.StatusPending,
-				conversation.StatusOnHold, conversation.StatusSolved)
-		case ActionSetPriority:
-			s, _ := a.Value.(string)
-			c.OneOf(vp, s, conversation.Priorities...)
-		case ActionSetTeam, ActionAssign:
-			if a.Value != nil {
-				id, ok := toInt(a.Value)
-				c.Check(ok && id > 0, vp, "wrong_type", "must be an id or null")
-			}
-		case ActionAddTags, ActionRemoveTags:
-			tags, ok := toStrings(a.Value)
-			if !ok || len(tags) == 0 {
-				c.Add(vp, "wrong_type", "must be a non-empty list of tag names")
-				continue
-			}
-			c.Check(len(tags) <= conversation.MaxTags, vp, "too_many", "at most %d tags", conversation.MaxTags)
-			for j, t := range tags {
-				tag.CheckName(c, fmt.Sprintf("%s[%d]", vp, j), tag.Normalize(t))
-			}
-		default:
+		if !slices.Contains(ActionTypes, a.Type) {
 			c.Add(path+".type", "invalid", "unknown action %q; one of set_status, set_priority, set_team, assign, add_tags, remove_tags", a.Type)
+			continue
 		}
+		automation.ValidateAction(c, path, automation.Action(a))
 	}
 }
 
@@ -141,46 +115,6 @@ func idField(v any) patch.Field[int64] {
 	return patch.Of(id)
 }
 
-// toInt reads a whole number from a Go integer, a JSON number or a decimal
-// string.
-func toInt(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64:
-		if n != math.Trunc(n) || math.Abs(n) > 1<<53 {
-			return 0, false
-		}
-		return int64(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return i, err == nil
-	case string:
-		i, err := strconv.ParseInt(n, 10, 64)
-		return i, err == nil
-	}
-	return 0, false
-}
+func toInt(v any) (int64, bool) { return automation.IntValue(v) }
 
-// toStrings reads a list of strings; a single string is a list of one.
-func toStrings(v any) ([]string, bool) {
-	switch l := v.(type) {
-	case string:
-		return []string{l}, true
-	case []string:
-		return l, true
-	case []any:
-		out := make([]string, 0, len(l))
-		for _, e := range l {
-			s, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, true
-	}
-	return nil, false
-}
+func toStrings(v any) ([]string, bool) { return automation.StringsValue(v) }
