@@ -29,10 +29,12 @@ import (
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/mailer"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
 	"github.com/kesherdesk/kesher/internal/secret"
+	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -60,6 +62,13 @@ type Core struct {
 	// Assignment assigns new conversations to agents automatically; Serve
 	// subscribes it to Bus (tests call its Subscribe themselves).
 	Assignment *assignment.Service
+
+	// Jobs is the one durable job runner (internal/jobs) every package
+	// registers its kinds on; Serve runs it.
+	Jobs *jobs.Runner
+	// SLA keeps calendars, SLA policies and per-conversation SLA state;
+	// Serve subscribes it to Bus and its timers run on Jobs.
+	SLA *sla.Service
 
 	subscribeOnce sync.Once
 }
@@ -117,6 +126,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
 	c.Assignment = assignment.New(d, c.Conversations, log)
+	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
+	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
 	return c
 }
 
@@ -171,7 +182,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
-		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets}, o.API, c.Log, reg)
+		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, SLA: c.SLA}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +218,10 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	// Subscribers go on the bus before the dispatcher delivers anything.
-	c.subscribeOnce.Do(func() { c.Assignment.Subscribe(c.Bus) })
+	c.subscribeOnce.Do(func() {
+		c.Assignment.Subscribe(c.Bus)
+		c.SLA.Subscribe(c.Bus)
+	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -219,6 +233,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		}()
 	}
 	run("events", dispatcher.Run)
+	run("jobs", c.Jobs.Run)
 	if o.Realtime != nil {
 		run("realtime", o.Realtime.Run)
 	}

@@ -54,6 +54,20 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 	return s.Get(ctx, id)
 }
 
+// UpdateTx is Update inside the caller's write transaction tx (durable
+// job handlers, SLA escalations) and returns the conversation as changed.
+// Errors: as Update.
+func (s *Service) UpdateTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, p Patch) (Conversation, error) {
+	conv, err := s.get(ctx, tx, id)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if err := s.applyTx(ctx, tx, actor, &conv, p); err != nil {
+		return Conversation{}, err
+	}
+	return conv, nil
+}
+
 // CheckStatusChange validates moving from → to: closed is final, and only a
 // solved conversation can be closed.
 func CheckStatusChange(from, to string) error {

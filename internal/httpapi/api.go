@@ -26,6 +26,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
+	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -44,6 +45,8 @@ type Services struct {
 	Views          *view.Service
 	Canned         *canned.Service
 	PasswordResets *passwordreset.Service
+	// SLA serves calendars, SLA policies and conversations' SLA.
+	SLA *sla.Service
 }
 
 // Options tune the API.

@@ -27,6 +27,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsRead, Handler: a.listMessages},
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/messages", Perm: auth.ConversationsWrite, Handler: a.createMessage},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/audit", Perm: auth.ConversationsRead, Handler: a.conversationAudit},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/sla", Perm: auth.ConversationsRead, Handler: a.conversationSLA},
 
 		// Saved views are the caller's own; counts follow conversation visibility.
 		{Method: "GET", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.listViews},
@@ -77,5 +78,22 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
 		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
+
+		// Business-hours calendars (addressed by name; the built-in "il" is
+		// read-only) and SLA policies: agents read, admins change.
+		{Method: "GET", Pattern: "/api/v1/calendars", Perm: auth.SLARead, Handler: a.listCalendars},
+		{Method: "POST", Pattern: "/api/v1/calendars", Perm: auth.SLAWrite, Handler: a.createCalendar},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLARead, Handler: a.getCalendar},
+		{Method: "PATCH", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLAWrite, Handler: a.updateCalendar},
+		{Method: "DELETE", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLAWrite, Handler: a.deleteCalendar},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/due", Perm: auth.SLARead, Handler: a.calendarDue},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/between", Perm: auth.SLARead, Handler: a.calendarBetween},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/days", Perm: auth.SLARead, Handler: a.calendarDays},
+		{Method: "GET", Pattern: "/api/v1/sla-policies", Perm: auth.SLARead, Handler: a.listSLAPolicies},
+		{Method: "POST", Pattern: "/api/v1/sla-policies", Perm: auth.SLAWrite, Handler: a.createSLAPolicy},
+		{Method: "POST", Pattern: "/api/v1/sla-policies/reorder", Perm: auth.SLAWrite, Handler: a.reorderSLAPolicies},
+		{Method: "GET", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLARead, Handler: a.getSLAPolicy},
+		{Method: "PATCH", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.updateSLAPolicy},
+		{Method: "DELETE", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.deleteSLAPolicy},
 	}
 }

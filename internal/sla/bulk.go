@@ -1,0 +1,173 @@
+package sla
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/sla/policy"
+)
+
+// bulkBatch is how many conversations EvaluateAll reads and writes per
+// transaction.
+const bulkBatch = 500
+
+// BulkOptions tune EvaluateAll.
+type BulkOptions struct {
+	// Statuses limits the conversations evaluated; empty means new, open,
+	// pending and on hold.
+	Statuses []string
+	// Quiet records warnings and escalations already due as done without
+	// notifying or escalating (demo data, back-fills after a policy
+	// change); otherwise the timers do them as usual.
+	Quiet bool
+}
+
+// EvaluateAll re-evaluates every conversation in opts.Statuses, reading
+// facts, timelines and stored state in a few queries per batch of
+// conversations and writing each batch in one transaction. It returns the
+// number of conversations evaluated.
+func (s *Service) EvaluateAll(ctx context.Context, opts BulkOptions) (int, error) {
+	statuses := opts.Statuses
+	if len(statuses) == 0 {
+		statuses = []string{policy.StatusNew, policy.StatusOpen, policy.StatusPending, policy.StatusOnHold}
+	}
+	stArgs := make([]any, len(statuses))
+	for i, st := range statuses {
+		stArgs[i] = st
+	}
+	n := 0
+	after := int64(0)
+	for {
+		args := append(append([]any{}, stArgs...), after)
+		rows, err := s.db.R().Query(ctx, factsSelect+` WHERE c.status IN (`+marks(len(statuses))+`) AND c.id > ? ORDER BY c.id LIMIT `+
+			fmt.Sprint(bulkBatch), args...)
+		if err != nil {
+			return n, fmt.Errorf("sla: bulk facts: %w", err)
+		}
+		var fs []facts
+		for rows.Next() {
+			f, err := scanFacts(rows)
+			if err != nil {
+				rows.Close()
+				return n, fmt.Errorf("sla: bulk facts: %w", err)
+			}
+			fs = append(fs, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		if len(fs) == 0 {
+			return n, nil
+		}
+		ids := make([]int64, len(fs))
+		idArgs := make([]any, len(fs))
+		for i, f := range fs {
+			ids[i], idArgs[i] = f.id, f.id
+		}
+		tls := map[int64][]timelineRow{}
+		trs, err := s.db.R().Query(ctx, timelineSelect+` WHERE conversation_id IN (`+marks(len(ids))+`) AND kind IN ('reply', 'event')
+			ORDER BY conversation_id, created_at, id`, idArgs...)
+		if err != nil {
+			return n, fmt.Errorf("sla: bulk timelines: %w", err)
+		}
+		for trs.Next() {
+			r, err := scanTimelineRow(trs)
+			if err != nil {
+				trs.Close()
+				return n, fmt.Errorf("sla: bulk timelines: %w", err)
+			}
+			tls[r.convID] = append(tls[r.convID], r)
+		}
+		trs.Close()
+		if err := trs.Err(); err != nil {
+			return n, err
+		}
+		err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
+			old, err := loadStored(ctx, tx, ids)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				if err := s.apply(ctx, tx, f, tls[f.id], old[f.id], evalOpts{quiet: opts.Quiet}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(fs)
+		after = fs[len(fs)-1].id
+	}
+}
+
+// TargetView is one target of a conversation's SLA as the API shows it.
+// Minutes are business minutes for business targets.
+type TargetView struct {
+	Target           string     `json:"target"`
+	State            string     `json:"state"`
+	Business         bool       `json:"business"`
+	Minutes          int        `json:"minutes"`
+	StartedAt        *time.Time `json:"started_at"`
+	DueAt            *time.Time `json:"due_at"`
+	AtRiskAt         *time.Time `json:"at_risk_at"`
+	MetAt            *time.Time `json:"met_at"`
+	BreachedAt       *time.Time `json:"breached_at"`
+	RemainingMinutes int        `json:"remaining_minutes"`
+}
+
+// ConversationSLA is a conversation's SLA standing: the policy that
+// applies (nil id and "" name when none), the summary state and due
+// instant, and each target whose clock has started.
+type ConversationSLA struct {
+	PolicyID   *int64       `json:"policy_id"`
+	PolicyName string       `json:"policy_name"`
+	State      string       `json:"state"`
+	DueAt      *time.Time   `json:"due_at"`
+	Targets    []TargetView `json:"targets"`
+}
+
+// ForConversation evaluates conversation id now, without storing
+// anything, and reports its SLA. Errors: errs.ErrNotFound (from the
+// caller's visibility check; a vanished conversation gives an empty
+// report).
+func (s *Service) ForConversation(ctx context.Context, id int64) (ConversationSLA, error) {
+	out := ConversationSLA{Targets: []TargetView{}}
+	f, rows, ok, err := loadOne(ctx, s.db.R(), id)
+	if err != nil || !ok {
+		return out, err
+	}
+	p, e, cal, err := s.selectPolicy(ctx, f)
+	if err != nil || e == nil {
+		return out, err
+	}
+	now := s.Now()
+	st := policy.Evaluate(e, cal, buildTimeline(f, rows), now)
+	pid := p.ID
+	out.PolicyID, out.PolicyName, out.State = &pid, p.Name, policy.StateOK
+	for _, name := range TargetNames {
+		ts := targetState(&st, name)
+		if !ts.Target.Set() || ts.State == policy.StateNone {
+			continue
+		}
+		v := TargetView{Target: name, State: ts.State, Business: ts.Target.Business, Minutes: ts.Target.Minutes,
+			StartedAt: ts.StartedAt, DueAt: ts.DueAt, AtRiskAt: ts.AtRiskAt, MetAt: ts.MetAt, BreachedAt: ts.BreachedAt,
+			RemainingMinutes: ts.RemainingMinutes}
+		out.Targets = append(out.Targets, v)
+		if stateRank[v.State] > stateRank[out.State] {
+			out.State = v.State
+		}
+		due := v.DueAt
+		if v.State == policy.StateBreached && v.MetAt == nil {
+			due = v.BreachedAt
+		}
+		if due != nil && v.State != policy.StateMet && (out.DueAt == nil || due.Before(*out.DueAt)) {
+			out.DueAt = due
+		}
+	}
+	return out, nil
+}
