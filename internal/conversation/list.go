@@ -63,11 +63,11 @@ type ListParams struct {
 	UpdatedSince *time.Time
 	// SLA is "", SLAAtRisk or SLABreached; it defaults Sort to
 	// "sla_due_at".
-	SLA          string
-	Sort         string
-	Cursor       string
-	Limit        int
-	Visibility   Visibility
+	SLA        string
+	Sort       string
+	Cursor     string
+	Limit      int
+	Visibility Visibility
 }
 
 // List returns one page of conversations. Paging is by keyset on the sort
