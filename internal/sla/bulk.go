@@ -148,7 +148,7 @@ func (s *Service) ForConversation(ctx context.Context, id int64) (ConversationSL
 	now := s.Now()
 	st := policy.Evaluate(e, cal, buildTimeline(f, rows), now)
 	pid := p.ID
-	out.PolicyID, out.PolicyName, out.State = &pid, p.Name, policy.StateOK
+	out.PolicyID, out.PolicyName = &pid, p.Name
 	for _, name := range TargetNames {
 		ts := targetState(&st, name)
 		if !ts.Target.Set() || ts.State == policy.StateNone {
@@ -168,6 +168,9 @@ func (s *Service) ForConversation(ctx context.Context, id int64) (ConversationSL
 		if due != nil && v.State != policy.StateMet && (out.DueAt == nil || due.Before(*out.DueAt)) {
 			out.DueAt = due
 		}
+	}
+	if out.State == "" {
+		out.State = policy.StateOK
 	}
 	return out, nil
 }

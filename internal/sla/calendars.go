@@ -186,13 +186,39 @@ func buildCalendar(in CalendarInput) (*calendar.Calendar, error) {
 		return nil, err
 	}
 	if in.IncludeHolidays == BuiltinIL {
-		holidays = append(calendar.ILHolidays(calendar.ILFirstYear, calendar.ILLastYear), holidays...)
+		// An eve keeps only the calendar's own hours before 13:00: the
+		// half day never opens a day the week keeps closed.
+		il := calendar.ILHolidays(calendar.ILFirstYear, calendar.ILLastYear)
+		for i, h := range il {
+			if h.Open != nil {
+				wd := time.Date(h.Date.Year, h.Date.Month, h.Date.Day, 12, 0, 0, 0, time.UTC).Weekday()
+				il[i].Open = intersect(week[wd], h.Open)
+				if len(il[i].Open) == 0 {
+					il[i].Open = nil
+				}
+			}
+		}
+		holidays = append(il, holidays...)
 	}
 	cal, err := calendar.New(calendar.Config{Name: in.Name, Location: loc, Week: week, Holidays: holidays, Overrides: overrides})
 	if err != nil {
 		return nil, errs.Invalid("week", "invalid", "%v", err)
 	}
 	return cal, nil
+}
+
+// intersect returns the time open in both a and b (calendar.New sorts
+// and merges the result).
+func intersect(a, b []calendar.Interval) []calendar.Interval {
+	var out []calendar.Interval
+	for _, x := range a {
+		for _, y := range b {
+			if s, e := max(x.Start, y.Start), min(x.End, y.End); s < e {
+				out = append(out, calendar.Interval{Start: s, End: e})
+			}
+		}
+	}
+	return out
 }
 
 // builtinCalendar is the API view of "il".

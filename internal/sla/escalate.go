@@ -18,8 +18,9 @@ import (
 	"github.com/kesherdesk/kesher/internal/sla/policy"
 )
 
-// Actor is who SLA escalations are recorded as: {"type":"sla","name":<policy name>}.
-func Actor(p *Policy) audit.Actor { return audit.Actor{Type: "sla", Name: p.Name} }
+// Actor is who SLA escalations are recorded as: {"type":"sla","id":<policy
+// id>,"name":<policy name>} (the audit log stores type and id).
+func Actor(p *Policy) audit.Actor { return audit.Actor{Type: "sla", ID: p.ID, Name: p.Name} }
 
 // teamAgents returns the active agents of team, of role when role is not
 // empty, by id.

@@ -447,7 +447,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 	summary, due := "", int64(0)
 	var policyID any
 	if p != nil {
-		summary, policyID = policy.StateOK, p.ID
+		policyID = p.ID
 	}
 	var breachedNow, warnNow []string
 	for _, name := range TargetNames {
@@ -532,6 +532,9 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 			nullable(r.atRisk), nullable(r.met), nullable(r.breached), nullable(r.warned), nullable(r.escalated), now.UnixMilli()); err != nil {
 			return fmt.Errorf("sla: store %s: %w", name, err)
 		}
+	}
+	if p != nil && summary == "" {
+		summary = policy.StateOK // a policy applies, no clock has started
 	}
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET sla_policy_id = ?, sla_state = ?, sla_due_at = ? WHERE id = ?`,
 		policyID, summary, nullable(due), f.id); err != nil {

@@ -124,8 +124,7 @@ func IL() (*Calendar, error) {
 // of IsraeliPublicHolidays closed all day and, for each holiday with an eve
 // (all but Independence Day and the second day of Rosh Hashanah), the eve
 // open 09:00–13:00 named "Erev <holiday>" when it falls Sunday–Thursday.
-// Custom calendars add them with include_holidays "il"; on a calendar whose
-// eve is otherwise closed the half day stays closed (holidays intersect).
+// Custom calendars add them with include_holidays "il".
 func ILHolidays(from, to int) []Day {
 	var out []Day
 	for y := max(from, ILFirstYear); y <= min(to, ILLastYear); y++ {
