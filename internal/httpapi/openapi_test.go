@@ -22,6 +22,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/page"
+	"github.com/kesherdesk/kesher/internal/sla"
+	"github.com/kesherdesk/kesher/internal/sla/policy"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -344,6 +346,27 @@ var openAPISchemaTypes = map[string]any{
 	"PasswordResetConfirmInput": passwordResetConfirm{},
 	"ServerCheck":               inbox.ServerCheck{},
 	"InboxConnectionReport":     inbox.ConnectionReport{},
+
+	"CalendarInterval":      sla.Interval{},
+	"CalendarDay":           sla.Day{},
+	"Calendar":              sla.Calendar{},
+	"CalendarInput":         sla.CalendarInput{},
+	"CalendarPatch":         sla.CalendarPatch{},
+	"CalendarList":          itemsResponse[sla.Calendar]{},
+	"CalendarDays":          itemsResponse[sla.Day]{},
+	"CalendarDue":           dueResponse{},
+	"CalendarBetween":       betweenResponse{},
+	"SLATarget":             policy.Target{},
+	"SLATargets":            sla.Targets{},
+	"SLAConditions":         policy.Conditions{},
+	"SLAAction":             sla.Action{},
+	"SLAPolicy":             sla.Policy{},
+	"SLAPolicyInput":        sla.PolicyInput{},
+	"SLAPolicyPatch":        sla.PolicyPatch{},
+	"SLAPolicyList":         itemsResponse[sla.Policy]{},
+	"SLAPolicyOrder":        sla.ReorderInput{},
+	"ConversationSLATarget": sla.TargetView{},
+	"ConversationSLA":       sla.ConversationSLA{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists
