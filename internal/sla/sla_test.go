@@ -193,7 +193,7 @@ func (k *desk) setStatus(id int64, status string) {
 
 // row reads one conversation_sla row: state and instants (zero when NULL).
 type row struct {
-	state                                                   string
+	state                                                  string
 	started, due, atRisk, met, breached, warned, escalated time.Time
 }
 
