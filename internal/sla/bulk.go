@@ -22,6 +22,8 @@ type BulkOptions struct {
 	// notifying or escalating (demo data, back-fills after a policy
 	// change); otherwise the timers do them as usual.
 	Quiet bool
+	// At is the evaluation instant (zero: the service's clock).
+	At time.Time
 }
 
 // EvaluateAll re-evaluates every conversation in opts.Statuses, reading
@@ -91,7 +93,7 @@ func (s *Service) EvaluateAll(ctx context.Context, opts BulkOptions) (int, error
 				return err
 			}
 			for _, f := range fs {
-				if err := s.apply(ctx, tx, f, tls[f.id], old[f.id], evalOpts{quiet: opts.Quiet}); err != nil {
+				if err := s.apply(ctx, tx, f, tls[f.id], old[f.id], evalOpts{quiet: opts.Quiet, at: opts.At}); err != nil {
 					return err
 				}
 			}

@@ -149,6 +149,8 @@ type evalOpts struct {
 	// jobKey is the unique key of the job running this evaluation, which
 	// must not cancel itself.
 	jobKey string
+	// at is the evaluation instant; zero means s.Now().
+	at time.Time
 }
 
 // facts are what evaluation needs to know about a conversation.
@@ -431,7 +433,10 @@ func (s *Service) jobKeys(convID int64, r stored) (warn, breach string) {
 // apply evaluates f at now, writes its rows and summary, moves its timers
 // and, with o.act, runs due warnings and escalations.
 func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timelineRow, old []stored, o evalOpts) error {
-	now := s.Now()
+	now := o.at
+	if now.IsZero() {
+		now = s.Now()
+	}
 	p, e, cal, err := s.selectPolicy(ctx, f)
 	if err != nil {
 		return err
