@@ -161,24 +161,29 @@ type facts struct {
 	assigneeID int64
 	teamID     int64
 	policy     policy.Facts
+	// The stored summary, to skip writing an unchanged one.
+	slaPolicy int64
+	slaState  string
+	slaDue    int64
 }
 
 func (f facts) closed() bool { return f.status == conversation.StatusClosed }
 
 const factsSelect = `SELECT c.id, c.status, c.priority, c.inbox_id, c.channel, c.created_at, c.assignee_id, c.team_id,
-	r.tier, r.organization_id, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
+	r.tier, r.organization_id, c.sla_policy_id, c.sla_state, c.sla_due_at, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
 		JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = c.id), '')
 	FROM conversations c JOIN contacts r ON r.id = c.requester_id`
 
 func scanFacts(rows interface{ Scan(...any) error }) (facts, error) {
 	var f facts
 	var created int64
-	var assignee, team, org db.NullMs
+	var assignee, team, org, slaPolicy, slaDue db.NullMs
 	var tags string
 	if err := rows.Scan(&f.id, &f.status, &f.policy.Priority, &f.policy.InboxID, &f.policy.Channel, &created, &assignee, &team,
-		&f.policy.ContactTier, &org, &tags); err != nil {
+		&f.policy.ContactTier, &org, &slaPolicy, &f.slaState, &slaDue, &tags); err != nil {
 		return facts{}, err
 	}
+	f.slaPolicy, f.slaDue = slaPolicy.Int64, slaDue.Int64
 	f.createdAt = db.Time(created)
 	f.assigneeID, f.teamID, f.policy.OrganizationID = assignee.Int64, team.Int64, org.Int64
 	if tags != "" {
@@ -507,12 +512,13 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 				}
 			}
 		}
-		if nw != "" {
+		unchanged := had && keep && prev == r
+		if nw != "" && !unchanged {
 			if err := s.schedule(ctx, tx, JobWarn, nw, r.atRisk, f.id); err != nil {
 				return err
 			}
 		}
-		if nb != "" {
+		if nb != "" && !unchanged {
 			if err := s.schedule(ctx, tx, JobBreach, nb, r.due, f.id); err != nil {
 				return err
 			}
@@ -525,7 +531,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 			}
 			continue
 		}
-		if had && prev == r {
+		if unchanged {
 			continue
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO conversation_sla (conversation_id, target, policy_id, state, started_at, due_at,
@@ -541,9 +547,15 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 	if p != nil && summary == "" {
 		summary = policy.StateOK // a policy applies, no clock has started
 	}
-	if _, err := tx.Exec(ctx, `UPDATE conversations SET sla_policy_id = ?, sla_state = ?, sla_due_at = ? WHERE id = ?`,
-		policyID, summary, nullable(due), f.id); err != nil {
-		return fmt.Errorf("sla: store summary: %w", err)
+	var pid int64
+	if p != nil {
+		pid = p.ID
+	}
+	if pid != f.slaPolicy || summary != f.slaState || due != f.slaDue {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET sla_policy_id = ?, sla_state = ?, sla_due_at = ? WHERE id = ?`,
+			policyID, summary, nullable(due), f.id); err != nil {
+			return fmt.Errorf("sla: store summary: %w", err)
+		}
 	}
 	if !o.act || p == nil {
 		return nil
