@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -103,8 +105,12 @@ func seedOpen(b *testing.B, d *db.DB, n int, now time.Time) {
 // conversations through the store (EvaluateAll: read facts and timelines,
 // evaluate on "il", write conversation_sla rows, summaries and timers) per
 // iteration; ns/conversation is the per-conversation cost.
+// KESHER_BENCH_SLA_N changes the number of conversations (e.g. 100000).
 func BenchmarkReevaluateOpen(b *testing.B) {
-	const n = 10_000
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("KESHER_BENCH_SLA_N")); err == nil && v > 0 {
+		n = v
+	}
 	for _, be := range testkit.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			d := be.Open(b)
@@ -136,7 +142,7 @@ func BenchmarkReevaluateOpen(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/conversation")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/conversation")
 		})
 	}
 }
