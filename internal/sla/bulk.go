@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/sla/policy"
 )
 
@@ -26,6 +27,9 @@ type BulkOptions struct {
 	At time.Time
 }
 
+// openStatuses are the statuses EvaluateAll covers by default.
+var openStatuses = []string{policy.StatusNew, policy.StatusOpen, policy.StatusPending, policy.StatusOnHold}
+
 // EvaluateAll re-evaluates every conversation in opts.Statuses, reading
 // facts, timelines and stored state in a few queries per batch of
 // conversations and writing each batch in one transaction. It returns the
@@ -33,78 +37,119 @@ type BulkOptions struct {
 func (s *Service) EvaluateAll(ctx context.Context, opts BulkOptions) (int, error) {
 	statuses := opts.Statuses
 	if len(statuses) == 0 {
-		statuses = []string{policy.StatusNew, policy.StatusOpen, policy.StatusPending, policy.StatusOnHold}
-	}
-	stArgs := make([]any, len(statuses))
-	for i, st := range statuses {
-		stArgs[i] = st
+		statuses = openStatuses
 	}
 	n := 0
 	after := int64(0)
 	for {
-		args := append(append([]any{}, stArgs...), after)
-		rows, err := s.db.R().Query(ctx, factsSelect+` WHERE c.status IN (`+marks(len(statuses))+`) AND c.id > ? ORDER BY c.id LIMIT `+
-			fmt.Sprint(bulkBatch), args...)
-		if err != nil {
-			return n, fmt.Errorf("sla: bulk facts: %w", err)
-		}
-		var fs []facts
-		for rows.Next() {
-			f, err := scanFacts(rows)
-			if err != nil {
-				rows.Close()
-				return n, fmt.Errorf("sla: bulk facts: %w", err)
-			}
-			fs = append(fs, f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return n, err
-		}
-		if len(fs) == 0 {
-			return n, nil
-		}
-		ids := make([]int64, len(fs))
-		idArgs := make([]any, len(fs))
-		for i, f := range fs {
-			ids[i], idArgs[i] = f.id, f.id
-		}
-		tls := map[int64][]timelineRow{}
-		trs, err := s.db.R().Query(ctx, timelineSelect+` WHERE conversation_id IN (`+marks(len(ids))+`) AND kind IN ('reply', 'event')
-			ORDER BY conversation_id, created_at, id`, idArgs...)
-		if err != nil {
-			return n, fmt.Errorf("sla: bulk timelines: %w", err)
-		}
-		for trs.Next() {
-			r, err := scanTimelineRow(trs)
-			if err != nil {
-				trs.Close()
-				return n, fmt.Errorf("sla: bulk timelines: %w", err)
-			}
-			tls[r.convID] = append(tls[r.convID], r)
-		}
-		trs.Close()
-		if err := trs.Err(); err != nil {
-			return n, err
-		}
-		err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
-			old, err := loadStored(ctx, tx, ids)
-			if err != nil {
-				return err
-			}
-			for _, f := range fs {
-				if err := s.apply(ctx, tx, f, tls[f.id], old[f.id], evalOpts{quiet: opts.Quiet, at: opts.At}); err != nil {
-					return err
-				}
-			}
-			return nil
+		var got int
+		err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+			var err error
+			got, after, err = s.evaluateBatchTx(ctx, tx, statuses, after, evalOpts{quiet: opts.Quiet, at: opts.At})
+			return err
 		})
 		if err != nil {
 			return n, err
 		}
-		n += len(fs)
-		after = fs[len(fs)-1].id
+		n += got
+		if got < bulkBatch {
+			return n, nil
+		}
 	}
+}
+
+// evaluateBatchTx evaluates up to bulkBatch conversations in statuses with
+// ids above after, in id order, inside tx. It returns how many it
+// evaluated and the last id.
+func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []string, after int64, o evalOpts) (int, int64, error) {
+	args := make([]any, 0, len(statuses)+1)
+	for _, st := range statuses {
+		args = append(args, st)
+	}
+	args = append(args, after)
+	rows, err := tx.Query(ctx, factsSelect+` WHERE c.status IN (`+marks(len(statuses))+`) AND c.id > ? ORDER BY c.id LIMIT `+
+		fmt.Sprint(bulkBatch), args...)
+	if err != nil {
+		return 0, after, fmt.Errorf("sla: bulk facts: %w", err)
+	}
+	var fs []facts
+	for rows.Next() {
+		f, err := scanFacts(rows)
+		if err != nil {
+			rows.Close()
+			return 0, after, fmt.Errorf("sla: bulk facts: %w", err)
+		}
+		fs = append(fs, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(fs) == 0 {
+		return 0, after, err
+	}
+	ids := make([]int64, len(fs))
+	idArgs := make([]any, len(fs))
+	for i, f := range fs {
+		ids[i], idArgs[i] = f.id, f.id
+	}
+	tls := map[int64][]timelineRow{}
+	trs, err := tx.Query(ctx, timelineSelect+` WHERE conversation_id IN (`+marks(len(ids))+`) AND kind IN ('reply', 'event')
+		ORDER BY conversation_id, created_at, id`, idArgs...)
+	if err != nil {
+		return 0, after, fmt.Errorf("sla: bulk timelines: %w", err)
+	}
+	for trs.Next() {
+		r, err := scanTimelineRow(trs)
+		if err != nil {
+			trs.Close()
+			return 0, after, fmt.Errorf("sla: bulk timelines: %w", err)
+		}
+		tls[r.convID] = append(tls[r.convID], r)
+	}
+	trs.Close()
+	if err := trs.Err(); err != nil {
+		return 0, after, err
+	}
+	old, err := loadStored(ctx, tx, ids)
+	if err != nil {
+		return 0, after, err
+	}
+	for _, f := range fs {
+		if err := s.apply(ctx, tx, f, tls[f.id], old[f.id], o); err != nil {
+			return 0, after, err
+		}
+	}
+	return len(fs), fs[len(fs)-1].id, nil
+}
+
+// reevaluatePayload is the payload of a JobReevaluate job.
+type reevaluatePayload struct {
+	Token int64 `json:"token"` // the change that asked for it
+	After int64 `json:"after"` // the last conversation id done
+}
+
+// scheduleReevaluation asks, in tx, for every open conversation to be
+// re-evaluated after a policy or calendar change: a JobReevaluate chain
+// that takes one batch per job, so it survives restarts.
+func (s *Service) scheduleReevaluation(ctx context.Context, tx *db.Tx, now time.Time) error {
+	token := time.Now().UnixNano() // unique per change; now is only ms
+	_, _, err := s.scheduleJob(ctx, tx, jobs.Job{Kind: JobReevaluate, UniqueKey: fmt.Sprintf("sla:reevaluate:%d:0", token),
+		RunAt: now, Payload: reevaluatePayload{Token: token}})
+	return err
+}
+
+// handleReevaluate re-evaluates one batch of open conversations (without
+// running escalations: their timers do) and schedules the next batch.
+func (s *Service) handleReevaluate(ctx context.Context, tx *db.Tx, j jobs.Job) error {
+	var p reevaluatePayload
+	if err := j.Decode(&p); err != nil {
+		return err
+	}
+	n, last, err := s.evaluateBatchTx(ctx, tx, openStatuses, p.After, evalOpts{jobKey: j.UniqueKey})
+	if err != nil || n < bulkBatch {
+		return err
+	}
+	_, _, err = s.scheduleJob(ctx, tx, jobs.Job{Kind: JobReevaluate, UniqueKey: fmt.Sprintf("sla:reevaluate:%d:%d", p.Token, last),
+		Payload: reevaluatePayload{Token: p.Token, After: last}})
+	return err
 }
 
 // TargetView is one target of a conversation's SLA as the API shows it.

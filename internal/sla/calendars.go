@@ -414,6 +414,9 @@ func (s *Service) UpdateCalendar(ctx context.Context, actor audit.Actor, name st
 			return fmt.Errorf("sla: update calendar: %w", err)
 		}
 		newName = in.Name
+		if err := s.scheduleReevaluation(ctx, tx, now); err != nil {
+			return err
+		}
 		tx.AfterCommit(s.invalidate)
 		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "calendar.updated", EntityType: "calendar", EntityID: cur.ID,
 			CreatedAt: now, Changes: map[string]audit.Change{"name": {From: cur.Name, To: in.Name}}})

@@ -316,6 +316,9 @@ func (s *Service) CreatePolicy(ctx context.Context, actor audit.Actor, in Policy
 		if err != nil {
 			return fmt.Errorf("sla: create policy: %w", err)
 		}
+		if err := s.scheduleReevaluation(ctx, tx, now); err != nil {
+			return err
+		}
 		tx.AfterCommit(s.invalidate)
 		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "sla_policy.created", EntityType: "sla_policy", EntityID: id,
 			CreatedAt: now, Changes: map[string]audit.Change{"name": {To: p.Name}}})
@@ -366,6 +369,9 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor audit.Actor, id int64,
 			db.JSON(p.Targets), p.WarnFraction, db.JSON(p.Escalation), db.Ms(now), id); err != nil {
 			return fmt.Errorf("sla: update policy: %w", err)
 		}
+		if err := s.scheduleReevaluation(ctx, tx, now); err != nil {
+			return err
+		}
 		tx.AfterCommit(s.invalidate)
 		ch := map[string]audit.Change{}
 		if old.Name != p.Name {
@@ -397,9 +403,13 @@ func (s *Service) DeletePolicy(ctx context.Context, actor audit.Actor, id int64)
 		if _, err := tx.Exec(ctx, `DELETE FROM sla_policies WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("sla: delete policy: %w", err)
 		}
+		now := s.Now()
+		if err := s.scheduleReevaluation(ctx, tx, now); err != nil {
+			return err
+		}
 		tx.AfterCommit(s.invalidate)
 		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "sla_policy.deleted", EntityType: "sla_policy", EntityID: id,
-			CreatedAt: s.Now(), Changes: map[string]audit.Change{"name": {From: p.Name}}})
+			CreatedAt: now, Changes: map[string]audit.Change{"name": {From: p.Name}}})
 	})
 }
 
@@ -429,6 +439,9 @@ func (s *Service) ReorderPolicies(ctx context.Context, actor audit.Actor, in Reo
 			if _, err := tx.Exec(ctx, `UPDATE sla_policies SET position = ?, updated_at = ? WHERE id = ?`, i, db.Ms(now), id); err != nil {
 				return fmt.Errorf("sla: reorder: %w", err)
 			}
+		}
+		if err := s.scheduleReevaluation(ctx, tx, now); err != nil {
+			return err
 		}
 		tx.AfterCommit(s.invalidate)
 		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "sla_policy.reordered", EntityType: "sla_policy",

@@ -30,6 +30,9 @@ import (
 const (
 	JobWarn   = "sla.warn"
 	JobBreach = "sla.breach"
+	// JobReevaluate re-evaluates the open conversations, a batch per job,
+	// after a policy or calendar change.
+	JobReevaluate = "sla.reevaluate"
 )
 
 // Target names, as stored in conversation_sla.target.
@@ -72,6 +75,7 @@ func New(d *db.DB, outbox *events.Outbox, conversations *conversation.Service, r
 	if runner != nil {
 		runner.Register(JobWarn, s.HandleJob)
 		runner.Register(JobBreach, s.HandleJob)
+		runner.Register(JobReevaluate, s.handleReevaluate)
 	}
 	return s
 }
@@ -574,12 +578,16 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 }
 
 func (s *Service) schedule(ctx context.Context, tx *db.Tx, kind, key string, at, convID int64) error {
-	j := jobs.Job{Kind: kind, UniqueKey: key, RunAt: db.Time(at), Payload: map[string]int64{"conversation_id": convID}}
-	var err error
-	if s.runner != nil {
-		_, _, err = s.runner.Schedule(ctx, tx, j)
-	} else {
-		_, _, err = jobs.Schedule(ctx, tx, j)
-	}
+	_, _, err := s.scheduleJob(ctx, tx, jobs.Job{Kind: kind, UniqueKey: key, RunAt: db.Time(at),
+		Payload: map[string]int64{"conversation_id": convID}})
 	return err
+}
+
+// scheduleJob schedules j through the runner (which wakes for due jobs)
+// or, without one, straight into the table.
+func (s *Service) scheduleJob(ctx context.Context, tx *db.Tx, j jobs.Job) (jobs.Job, bool, error) {
+	if s.runner != nil {
+		return s.runner.Schedule(ctx, tx, j)
+	}
+	return jobs.Schedule(ctx, tx, j)
 }

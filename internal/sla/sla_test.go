@@ -535,3 +535,35 @@ func TestCalendarCRUD(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicyChangeReevaluatesOpenConversations: a new policy reaches
+// existing open conversations through the durable re-evaluation job; a
+// disabled one lets them go.
+func TestPolicyChangeReevaluatesOpenConversations(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		c := k.conv("normal", nil, nil)
+		if c.SLAState != "" || c.SLADueAt != nil {
+			t.Fatalf("without a policy: %q %v", c.SLAState, c.SLADueAt)
+		}
+		p := k.policy(calendarPolicy)
+		k.runJobs(k.runner)
+		if c = k.get(c.ID); c.SLAState != policy.StateOK || c.SLADueAt == nil {
+			t.Fatalf("after the policy: %q %v", c.SLAState, c.SLADueAt)
+		}
+		mustEqualTime(t, "sla_due_at", *c.SLADueAt, start.Add(time.Hour))
+		if _, err := k.svc.UpdatePolicy(k.ctx, audit.System, p.ID, sla.PolicyPatch{Enabled: patch.Of(false)}); err != nil {
+			t.Fatal(err)
+		}
+		k.runJobs(k.runner)
+		if c = k.get(c.ID); c.SLAState != "" || c.SLADueAt != nil {
+			t.Fatalf("after disabling: %q %v", c.SLAState, c.SLADueAt)
+		}
+		if _, ok := k.row(c.ID, sla.TargetFirstResponse); ok {
+			t.Fatal("conversation_sla row kept without a policy")
+		}
+		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND done_at IS NULL`, sla.JobBreach); n != 0 {
+			t.Fatalf("%d breach timers left without a policy", n)
+		}
+	})
+}
