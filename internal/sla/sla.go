@@ -306,10 +306,10 @@ func loadOne(ctx context.Context, q db.Querier, id int64) (facts, []timelineRow,
 
 // stored is one conversation_sla row; times are Unix ms, 0 when NULL.
 type stored struct {
-	target                                                     string
-	policyID                                                   int64
-	state                                                      string
-	started, due, atRisk, met, breached, warned, escalated, at int64
+	target                                                 string
+	policyID                                               int64
+	state                                                  string
+	started, due, atRisk, met, breached, warned, escalated int64
 }
 
 func loadStored(ctx context.Context, q db.Querier, ids []int64) (map[int64][]stored, error) {
@@ -506,7 +506,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 		if had {
 			ow, ob = s.jobKeys(f.id, prev)
 		}
-		if keep {
+		if keep && !f.closed() { // closed is final: nothing left to warn or escalate
 			nw, nb = s.jobKeys(f.id, r)
 		}
 		for _, k := range [][2]string{{ow, nw}, {ob, nb}} {
