@@ -85,7 +85,9 @@ func (s *Service) warn(ctx context.Context, tx *db.Tx, f facts, p *Policy, targe
 	return s.notify(ctx, tx, to, notification.KindSLAWarning, f, p, target, ts, now)
 }
 
-// escalate runs p's escalation actions for a breached target, in order.
+// escalate runs p's escalation actions for a breached target, in order;
+// each sees the conversation as the actions before it left it (notify
+// team after set_team reaches the new team).
 // An action that no longer applies (a deleted team, nobody to notify) is
 // skipped and logged rather than failing the breach.
 func (s *Service) escalate(ctx context.Context, tx *db.Tx, f facts, p *Policy, target string, ts *policy.TargetState, now time.Time) error {
@@ -94,17 +96,23 @@ func (s *Service) escalate(ctx context.Context, tx *db.Tx, f facts, p *Policy, t
 		var err error
 		switch a.Type {
 		case ActionNotify:
+			// Earlier actions may have moved the conversation: read it again.
+			cur, gerr := s.conversations.GetTx(ctx, tx, f.id)
+			if gerr != nil {
+				err = gerr
+				break
+			}
 			var to []int64
 			v, _ := a.Value.(string)
 			switch {
 			case v == "assignee":
-				if f.assigneeID != 0 {
-					to = []int64{f.assigneeID}
+				if cur.AssigneeID != nil {
+					to = []int64{*cur.AssigneeID}
 				}
 			case v == "team":
-				to, err = teamAgents(ctx, tx, f.teamID, "")
+				to, err = teamAgents(ctx, tx, cur.TeamIDOr0(), "")
 			case v == "supervisor":
-				to, err = teamAgents(ctx, tx, f.teamID, "supervisor")
+				to, err = teamAgents(ctx, tx, cur.TeamIDOr0(), "supervisor")
 			case strings.HasPrefix(v, "agent:"):
 				if id, perr := strconv.ParseInt(strings.TrimPrefix(v, "agent:"), 10, 64); perr == nil {
 					if ok, eerr := exists(ctx, tx, `SELECT id FROM agents WHERE id = ? AND active = TRUE`, id); eerr != nil {

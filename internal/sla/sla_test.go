@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -564,6 +565,50 @@ func TestPolicyChangeReevaluatesOpenConversations(t *testing.T) {
 		}
 		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND done_at IS NULL`, sla.JobBreach); n != 0 {
 			t.Fatalf("%d breach timers left without a policy", n)
+		}
+	})
+}
+
+// TestEscalationActions: set_team then assign_supervisor (who is found in
+// the new team, inside the same transaction), notify team and agent:<id>.
+func TestEscalationActions(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		tier2, err := k.core.Agents.CreateTeam(k.ctx, audit.System, agent.TeamInput{Name: "Tier 2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := k.agent("ann", "agent", tier2.ID)
+		sue := k.agent("sue", "supervisor", tier2.ID)
+		boss := k.agent("boss", "admin")
+		k.policy(sla.PolicyInput{Name: "Escalate", WarnFraction: new(float64), Targets: sla.Targets{FirstResponse: policy.Target{Minutes: 30}},
+			Escalation: []sla.Action{{Type: "set_team", Value: tier2.ID}, {Type: "assign_supervisor"},
+				{Type: "notify", Value: "team"}, {Type: "notify", Value: fmt.Sprintf("agent:%d", boss)}}})
+		c := k.conv("normal", nil, nil)
+		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ?`, sla.JobWarn); n != 0 {
+			t.Fatalf("%d warning timers with warn_fraction 0", n)
+		}
+		k.advance(31 * time.Minute)
+		k.runJobs(k.runner)
+		c = k.get(c.ID)
+		if c.TeamID == nil || *c.TeamID != tier2.ID || c.AssigneeID == nil || *c.AssigneeID != sue {
+			t.Fatalf("team %v assignee %v, want %d and %d", c.TeamID, c.AssigneeID, tier2.ID, sue)
+		}
+		for _, a := range []int64{ann, sue, boss} {
+			if n := k.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'sla.breached' AND agent_id = ? AND conversation_id = ?`, a, c.ID); n != 1 {
+				t.Fatalf("agent %d: %d breach notifications", a, n)
+			}
+		}
+		var data string
+		if err := d.R().QueryRow(k.ctx, `SELECT data FROM notifications WHERE agent_id = ?`, boss).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`"due_at":"%s"`, start.Add(30*time.Minute).Format(time.RFC3339))
+		if !strings.Contains(data, want) || !strings.Contains(data, `"target":"first_response"`) {
+			t.Fatalf("notification data %s", data)
+		}
+		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'event' AND author_type = 'system'`, c.ID); n != 2 {
+			t.Fatalf("%d timeline events for the escalation, want team and assignee", n)
 		}
 	})
 }
