@@ -35,6 +35,13 @@ const (
 	JobReevaluate = "sla.reevaluate"
 )
 
+// TopicSLAChanged is published when a conversation's SLA summary
+// (sla_state, sla_due_at, policy) changes outside bulk quiet evaluations;
+// payload {"conversation_id", "sla_state", "previous_sla_state",
+// "sla_due_at" (RFC 3339 or null), "policy_id"}. The realtime hub pushes it
+// with the conversation like every conversation.* event.
+const TopicSLAChanged = "conversation.sla_changed"
+
 // Target names, as stored in conversation_sla.target.
 const (
 	TargetFirstResponse = "first_response"
@@ -559,6 +566,16 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET sla_policy_id = ?, sla_state = ?, sla_due_at = ? WHERE id = ?`,
 			policyID, summary, nullable(due), f.id); err != nil {
 			return fmt.Errorf("sla: store summary: %w", err)
+		}
+		if !o.quiet && s.outbox != nil {
+			var dueAt any
+			if due != 0 {
+				dueAt = db.Time(due).Format(time.RFC3339Nano)
+			}
+			if err := s.outbox.Publish(ctx, tx, TopicSLAChanged, map[string]any{"conversation_id": f.id, "sla_state": summary,
+				"previous_sla_state": f.slaState, "sla_due_at": dueAt, "policy_id": policyID}); err != nil {
+				return err
+			}
 		}
 	}
 	if !o.act || p == nil {

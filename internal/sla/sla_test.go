@@ -2,6 +2,7 @@ package sla_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -243,6 +244,18 @@ func TestPauseOnPendingAndResume(t *testing.T) {
 		k := newDesk(t, d)
 		k.agent("dana", "agent")
 		k.policy(calendarPolicy)
+		var changes []string
+		k.core.Bus.Subscribe(sla.TopicSLAChanged, func(_ context.Context, e events.Event) error {
+			var p struct {
+				State string `json:"sla_state"`
+				Prev  string `json:"previous_sla_state"`
+			}
+			if err := json.Unmarshal(e.Payload, &p); err != nil {
+				return err
+			}
+			changes = append(changes, p.Prev+"→"+p.State)
+			return nil
+		})
 		c := k.conv("normal", nil, nil)
 		if c.SLAState != policy.StateOK || c.SLADueAt == nil {
 			t.Fatalf("after create: state %q due %v", c.SLAState, c.SLADueAt)
@@ -279,6 +292,11 @@ func TestPauseOnPendingAndResume(t *testing.T) {
 		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND done_at IS NULL AND run_at = ?`, sla.JobBreach,
 			start.Add(90*time.Minute).UnixMilli()); n != 1 {
 			t.Fatalf("%d breach timers at the new due", n)
+		}
+		// The summary changes went out for the realtime hub: created, paused,
+		// resumed (the due moved).
+		if got := fmt.Sprint(changes); got != "[→ok ok→paused paused→ok]" {
+			t.Fatalf("sla_changed events: %s", got)
 		}
 	})
 }
