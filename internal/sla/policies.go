@@ -136,17 +136,27 @@ func (s *Service) validatePolicy(ctx context.Context, q db.Querier, p *Policy) e
 	for i, ch := range p.Conditions.Channels {
 		c.OneOf(fmt.Sprintf("conditions.channels[%d]", i), ch, "email", "chat", "api", "phone", "messaging")
 	}
-	for name, t := range map[string]policy.Target{"targets.first_response": p.Targets.FirstResponse,
-		"targets.next_response": p.Targets.NextResponse, "targets.resolution": p.Targets.Resolution} {
+	for _, nt := range []struct {
+		name string
+		t    policy.Target
+	}{{"targets.first_response", p.Targets.FirstResponse}, {"targets.next_response", p.Targets.NextResponse},
+		{"targets.resolution", p.Targets.Resolution}} {
+		name, t := nt.name, nt.t
 		c.Check(t.Minutes >= 0, name+".minutes", "invalid", "must not be negative")
 		c.Check(t.Minutes <= 1_000_000, name+".minutes", "invalid", "at most 1000000 minutes")
 	}
 	set := p.Targets.FirstResponse.Set() || p.Targets.NextResponse.Set() || p.Targets.Resolution.Set()
 	c.Check(set, "targets", "required", "set at least one target")
 	c.Check(p.WarnFraction >= 0 && p.WarnFraction < 1, "warn_fraction", "invalid", "must be at least 0 and below 1")
-	e := p.Engine()
-	if err := e.Validate(); err != nil && p.Calendar == "" {
-		c.Add("calendar", "required", "a business-hours target needs a calendar")
+	business := false
+	for _, t := range []policy.Target{p.Targets.FirstResponse, p.Targets.NextResponse, p.Targets.Resolution} {
+		business = business || (t.Set() && t.Business)
+	}
+	c.Check(!business || p.Calendar != "", "calendar", "required", "a business-hours target needs a calendar")
+	if e := p.Engine(); c.Err() == nil {
+		if err := e.Validate(); err != nil {
+			c.Add("targets", "invalid", "%v", err) // the engine's own rules, should the checks above miss one
+		}
 	}
 	if p.Calendar != "" && p.Calendar != BuiltinIL {
 		var id int64
