@@ -147,7 +147,14 @@ func (s *Service) HandleJob(ctx context.Context, tx *db.Tx, j jobs.Job) error {
 	if err := j.Decode(&p); err != nil {
 		return err
 	}
-	return s.evaluateTx(ctx, tx, p.ConversationID, evalOpts{act: true, jobKey: j.UniqueKey})
+	// Evaluated no earlier than the job's due instant, so that a runner
+	// whose clock lags a little still sees the warning or breach it was
+	// scheduled for (the job's key is spent after this run).
+	at := s.Now()
+	if j.RunAt.After(at) {
+		at = j.RunAt.UTC()
+	}
+	return s.evaluateTx(ctx, tx, p.ConversationID, evalOpts{act: true, jobKey: j.UniqueKey, at: at})
 }
 
 // evalOpts tune one evaluation.
