@@ -92,18 +92,11 @@ func (a *API) calendarDue(w http.ResponseWriter, r *http.Request, _ *auth.Princi
 	if v == "" || perr != nil {
 		return errs.Invalid("minutes", "required", "minutes must be a whole number of business minutes")
 	}
-	if _, err := a.svc.SLA.GetCalendar(r.Context(), r.PathValue("name")); err != nil {
-		return err
-	}
-	cal, err := a.svc.SLA.BusinessCalendar(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return err
-	}
 	due, err := a.svc.SLA.Due(r.Context(), r.PathValue("name"), start, minutes)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, dueResponse{Due: due.In(cal.Location()).Format(time.RFC3339)})
+	writeJSON(w, http.StatusOK, dueResponse{Due: due.Format(time.RFC3339)})
 	return nil
 }
 
@@ -119,9 +112,6 @@ func (a *API) calendarBetween(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 	if err != nil {
 		return err
 	}
-	if _, err := a.svc.SLA.GetCalendar(r.Context(), r.PathValue("name")); err != nil {
-		return err
-	}
 	n, err := a.svc.SLA.Between(r.Context(), r.PathValue("name"), from, to)
 	if err != nil {
 		return err
@@ -132,9 +122,6 @@ func (a *API) calendarBetween(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 
 func (a *API) calendarDays(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 	if err := checkQuery(r, "from", "to"); err != nil {
-		return err
-	}
-	if _, err := a.svc.SLA.GetCalendar(r.Context(), r.PathValue("name")); err != nil {
 		return err
 	}
 	q := r.URL.Query()
