@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
@@ -62,16 +63,16 @@ func (s *Service) EvaluateAll(ctx context.Context, opts BulkOptions) (int, error
 // ids above after, in id order, inside tx. It returns how many it
 // evaluated and the last id.
 func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []string, after int64, o evalOpts) (int, int64, error) {
-	args := make([]any, 0, len(statuses)+1)
-	for _, st := range statuses {
-		args = append(args, st)
+	// The batch's ids: one (status, id) index range per status, merged, so
+	// a batch costs the same at the end of a large desk as at its start.
+	parts := make([]string, len(statuses))
+	args := make([]any, 0, 2*len(statuses))
+	for i, st := range statuses {
+		parts[i] = fmt.Sprintf("SELECT id FROM (SELECT id FROM conversations WHERE status = ? AND id > ? ORDER BY id LIMIT %d) s%d", bulkBatch, i)
+		args = append(args, st, after)
 	}
-	args = append(args, after)
-	rows, err := tx.Query(ctx, factsSelect+` WHERE c.status IN (`+marks(len(statuses))+`) AND c.id > ? ORDER BY c.id LIMIT `+
-		fmt.Sprint(bulkBatch), args...)
-	if err != nil {
-		return 0, after, fmt.Errorf("sla: bulk facts: %w", err)
-	}
+	rows, err := tx.Query(ctx, factsSelect+` WHERE c.id IN (SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u
+		ORDER BY id LIMIT `+fmt.Sprint(bulkBatch)+`) ORDER BY c.id`, args...)
 	var fs []facts
 	for rows.Next() {
 		f, err := scanFacts(rows)
