@@ -71,8 +71,11 @@ func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []str
 		parts[i] = fmt.Sprintf("SELECT id FROM (SELECT id FROM conversations WHERE status = ? AND id > ? ORDER BY id LIMIT %d) s%d", bulkBatch, i)
 		args = append(args, st, after)
 	}
-	rows, err := tx.Query(ctx, factsSelect+` WHERE c.id IN (SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u
-		ORDER BY id LIMIT `+fmt.Sprint(bulkBatch)+`) ORDER BY c.id`, args...)
+	// MATERIALIZED: the ids first, then only their rows are joined (as the
+	// conversation list does), which keeps PostgreSQL from a hash join
+	// over the whole table.
+	rows, err := tx.Query(ctx, `WITH page AS MATERIALIZED (SELECT id FROM (`+strings.Join(parts, " UNION ALL ")+`) u
+		ORDER BY id LIMIT `+fmt.Sprint(bulkBatch)+`) `+factsSelect+` JOIN page ON page.id = c.id ORDER BY c.id`, args...)
 	var fs []facts
 	for rows.Next() {
 		f, err := scanFacts(rows)
