@@ -36,6 +36,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/realtime"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
+	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -64,14 +65,17 @@ type Core struct {
 	// subscribes it to Bus (tests call its Subscribe themselves).
 	Assignment *assignment.Service
 
-	// Jobs is the durable job runner Serve runs; services register their
-	// job kinds on it in NewCoreFromDB.
-	Jobs *jobs.Runner
 	// Rules stores automation rules and runs them; Serve subscribes it to
 	// Bus and starts its time scan.
 	Rules *rules.Service
 	// Notifications are agents' notifications (the bell).
 	Notifications *notification.Service
+	// Jobs is the one durable job runner (internal/jobs) every package
+	// registers its kinds on; Serve runs it.
+	Jobs *jobs.Runner
+	// SLA keeps calendars, SLA policies and per-conversation SLA state;
+	// Serve subscribes it to Bus and its timers run on Jobs.
+	SLA *sla.Service
 
 	subscribeOnce sync.Once
 }
@@ -136,6 +140,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
 	c.Rules.RegisterJobs(c.Jobs)
+	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
 	return c
 }
 
@@ -191,7 +196,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
-		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications}, o.API, c.Log, reg)
+		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
+		SLA: c.SLA}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +236,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	c.subscribeOnce.Do(func() {
 		c.Assignment.Subscribe(c.Bus)
 		c.Rules.Subscribe(c.Bus)
+		c.SLA.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

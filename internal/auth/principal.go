@@ -36,6 +36,10 @@ const (
 	CannedWrite        Permission = "canned:write"
 	// AutomationWrite manages automation rules (admins only).
 	AutomationWrite Permission = "automation:write"
+	// SLARead reads business-hours calendars and SLA policies; SLAWrite
+	// changes them (admins only).
+	SLARead  Permission = "sla:read"
+	SLAWrite Permission = "sla:write"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
@@ -43,6 +47,7 @@ var AllPermissions = []Permission{
 	ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead, AgentsWrite,
 	TeamsRead, TeamsWrite, InboxesRead, InboxesWrite, TagsRead, TagsWrite, AuditRead, TokensWrite,
 	CannedRead, CannedWrite, AutomationWrite,
+	SLARead, SLAWrite,
 }
 
 // rolePermissions: admin may do everything; a supervisor also manages tags
@@ -51,9 +56,11 @@ var AllPermissions = []Permission{
 // responses.
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
-		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite},
+		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite,
+		SLARead},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
-		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead},
+		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead,
+		SLARead},
 }
 
 // Principal is an authenticated agent, through a session or an API token.

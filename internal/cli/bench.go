@@ -9,12 +9,41 @@ import (
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/loadgen"
+	"github.com/kesherdesk/kesher/internal/sla"
 )
 
 // BenchCmd groups the load tools.
 type BenchCmd struct {
 	HTTP BenchHTTPCmd `cmd:"" name:"http" help:"Load a running Kesher over HTTP and print ops/s and latency percentiles."`
 	Seed BenchSeedCmd `cmd:"" help:"Bulk-insert conversations into the store (for list benchmarks at scale)."`
+	SLA  BenchSLACmd  `cmd:"" name:"sla" help:"Re-evaluate the SLA state of every open conversation in the store and print the cost per conversation."`
+}
+
+// BenchSLACmd times sla.Service.EvaluateAll on the store: the path a
+// policy change or a back-fill takes.
+type BenchSLACmd struct{}
+
+// Run re-evaluates the open conversations (new, open, pending, on hold)
+// and prints how many, how long, and the time per conversation. Due
+// warnings and breaches are left to the timers, as on any evaluation.
+func (b *BenchSLACmd) Run(ctx context.Context, g *Globals) error {
+	core, err := openCore(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer core.DB.Close()
+	start := time.Now()
+	n, err := core.SLA.EvaluateAll(ctx, sla.BulkOptions{})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	per := time.Duration(0)
+	if n > 0 {
+		per = took / time.Duration(n)
+	}
+	fmt.Fprintf(g.Stdout, "re-evaluated the SLA of %d open conversations in %s (%s per conversation)\n", n, took.Round(time.Millisecond), per)
+	return nil
 }
 
 // BenchHTTPCmd runs an HTTP load.

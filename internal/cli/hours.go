@@ -1,15 +1,22 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/sla/calendar"
 )
 
-// HoursCmd groups the business-hours commands, which answer SLA questions
-// without a desk: they need no database.
+// HoursCmd groups the business-hours commands. The built-in "il" needs no
+// database; any other name is looked up among the desk's stored calendars
+// (--data or --database-url), through the same sla.Service the API and the
+// SLA engine use.
 type HoursCmd struct {
 	Due     HoursDueCmd     `cmd:"" help:"Print the instant when a number of business minutes after a start have elapsed."`
 	Between HoursBetweenCmd `cmd:"" help:"Print the business minutes between two instants."`
@@ -17,14 +24,14 @@ type HoursCmd struct {
 
 // HoursDueCmd prints calendar.Due.
 type HoursDueCmd struct {
-	Calendar string `default:"il" help:"Built-in business-hours calendar (il)."`
+	Calendar string `default:"il" help:"Business-hours calendar: il (built in) or a calendar stored in the desk."`
 	Start    string `required:"" help:"Start instant, RFC 3339, e.g. 2026-03-26T16:00:00+02:00."`
 	Minutes  int    `required:"" help:"Business minutes to add (0 or more)."`
 }
 
 // Run prints the due instant in RFC 3339, in the calendar's time zone.
 func (h *HoursDueCmd) Run(g *Globals) error {
-	cal, err := builtinCalendar(h.Calendar)
+	cal, err := resolveCalendar(g, h.Calendar)
 	if err != nil {
 		return err
 	}
@@ -41,14 +48,14 @@ func (h *HoursDueCmd) Run(g *Globals) error {
 
 // HoursBetweenCmd prints calendar.Between.
 type HoursBetweenCmd struct {
-	Calendar string `default:"il" help:"Built-in business-hours calendar (il)."`
+	Calendar string `default:"il" help:"Business-hours calendar: il (built in) or a calendar stored in the desk."`
 	From     string `required:"" help:"Start instant (included), RFC 3339."`
 	To       string `required:"" help:"End instant (excluded), RFC 3339; not before --from."`
 }
 
 // Run prints the business minutes in [from, to), rounded down.
 func (h *HoursBetweenCmd) Run(g *Globals) error {
-	cal, err := builtinCalendar(h.Calendar)
+	cal, err := resolveCalendar(g, h.Calendar)
 	if err != nil {
 		return err
 	}
@@ -65,6 +72,32 @@ func (h *HoursBetweenCmd) Run(g *Globals) error {
 	}
 	fmt.Fprintln(g.Stdout, cal.Between(from, to))
 	return nil
+}
+
+// resolveCalendar returns the built-in calendar called name or, for any
+// other name, the desk's stored calendar: the store is opened only when it
+// exists (a PostgreSQL URL, or an SQLite file in --data), so a mistyped
+// name never creates a desk.
+func resolveCalendar(g *Globals, name string) (*calendar.Calendar, error) {
+	if _, err := calendar.Builtin(name); err == nil || !errors.Is(err, calendar.ErrUnknownCalendar) {
+		return builtinCalendar(name)
+	}
+	if g.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(g.DataDir, db.FileName)); err != nil {
+			return builtinCalendar(name)
+		}
+	}
+	ctx := context.Background()
+	core, err := openCore(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	defer core.DB.Close()
+	cal, err := core.SLA.BusinessCalendar(ctx, name)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, usagef("--calendar: no calendar %q (built in: il; stored: see GET /api/v1/calendars)", name)
+	}
+	return cal, err
 }
 
 // builtinCalendar maps an unknown name to a usage error; a missing time

@@ -6,6 +6,12 @@ import (
 	"strings"
 	"testing"
 	_ "time/tzdata" // the test binary does not link cmd/kesher
+
+	"github.com/kesherdesk/kesher/internal/app"
+	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/sla"
+	"github.com/kesherdesk/kesher/internal/testkit"
 )
 
 // TestHours: the hours commands print RFC 3339 instants and minutes; bad
@@ -41,5 +47,33 @@ func TestHours(t *testing.T) {
 		if code != c.code || (c.code == 0 && got != c.want) || !strings.Contains(got, c.want) {
 			t.Errorf("kesher %s: exit %d, want %d; stdout %q stderr %q", strings.Join(c.args, " "), code, c.code, out.String(), errOut.String())
 		}
+	}
+}
+
+// TestHoursStoredCalendar: a calendar stored in the desk is found by name,
+// through the same service the API uses.
+func TestHoursStoredCalendar(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: db.Options{DataDir: dir}}, testkit.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := []sla.Interval{{Start: "08:00", End: "12:00"}}
+	if _, err := core.SLA.CreateCalendar(ctx, audit.System, sla.CalendarInput{Name: "mornings", TimeZone: "UTC",
+		Week: [][]sla.Interval{day, day, day, day, day, day, day}}); err != nil {
+		t.Fatal(err)
+	}
+	core.DB.Close()
+	var out, errOut bytes.Buffer
+	code := Run(ctx, []string{"--data", dir, "hours", "due", "--calendar", "mornings", "--start", "2026-03-05T11:00:00Z", "--minutes", "120"}, &out, &errOut)
+	if code != 0 || out.String() != "2026-03-06T09:00:00Z\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := Run(ctx, []string{"--data", dir, "hours", "between", "--calendar", "nope", "--from", "2026-03-05T11:00:00Z",
+		"--to", "2026-03-06T11:00:00Z"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `no calendar "nope"`) {
+		t.Fatalf("unknown calendar: exit %d, stderr %q", code, errOut.String())
 	}
 }

@@ -88,6 +88,11 @@ type Conversation struct {
 	LastAgentMessageAt    *time.Time     `json:"last_agent_message_at"`
 	SolvedAt              *time.Time     `json:"solved_at"`
 	ClosedAt              *time.Time     `json:"closed_at"`
+	// SLAState is the worst state of the conversation's SLA targets: ok,
+	// at_risk, breached, paused or met; "" when no SLA policy applies.
+	// SLADueAt is the earliest due instant of its unmet targets, or nil.
+	SLAState string     `json:"sla_state"`
+	SLADueAt *time.Time `json:"sla_due_at"`
 }
 
 // TeamIDOr0 returns the team id or 0.
@@ -162,7 +167,7 @@ func htmlToText(h string) string {
 const conversationSelect = `SELECT c.id, c.inbox_id, c.channel, c.subject, c.status, c.priority, c.requester_id, c.assignee_id,
 	c.team_id, c.ccs, c.custom_fields, c.language, c.external_id, c.follow_up_of, c.message_count, c.reopen_count, c.created_at,
 	c.updated_at, c.first_response_at, c.last_customer_message_at, c.last_agent_message_at, c.solved_at, c.closed_at,
-	r.name, r.email, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
+	c.sla_state, c.sla_due_at, r.name, r.email, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
 		JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = c.id), '')
 	FROM conversations c JOIN contacts r ON r.id = c.requester_id`
 
@@ -175,7 +180,7 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 	out := []Conversation{}
 	for rows.Next() {
 		var c Conversation
-		var assignee, team, followUp, fr, lcm, lam, solved, closed db.NullMs
+		var assignee, team, followUp, fr, lcm, lam, solved, closed, slaDue db.NullMs
 		var ccs, fields string
 		var ext *string
 		var created, updated int64
@@ -183,7 +188,7 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 		var tags string
 		if err := rows.Scan(&c.ID, &c.InboxID, &c.Channel, &c.Subject, &c.Status, &c.Priority, &c.RequesterID, &assignee, &team,
 			&ccs, &fields, &c.Language, &ext, &followUp, &c.MessageCount, &c.ReopenCount, &created, &updated, &fr, &lcm, &lam,
-			&solved, &closed, &req.Name, &req.Email, &tags); err != nil {
+			&solved, &closed, &c.SLAState, &slaDue, &req.Name, &req.Email, &tags); err != nil {
 			return nil, err
 		}
 		req.ID = c.RequesterID
@@ -206,6 +211,7 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 		c.CreatedAt, c.UpdatedAt = db.Time(created), db.Time(updated)
 		c.FirstResponseAt, c.LastCustomerMessageAt, c.LastAgentMessageAt = db.TimePtr(fr), db.TimePtr(lcm), db.TimePtr(lam)
 		c.SolvedAt, c.ClosedAt = db.TimePtr(solved), db.TimePtr(closed)
+		c.SLADueAt = db.TimePtr(slaDue)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -224,6 +230,11 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",
 // Get returns conversation id with tags and requester, or errs.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (Conversation, error) {
 	return s.get(ctx, s.db.R(), id)
+}
+
+// GetTx is Get read through tx, seeing tx's own writes.
+func (s *Service) GetTx(ctx context.Context, tx *db.Tx, id int64) (Conversation, error) {
+	return s.get(ctx, tx, id)
 }
 
 func (s *Service) get(ctx context.Context, q db.Querier, id int64) (Conversation, error) {

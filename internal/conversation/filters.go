@@ -35,6 +35,9 @@ type Filters struct {
 	// Q searches: a substring of the subject or of the requester's name or
 	// email, or a conversation number ("123" or "#123").
 	Q string `json:"q"`
+	// SLA is "at_risk" (at risk or breached) or "breached": open
+	// conversations in that SLA state, earliest due first.
+	SLA string `json:"sla,omitempty"`
 }
 
 // Normalize trims text, removes repeated statuses and priorities and makes
@@ -43,6 +46,7 @@ func (f *Filters) Normalize() {
 	f.Statuses, f.Priorities = uniq(f.Statuses), uniq(f.Priorities)
 	f.Assignee, f.Team = strings.TrimSpace(f.Assignee), strings.TrimSpace(f.Team)
 	f.Tag, f.Channel, f.Q = strings.TrimSpace(f.Tag), strings.TrimSpace(f.Channel), strings.TrimSpace(f.Q)
+	f.SLA = strings.TrimSpace(f.SLA)
 }
 
 func uniq(xs []string) []string {
@@ -92,7 +96,10 @@ func (f Filters) params(me int64, field func(string) string) (ListParams, error)
 	for _, pr := range f.Priorities {
 		c.OneOf(field("priorities"), pr, Priorities...)
 	}
-	p := ListParams{Statuses: f.Statuses, Priorities: f.Priorities, InboxID: f.Inbox, Channel: f.Channel, Query: f.Q}
+	p := ListParams{Statuses: f.Statuses, Priorities: f.Priorities, InboxID: f.Inbox, Channel: f.Channel, Query: f.Q, SLA: f.SLA}
+	if f.SLA != "" {
+		c.OneOf(field("sla"), f.SLA, SLAAtRisk, SLABreached)
+	}
 	switch f.Assignee {
 	case "":
 	case "me":

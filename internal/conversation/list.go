@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,25 @@ import (
 // Sort orders for List. "-created_at" (newest first, the default) and
 // "created_at" page by id; "-updated_at" and "updated_at" page by
 // (c.updated_at, c.id), the latter suited to syncing with UpdatedSince.
-var Sorts = []string{"-created_at", "created_at", "-updated_at", "updated_at"}
+// "sla_due_at" (earliest SLA due first, then id; conversations without a
+// due last) is the order of the SLA views and needs the SLA filter.
+var Sorts = []string{"-created_at", "created_at", "-updated_at", "updated_at", "sla_due_at"}
+
+// SLA filters of List.
+const (
+	// SLAAtRisk: open conversations (new, open, pending, on hold) whose
+	// SLA is at risk or breached.
+	SLAAtRisk = "at_risk"
+	// SLABreached: open conversations whose SLA is breached.
+	SLABreached = "breached"
+)
+
+// slaOpenStatuses are the statuses the SLA views list.
+var slaOpenStatuses = []string{StatusNew, StatusOpen, StatusPending, StatusOnHold}
+
+// slaDueKey orders by due instant with conversations without one last, the
+// same on both stores (NULLs sort differently).
+const slaDueKey = "COALESCE(c.sla_due_at, 9000000000000000)"
 
 // Visibility restricts a list to what an agent may see: conversations of
 // TeamIDs, without a team, or assigned to AgentID. All disables the
@@ -42,10 +61,13 @@ type ListParams struct {
 	Channel      string
 	Query        string // searches number, subject and requester (see Filters.Q)
 	UpdatedSince *time.Time
-	Sort         string
-	Cursor       string
-	Limit        int
-	Visibility   Visibility
+	// SLA is "", SLAAtRisk or SLABreached; it defaults Sort to
+	// "sla_due_at".
+	SLA        string
+	Sort       string
+	Cursor     string
+	Limit      int
+	Visibility Visibility
 }
 
 // List returns one page of conversations. Paging is by keyset on the sort
@@ -56,9 +78,16 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 	var c errs.Checker
 	if p.Sort == "" {
 		p.Sort = "-created_at"
+		if p.SLA != "" {
+			p.Sort = "sla_due_at"
+		}
 	}
 	p.Statuses = uniq(p.Statuses) // one index range per status, never two
 	c.OneOf("sort", p.Sort, Sorts...)
+	if p.SLA != "" {
+		c.OneOf("sla", p.SLA, SLAAtRisk, SLABreached)
+	}
+	c.Check(p.Sort != "sla_due_at" || p.SLA != "", "sort", "invalid", "sla_due_at needs the sla filter")
 	c.MaxLen("q", p.Query, MaxQueryLength)
 	for _, st := range p.Statuses {
 		c.OneOf("status", st, Statuses...)
@@ -101,8 +130,33 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		}
 		add("("+cond+")", a...)
 	}
+	if p.SLA != "" {
+		// The SLA views: a few rows from the sla_state index; statuses are
+		// a plain condition (intersected with the open statuses).
+		states := []any{SLABreached}
+		if p.SLA == SLAAtRisk {
+			states = append(states, SLAAtRisk)
+		}
+		add("c.sla_state IN ("+marks(len(states))+")", states...)
+		sts := []any{}
+		for _, st := range slaOpenStatuses {
+			if len(p.Statuses) == 0 || slices.Contains(p.Statuses, st) {
+				sts = append(sts, st)
+			}
+		}
+		if len(sts) == 0 {
+			return empty, nil
+		}
+		add("c.status IN ("+marks(len(sts))+")", sts...)
+		p.Statuses = nil
+	}
 	var order string
 	switch p.Sort {
+	case "sla_due_at":
+		order = slaDueKey + " ASC, c.id ASC"
+		if cur != nil {
+			add("("+slaDueKey+" > ? OR ("+slaDueKey+" = ? AND c.id > ?))", cur.Key, cur.Key, cur.ID)
+		}
 	case "-created_at":
 		order = idCol + " DESC"
 		if cur != nil {
@@ -175,6 +229,12 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 		next := page.Cursor{Sort: p.Sort, ID: last.ID}
 		if strings.HasSuffix(p.Sort, "updated_at") {
 			next.Key = last.UpdatedAt.UnixMilli()
+		}
+		if p.Sort == "sla_due_at" {
+			next.Key = 9000000000000000
+			if last.SLADueAt != nil {
+				next.Key = last.SLADueAt.UnixMilli()
+			}
 		}
 		n := next.Encode()
 		res.NextCursor = &n

@@ -11,7 +11,8 @@ import (
 )
 
 // UpdateTx is Update inside the caller's write transaction (automation
-// rules apply a plan and its side effects in one transaction). It returns
+// rules apply a plan and its side effects in one transaction; SLA
+// escalations change priority, team or assignee with the breach mark). It returns
 // the conversation as changed. Errors: as Update.
 func (s *Service) UpdateTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, p Patch) (Conversation, error) {
 	conv, err := s.get(ctx, tx, id)

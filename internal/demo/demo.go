@@ -99,6 +99,12 @@ func Seed(ctx context.Context, core *app.Core, o Options) (bool, error) {
 			return false, err
 		}
 	}
+	slaStart := time.Now()
+	evaluated, err := seedSLA(ctx, core, now)
+	if err != nil {
+		return false, err
+	}
+	log.Info("demo SLA evaluated", "conversations", evaluated, "duration", time.Since(slaStart).Round(time.Millisecond))
 	// The admin's principal may be cached without its new team.
 	core.Auth.Forget()
 	agents := len(in.agents)

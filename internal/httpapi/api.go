@@ -28,6 +28,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -49,6 +50,8 @@ type Services struct {
 	Notifications  *notification.Service
 	// Rules stores and dry-runs automation rules.
 	Rules *rules.Service
+	// SLA serves calendars, SLA policies and conversations' SLA.
+	SLA *sla.Service
 }
 
 // Options tune the API.

@@ -83,12 +83,13 @@ func listQueryField(name string) string {
 
 func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if err := checkQuery(r, "status", "priority", "assignee", "team", "tag", "inbox", "requester", "channel", "q",
-		"updated_since", "sort", "cursor", "limit"); err != nil {
+		"updated_since", "sort", "cursor", "limit", "sla"); err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	f := conversation.Filters{Statuses: splitList(q.Get("status")), Priorities: splitList(q.Get("priority")),
-		Assignee: q.Get("assignee"), Team: q.Get("team"), Tag: q.Get("tag"), Channel: q.Get("channel"), Q: q.Get("q")}
+		Assignee: q.Get("assignee"), Team: q.Get("team"), Tag: q.Get("tag"), Channel: q.Get("channel"), Q: q.Get("q"),
+		SLA: q.Get("sla")}
 	var err error
 	if f.Inbox, err = queryInt(r, "inbox"); err != nil {
 		return err

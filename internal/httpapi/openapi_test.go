@@ -25,6 +25,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/sla"
+	"github.com/kesherdesk/kesher/internal/sla/policy"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -363,6 +365,26 @@ var openAPISchemaTypes = map[string]any{
 	"AutomationAction":      automation.Action{},
 	"AutomationDryRun":      rules.DryRunResult{},
 	"AutomationDryRunMatch": rules.DryRunMatch{},
+	"CalendarInterval":      sla.Interval{},
+	"CalendarDay":           sla.Day{},
+	"Calendar":              sla.Calendar{},
+	"CalendarInput":         sla.CalendarInput{},
+	"CalendarPatch":         sla.CalendarPatch{},
+	"CalendarList":          itemsResponse[sla.Calendar]{},
+	"CalendarDays":          itemsResponse[sla.Day]{},
+	"CalendarDue":           dueResponse{},
+	"CalendarBetween":       betweenResponse{},
+	"SLATarget":             policy.Target{},
+	"SLATargets":            sla.Targets{},
+	"SLAConditions":         policy.Conditions{},
+	"SLAAction":             sla.Action{},
+	"SLAPolicy":             sla.Policy{},
+	"SLAPolicyInput":        sla.PolicyInput{},
+	"SLAPolicyPatch":        sla.PolicyPatch{},
+	"SLAPolicyList":         itemsResponse[sla.Policy]{},
+	"SLAPolicyOrder":        sla.ReorderInput{},
+	"ConversationSLATarget": sla.TargetView{},
+	"ConversationSLA":       sla.ConversationSLA{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

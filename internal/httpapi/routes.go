@@ -29,6 +29,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/audit", Perm: auth.ConversationsRead, Handler: a.conversationAudit},
 		// A macro applies a canned response's actions and answers its text.
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/macros", Perm: auth.ConversationsWrite, Handler: a.applyMacro},
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/sla", Perm: auth.ConversationsRead, Handler: a.conversationSLA},
 
 		// Saved views are the caller's own; counts follow conversation visibility.
 		{Method: "GET", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.listViews},
@@ -92,5 +93,21 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/automation-rules/{id}", Handler: a.getRule},
 		{Method: "PATCH", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.updateRule},
 		{Method: "DELETE", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.deleteRule},
+		// Business-hours calendars (addressed by name; the built-in "il" is
+		// read-only) and SLA policies: agents read, admins change.
+		{Method: "GET", Pattern: "/api/v1/calendars", Perm: auth.SLARead, Handler: a.listCalendars},
+		{Method: "POST", Pattern: "/api/v1/calendars", Perm: auth.SLAWrite, Handler: a.createCalendar},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLARead, Handler: a.getCalendar},
+		{Method: "PATCH", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLAWrite, Handler: a.updateCalendar},
+		{Method: "DELETE", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLAWrite, Handler: a.deleteCalendar},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/due", Perm: auth.SLARead, Handler: a.calendarDue},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/between", Perm: auth.SLARead, Handler: a.calendarBetween},
+		{Method: "GET", Pattern: "/api/v1/calendars/{name}/days", Perm: auth.SLARead, Handler: a.calendarDays},
+		{Method: "GET", Pattern: "/api/v1/sla-policies", Perm: auth.SLARead, Handler: a.listSLAPolicies},
+		{Method: "POST", Pattern: "/api/v1/sla-policies", Perm: auth.SLAWrite, Handler: a.createSLAPolicy},
+		{Method: "POST", Pattern: "/api/v1/sla-policies/reorder", Perm: auth.SLAWrite, Handler: a.reorderSLAPolicies},
+		{Method: "GET", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLARead, Handler: a.getSLAPolicy},
+		{Method: "PATCH", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.updateSLAPolicy},
+		{Method: "DELETE", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.deleteSLAPolicy},
 	}
 }

@@ -23,6 +23,7 @@
 //	{"type":"conversation.created","conversation_id":42,"event_id":1235,<payload>,"conversation":{…}}
 //	{"type":"conversation.updated","conversation_id":42,"event_id":1236,<payload>,"conversation":{…}}
 //	{"type":"message.created","conversation_id":42,"event_id":1237,<payload>,"conversation":{…}}
+//	{"type":"conversation.sla_changed","conversation_id":42,"event_id":1238,<payload>,"conversation":{…}}
 //	{"type":"presence","conversation_id":42,"agents":[{"agent_id":7,"name":"Noa","typing":false}]}
 //	{"type":"notification","notification":{"id":9,"agent_id":7,"kind":"assigned","conversation_id":42,"data":{…},"read_at":null,"created_at":"…"}}
 //	{"type":"pong"}
@@ -33,7 +34,9 @@
 // status (or follow_up_of for a follow-up); conversation.updated carries
 // changes (the changed field names), status, assignee_id and team_id;
 // message.created carries message_id, kind ("reply", "note", …), direction
-// and author_type. "conversation" is the conversation as GET
+// and author_type; conversation.sla_changed (the SLA summary moved: a
+// timer fired, a clock paused or resumed) carries sla_state,
+// previous_sla_state, sla_due_at and policy_id. "conversation" is the conversation as GET
 // /api/v1/conversations/{id} returns it, read when the frame was built (it
 // may be newer than the event). Event frames go to every connected agent who
 // may see the conversation at that moment (auth.Principal.CanSeeConversation),

@@ -172,6 +172,20 @@ func (c *Calendar) Hours(date Date) (open []Interval, name string) {
 	return slices.Clone(c.week[weekday(f)]), ""
 }
 
+// Exceptions returns the dated exceptions (holidays, eves, overrides) of
+// the days from through to, both included, in date order, with the hours
+// each leaves open (nil: closed all day).
+func (c *Calendar) Exceptions(from, to Date) []Day {
+	f, t := fixedFromDate(from), fixedFromDate(to)
+	i := sort.Search(len(c.exc), func(i int) bool { return c.exc[i].day >= f })
+	var out []Day
+	for ; i < len(c.exc) && c.exc[i].day <= t; i++ {
+		e := c.exc[i]
+		out = append(out, Day{Date: dateFromFixed(e.day), Name: e.name, Open: slices.Clone(e.open)})
+	}
+	return out
+}
+
 // Due returns the instant at which minutes business minutes have elapsed
 // after start, in the calendar's zone. A start outside business hours counts
 // from the next opening. Zero minutes gives start itself if it is inside

@@ -115,11 +115,23 @@ func IL() (*Calendar, error) {
 		Location: loc,
 		Week:     Week{time.Sunday: day, time.Monday: day, time.Tuesday: day, time.Wednesday: day, time.Thursday: day},
 	}
-	for y := ILFirstYear; y <= ILLastYear; y++ {
+	cfg.Holidays = ILHolidays(ILFirstYear, ILLastYear)
+	return New(cfg)
+}
+
+// ILHolidays returns the closures of the built-in "il" calendar for the
+// Gregorian years from through to (clamped to ILFirstYear–ILLastYear): each
+// of IsraeliPublicHolidays closed all day and, for each holiday with an eve
+// (all but Independence Day and the second day of Rosh Hashanah), the eve
+// open 09:00–13:00 named "Erev <holiday>" when it falls Sunday–Thursday.
+// Custom calendars add them with include_holidays "il".
+func ILHolidays(from, to int) []Day {
+	var out []Day
+	for y := max(from, ILFirstYear); y <= min(to, ILLastYear); y++ {
 		for _, h := range israeliHolidays(y) {
-			cfg.Holidays = append(cfg.Holidays, Day{Date: dateFromFixed(h.day), Name: h.name})
+			out = append(out, Day{Date: dateFromFixed(h.day), Name: h.name})
 			if wd := time.Weekday(weekday(h.day - 1)); h.eve && wd != time.Friday && wd != time.Saturday {
-				cfg.Holidays = append(cfg.Holidays, Day{
+				out = append(out, Day{
 					Date: dateFromFixed(h.day - 1),
 					Name: erevPrefix + h.name,
 					Open: []Interval{{9 * 60, 13 * 60}},
@@ -127,7 +139,7 @@ func IL() (*Calendar, error) {
 			}
 		}
 	}
-	return New(cfg)
+	return out
 }
 
 // ErrUnknownCalendar is returned by Builtin for a name it does not know.
