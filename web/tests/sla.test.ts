@@ -149,6 +149,7 @@ describe('SLA panel', () => {
         policy_id: 2, policy_name: 'VIP', state: 'at_risk', due_at: at(20),
         targets: [
           { target: 'first_response', state: 'met', business: true, minutes: 60, started_at: at(-100), due_at: at(-40), at_risk_at: null, met_at: at(-50), breached_at: null, remaining_minutes: null },
+          { target: 'next_response', state: 'breached', business: true, minutes: 120, started_at: at(-300), due_at: null, at_risk_at: null, met_at: null, breached_at: at(-90), remaining_minutes: 0 },
           { target: 'resolution', state: 'at_risk', business: false, minutes: 480, started_at: at(-460), due_at: at(20), at_risk_at: at(-100), met_at: null, breached_at: null, remaining_minutes: 20 },
         ],
       },
@@ -158,12 +159,13 @@ describe('SLA panel', () => {
     const text = wrapper.text()
     expect(text).toContain('Policy: VIP')
     const items = wrapper.findAll('li')
-    expect(items).toHaveLength(2)
+    expect(items).toHaveLength(3)
     expect(items[0].text()).toContain('First response')
     expect(items[0].text()).toContain('met')
     expect(items[0].text()).toContain('1h 0m · business hours')
-    expect(items[1].text()).toContain('due in 20m')
-    expect(items[1].text()).toContain('8h 0m · calendar time')
+    expect(items[1].find('.sla-badge').text()).toBe('! overdue 1h 30m')
+    expect(items[2].text()).toContain('due in 20m')
+    expect(items[2].text()).toContain('8h 0m · calendar time')
     wrapper.unmount()
   })
 
