@@ -51,7 +51,8 @@ type sqlCond struct {
 // CountByStatus counts the conversations matching p's filters and
 // visibility (Sort, Cursor and Limit are ignored), per status: over
 // p.Statuses when given, else over every status. Each count is a COUNT over
-// index ranges (see visibilityArms). Errors: *errs.ValidationError for a
+// index ranges (see visibilityArms). With p.SLA set only conversations in
+// that SLA state count (the statuses are the caller's). Errors: *errs.ValidationError for a
 // bad status.
 func (s *Service) CountByStatus(ctx context.Context, p ListParams) (map[string]int, error) {
 	statuses := uniq(p.Statuses)
@@ -73,6 +74,11 @@ func (s *Service) CountByStatus(ctx context.Context, p ListParams) (map[string]i
 		return out, nil
 	}
 	from, _, where, args := filterSQL(p)
+	if p.SLA != "" {
+		states := slaStates(p.SLA)
+		where = append(where, "c.sla_state IN ("+marks(len(states))+")")
+		args = append(args, states...)
+	}
 	for _, arm := range visibilityArms(p.Visibility, p) {
 		w := append([]string{"c.status IN (" + marks(len(statuses)) + ")"}, where...)
 		a := append(toAny(statuses), args...)

@@ -133,10 +133,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 	if p.SLA != "" {
 		// The SLA views: a few rows from the sla_state index; statuses are
 		// a plain condition (intersected with the open statuses).
-		states := []any{SLABreached}
-		if p.SLA == SLAAtRisk {
-			states = append(states, SLAAtRisk)
-		}
+		states := slaStates(p.SLA)
 		add("c.sla_state IN ("+marks(len(states))+")", states...)
 		sts := []any{}
 		for _, st := range slaOpenStatuses {
@@ -245,6 +242,15 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 // filterSQL returns the FROM clause, the id column to order by and the
 // WHERE conditions (with their arguments) for p's filters other than
 // status, visibility and cursor.
+// slaStates are the conversations.sla_state values of an SLA filter:
+// breached for SLABreached, at risk and breached for SLAAtRisk.
+func slaStates(filter string) []any {
+	if filter == SLAAtRisk {
+		return []any{SLABreached, SLAAtRisk}
+	}
+	return []any{SLABreached}
+}
+
 func filterSQL(p ListParams) (from, idCol string, where []string, args []any) {
 	add := func(cond string, a ...any) {
 		where = append(where, cond)

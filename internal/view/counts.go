@@ -9,13 +9,15 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 )
 
-// Counts are the sidebar numbers. Mine, Unassigned, Open, Teams and Views
-// count unsolved conversations (new, open, pending, on hold) the agent can
-// see; Statuses counts every status. Teams is keyed by team id (every team
+// Counts are the sidebar numbers. Mine, Unassigned, Open, AtRisk, Teams
+// and Views count unsolved conversations (new, open, pending, on hold) the
+// agent can see (AtRisk: those whose SLA is at risk or breached, the "At
+// risk" view); Statuses counts every status. Teams is keyed by team id (every team
 // for admins, else the agent's teams), Views by the agent's view ids.
 type Counts struct {
 	Mine       int            `json:"mine"`
 	Unassigned int            `json:"unassigned"`
+	AtRisk     int            `json:"at_risk"`
 	Open       int            `json:"open"`
 	Statuses   map[string]int `json:"statuses"`
 	Teams      map[int64]int  `json:"teams"`
@@ -75,6 +77,9 @@ func (s *Service) count(ctx context.Context, v conversation.Visibility) (Counts,
 		return Counts{}, err
 	}
 	if out.Unassigned, err = s.sum(ctx, conversation.ListParams{Unassigned: true, Visibility: v}); err != nil {
+		return Counts{}, err
+	}
+	if out.AtRisk, err = s.sum(ctx, conversation.ListParams{SLA: conversation.SLAAtRisk, Visibility: v}); err != nil {
 		return Counts{}, err
 	}
 	if out.Teams, err = s.convs.CountByTeam(ctx, v, conversation.Unsolved); err != nil {

@@ -117,14 +117,24 @@ func TestCounts(t *testing.T) {
 			}
 			return c.ID
 		}
-		mk("open", &t1.ID, &me.ID, "vip") // mine, team 1
-		mk("pending", &t1.ID, nil)        // unassigned, team 1
-		mk("open", nil, nil, "vip")       // unassigned, no team
-		mk("open", &t2.ID, nil)           // invisible to me
-		mk("on_hold", &t2.ID, &me.ID)     // mine in another team
+		mineVIP := mk("open", &t1.ID, &me.ID, "vip") // mine, team 1
+		mk("pending", &t1.ID, nil)                   // unassigned, team 1
+		mk("open", nil, nil, "vip")                  // unassigned, no team
+		hidden := mk("open", &t2.ID, nil)            // invisible to me
+		mk("on_hold", &t2.ID, &me.ID)                // mine in another team
 		solved := mk("open", &t1.ID, &me.ID)
 		if _, err := core.Conversations.Update(ctx, audit.System, solved, conversation.Patch{Status: patch.Of("solved")}); err != nil {
 			t.Fatal(err)
+		}
+		// SLA states as the SLA engine leaves them: the At risk count takes
+		// at risk and breached among the unsolved conversations one sees.
+		for id, state := range map[int64]string{mineVIP: "breached", hidden: "at_risk", solved: "breached"} {
+			if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE conversations SET sla_state = ? WHERE id = ?`, state, id)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		vip, _ := core.Views.Create(ctx, me.ID, view.Input{Name: "VIP", Filters: conversation.Filters{Tag: "vip"}})
 		closedOnly, _ := core.Views.Create(ctx, me.ID, view.Input{Name: "Done", Filters: conversation.Filters{Statuses: []string{"solved"}}})
@@ -137,7 +147,7 @@ func TestCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := view.Counts{Mine: 2, Unassigned: 2, Open: 4,
+		want := view.Counts{Mine: 2, Unassigned: 2, Open: 4, AtRisk: 1,
 			Statuses: map[string]int{"new": 0, "open": 2, "pending": 1, "on_hold": 1, "solved": 1, "closed": 0},
 			Teams:    map[int64]int{t1.ID: 2},
 			Views:    map[int64]int{vip.ID: 2, closedOnly.ID: 0, myPending.ID: 1}}
@@ -148,7 +158,7 @@ func TestCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if admin.Open != 5 || admin.Unassigned != 3 || admin.Mine != 0 || admin.Teams[t1.ID] != 2 || admin.Teams[t2.ID] != 2 || len(admin.Views) != 0 {
+		if admin.Open != 5 || admin.Unassigned != 3 || admin.AtRisk != 2 || admin.Mine != 0 || admin.Teams[t1.ID] != 2 || admin.Teams[t2.ID] != 2 || len(admin.Views) != 0 {
 			t.Fatalf("admin counts: %+v", admin)
 		}
 
