@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type BulkOptions struct {
 	// At is the evaluation instant (zero: the service's clock).
 	At time.Time
 }
+
+// allStatuses are the conversation statuses.
+var allStatuses = []string{policy.StatusNew, policy.StatusOpen, policy.StatusPending, policy.StatusOnHold, policy.StatusSolved,
+	policy.StatusClosed}
 
 // openStatuses are the statuses EvaluateAll covers by default.
 var openStatuses = []string{policy.StatusNew, policy.StatusOpen, policy.StatusPending, policy.StatusOnHold}
@@ -65,11 +70,18 @@ func (s *Service) EvaluateAll(ctx context.Context, opts BulkOptions) (int, error
 func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []string, after int64, o evalOpts) (int, int64, error) {
 	// The batch's ids: one (status, id) index range per status, merged, so
 	// a batch costs the same at the end of a large desk as at its start.
+	// The statuses are literals (checked against the known ones): a
+	// prepared statement's generic plan could not know that a rare status
+	// wants its index and would walk the primary key to the end instead.
 	parts := make([]string, len(statuses))
-	args := make([]any, 0, 2*len(statuses))
+	args := make([]any, 0, len(statuses))
 	for i, st := range statuses {
-		parts[i] = fmt.Sprintf("SELECT id FROM (SELECT id FROM conversations WHERE status = ? AND id > ? ORDER BY id LIMIT %d) s%d", bulkBatch, i)
-		args = append(args, st, after)
+		if !slices.Contains(allStatuses, st) {
+			return 0, after, fmt.Errorf("sla: unknown status %q", st)
+		}
+		parts[i] = fmt.Sprintf("SELECT id FROM (SELECT id FROM conversations WHERE status = '%s' AND id > ? ORDER BY id LIMIT %d) s%d",
+			st, bulkBatch, i)
+		args = append(args, after)
 	}
 	// MATERIALIZED: the ids first, then only their rows are joined (as the
 	// conversation list does), which keeps PostgreSQL from a hash join
@@ -112,7 +124,9 @@ func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []str
 	if err := trs.Err(); err != nil {
 		return 0, after, err
 	}
-	old, err := loadStored(ctx, tx, ids)
+	// Stored state by id range (the primary key's order), not by a list
+	// of 500 ids, whose generic plan PostgreSQL may turn into a scan.
+	old, err := loadStoredRange(ctx, tx, ids[0], ids[len(ids)-1])
 	if err != nil {
 		return 0, after, err
 	}

@@ -327,16 +327,26 @@ type stored struct {
 }
 
 func loadStored(ctx context.Context, q db.Querier, ids []int64) (map[int64][]stored, error) {
-	out := map[int64][]stored{}
 	if len(ids) == 0 {
-		return out, nil
+		return map[int64][]stored{}, nil
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
+	return queryStored(ctx, q, `conversation_id IN (`+marks(len(ids))+`)`, args...)
+}
+
+// loadStoredRange reads the stored state of the conversations with ids
+// from first to last, both included.
+func loadStoredRange(ctx context.Context, q db.Querier, first, last int64) (map[int64][]stored, error) {
+	return queryStored(ctx, q, `conversation_id >= ? AND conversation_id <= ?`, first, last)
+}
+
+func queryStored(ctx context.Context, q db.Querier, where string, args ...any) (map[int64][]stored, error) {
+	out := map[int64][]stored{}
 	rows, err := q.Query(ctx, `SELECT conversation_id, target, policy_id, state, started_at, due_at, at_risk_at, met_at, breached_at,
-		warned_at, escalated_at FROM conversation_sla WHERE conversation_id IN (`+marks(len(ids))+`)`, args...)
+		warned_at, escalated_at FROM conversation_sla WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sla: load state: %w", err)
 	}
