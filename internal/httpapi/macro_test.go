@@ -154,21 +154,21 @@ func TestNotificationsAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 		l := k.must(200, "GET", "/api/v1/notifications", tok, nil)
-		items := l["items"].([]any)
+		items := l["data"].([]any)
 		if num(l["unread_count"]) != 3 || len(items) != 3 || num(items[0].(map[string]any)["id"]) != ids[2] ||
 			items[0].(map[string]any)["kind"] != "assigned" || items[0].(map[string]any)["read_at"] != nil {
 			t.Fatalf("list: %v", l)
 		}
-		if l := k.must(200, "GET", "/api/v1/notifications?limit=1", tok, nil); len(l["items"].([]any)) != 1 || num(l["unread_count"]) != 3 {
+		if l := k.must(200, "GET", "/api/v1/notifications?limit=1", tok, nil); len(l["data"].([]any)) != 1 || num(l["unread_count"]) != 3 {
 			t.Fatalf("limit 1: %v", l)
 		}
 		k.must(204, "POST", "/api/v1/notifications/read", tok, map[string]any{"ids": []int64{ids[0]}})
 		l = k.must(200, "GET", "/api/v1/notifications?unread=true", tok, nil)
-		if num(l["unread_count"]) != 2 || len(l["items"].([]any)) != 2 {
+		if num(l["unread_count"]) != 2 || len(l["data"].([]any)) != 2 {
 			t.Fatalf("after one read: %v", l)
 		}
 		l = k.must(200, "GET", "/api/v1/notifications", tok, nil)
-		if l["items"].([]any)[2].(map[string]any)["read_at"] == nil {
+		if l["data"].([]any)[2].(map[string]any)["read_at"] == nil {
 			t.Fatalf("read notification has no read_at: %v", l)
 		}
 		// Marking someone else's is ignored.

@@ -9,7 +9,7 @@ import (
 )
 
 type notificationList struct {
-	Items       []notification.Notification `json:"items"`
+	Items       []notification.Notification `json:"data"`
 	UnreadCount int                         `json:"unread_count"`
 }
 

@@ -11,9 +11,10 @@ import (
 	"github.com/kesherdesk/kesher/internal/sla"
 )
 
-// itemsResponse is {"items": […]}, the list shape of the SLA endpoints.
+// itemsResponse is {"data": […]}, the API's list shape for lists that are
+// not paged.
 type itemsResponse[T any] struct {
-	Items []T `json:"items"`
+	Items []T `json:"data"`
 }
 
 // --- business-hours calendars, addressed by name

@@ -15,7 +15,7 @@ func TestCalendarsAPI(t *testing.T) {
 		k := newDesk(t, d)
 		_, agentTok := k.agentWithToken("dana", "agent")
 
-		list := k.must(200, "GET", "/api/v1/calendars", agentTok, nil)["items"].([]any)
+		list := k.must(200, "GET", "/api/v1/calendars", agentTok, nil)["data"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["name"] != "il" || list[0].(map[string]any)["builtin"] != true {
 			t.Fatalf("calendars: %v", list)
 		}
@@ -81,7 +81,7 @@ func TestCalendarsAPI(t *testing.T) {
 		if num(btw["minutes"]) != 4*8*60 {
 			t.Fatalf("between: %v", btw)
 		}
-		days := k.must(200, "GET", "/api/v1/calendars/support/days?from=2026-03-01&to=2026-04-02", agentTok, nil)["items"].([]any)
+		days := k.must(200, "GET", "/api/v1/calendars/support/days?from=2026-03-01&to=2026-04-02", agentTok, nil)["data"].([]any)
 		if fmt.Sprint(days) != "[map[date:2026-03-03 name:Company day open:[]] map[date:2026-04-01 name:Erev Pesach open:[map[end:13:00 start:09:00]]] map[date:2026-04-02 name:Pesach open:[]]]" {
 			t.Fatalf("days: %v", days)
 		}
@@ -175,7 +175,7 @@ func TestSLAPoliciesAPI(t *testing.T) {
 			t.Fatalf("unknown id: %q", f)
 		}
 		k.must(204, "POST", "/api/v1/sla-policies/reorder", k.admin, map[string]any{"ids": []int64{num(def["id"]), num(vip["id"])}})
-		items := k.must(200, "GET", "/api/v1/sla-policies", agentTok, nil)["items"].([]any)
+		items := k.must(200, "GET", "/api/v1/sla-policies", agentTok, nil)["data"].([]any)
 		if len(items) != 2 || items[0].(map[string]any)["name"] != "Default" {
 			t.Fatalf("order: %v", items)
 		}

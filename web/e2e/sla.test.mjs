@@ -35,7 +35,7 @@ test('the At risk view shows SLA badges; an admin previews an automation rule wi
     name: `E2E at once ${Date.now()}`, enabled: true, conditions: {}, calendar: 'il',
     targets: { first_response: { minutes: 600, business: false } }, warn_fraction: 0.0001, escalation: [],
   })
-  const { items: policies } = await k.api('GET', '/api/v1/sla-policies')
+  const { data: policies } = await k.api('GET', '/api/v1/sla-policies')
   await k.api('POST', '/api/v1/sla-policies/reorder', { ids: [policy.id, ...policies.filter((p) => p.id !== policy.id).map((p) => p.id)] })
   const subject = `E2E SLA ${Date.now()}`
   const conv = await k.api('POST', '/api/v1/conversations', {

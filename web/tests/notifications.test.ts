@@ -38,7 +38,7 @@ describe('NotificationBell', () => {
     posted = []
     stubFetch({
       'GET /api/v1/notifications': {
-        items: [
+        data: [
           note(3, { kind: 'sla.breached', data: { target: 'first_response', due_at: '2026-01-01T09:00:00Z' } }),
           note(2, { kind: 'rule.notify', data: { rule_name: 'VIP customers' } }),
           note(1, { kind: 'assigned', data: { by: 'agent', by_name: 'Avi', number: 42, subject: 'Refund' }, read_at: '2026-01-01T11:00:00Z' }),
@@ -117,7 +117,7 @@ describe('NotificationBell', () => {
     expect(useNotificationsStore().items[0].id).toBe(4)
     realtime.stop()
     // Open without reloading from the stub (it would drop the live one): show the list.
-    stubFetch({ 'GET /api/v1/notifications': { items: [live], unread_count: 1 } })
+    stubFetch({ 'GET /api/v1/notifications': { data: [live], unread_count: 1 } })
     await wrapper.find('button').trigger('click')
     await flushPromises()
     const items = wrapper.findAll('[data-test="notification"]')

@@ -214,7 +214,7 @@ describe('automation rules screen', () => {
       return { body: { scanned: 12, matched: 2, conversations: [{ id: 31, subject: 'Refund', status: 'open', priority: 'high', requester_name: 'Noa' }, { id: 32, subject: 'Late', status: 'pending', priority: 'normal', requester_name: 'Avi' }] } }
     }
     stubFetch({
-      'GET /api/v1/automation-rules': { items: [rule] },
+      'GET /api/v1/automation-rules': { data: [rule] },
       'POST /api/v1/automation-rules/dry-run': dry,
       'GET /api/v1/canned-responses': { data: [] },
       'GET /api/v1/teams': { data: [{ id: 1, name: 'Support', description: '', agent_ids: [] }] },
@@ -237,7 +237,7 @@ describe('automation rules screen', () => {
 
   it('puts the server’s field errors beside the condition and action they name', async () => {
     stubFetch({
-      'GET /api/v1/automation-rules': { items: [] },
+      'GET /api/v1/automation-rules': { data: [] },
       'GET /api/v1/canned-responses': { data: [] },
       'POST /api/v1/automation-rules': () => ({
         status: 400,
@@ -263,7 +263,7 @@ describe('automation rules screen', () => {
   it('reorders with the up and down buttons', async () => {
     let order: unknown
     stubFetch({
-      'GET /api/v1/automation-rules': { items: [rule, { ...rule, id: 6, name: 'Second', position: 2 }] },
+      'GET /api/v1/automation-rules': { data: [rule, { ...rule, id: 6, name: 'Second', position: 2 }] },
       'GET /api/v1/canned-responses': { data: [] },
       'POST /api/v1/automation-rules/reorder': (_u, init) => {
         order = JSON.parse(String(init.body))
@@ -283,8 +283,8 @@ describe('business hours screen', () => {
 
   it('lists the built-in calendar read-only and previews its coming holidays', async () => {
     stubFetch({
-      'GET /api/v1/calendars': { items: [il] },
-      'GET /api/v1/calendars/il/days': { items: [{ date: '2026-04-01', name: 'ערב פסח', open: [{ start: '09:00', end: '13:00' }] }, { date: '2026-04-02', name: 'פסח', open: [] }] },
+      'GET /api/v1/calendars': { data: [il] },
+      'GET /api/v1/calendars/il/days': { data: [{ date: '2026-04-01', name: 'ערב פסח', open: [{ start: '09:00', end: '13:00' }] }, { date: '2026-04-02', name: 'פסח', open: [] }] },
       'GET /api/v1/calendars/il/due': { due: '2026-04-05T11:00:00+03:00' },
     })
     const w = await openSettings('/settings/calendars', 'admin', 'he')
@@ -306,7 +306,7 @@ describe('business hours screen', () => {
   it('creates a calendar and shows the server’s week error on the interval', async () => {
     let sent: Record<string, unknown> | undefined
     stubFetch({
-      'GET /api/v1/calendars': { items: [il] },
+      'GET /api/v1/calendars': { data: [il] },
       'POST /api/v1/calendars': (_u, init) => {
         sent = JSON.parse(String(init.body))
         return { status: 400, body: { status: 400, title: 'Invalid', errors: [{ field: 'week[0][0].end', code: 'invalid', message: 'must be after start' }] } }
@@ -329,8 +329,8 @@ describe('SLA policies screen', () => {
   it('sends targets as minutes and the warn percentage as a fraction', async () => {
     let sent: Record<string, unknown> | undefined
     stubFetch({
-      'GET /api/v1/sla-policies': { items: [] },
-      'GET /api/v1/calendars': { items: [{ id: 0, name: 'il', builtin: true, week: defaultWeek(), time_zone: 'Asia/Jerusalem', holidays: [], overrides: [], include_holidays: 'il' }] },
+      'GET /api/v1/sla-policies': { data: [] },
+      'GET /api/v1/calendars': { data: [{ id: 0, name: 'il', builtin: true, week: defaultWeek(), time_zone: 'Asia/Jerusalem', holidays: [], overrides: [], include_holidays: 'il' }] },
       'POST /api/v1/sla-policies': (_u, init) => {
         sent = JSON.parse(String(init.body))
         return { body: { id: 1 } }
@@ -356,7 +356,7 @@ describe('SLA policies screen', () => {
   })
 
   it('is view-only for agents', async () => {
-    stubFetch({ 'GET /api/v1/sla-policies': { items: [] }, 'GET /api/v1/calendars': { items: [] } })
+    stubFetch({ 'GET /api/v1/sla-policies': { data: [] }, 'GET /api/v1/calendars': { data: [] } })
     const w = await openSettings('/settings/sla', 'agent')
     expect(w.text()).toContain('Changing it needs the admin role.')
     expect(w.findAll('button').some((b) => b.text() === 'New policy')).toBe(false)

@@ -294,7 +294,7 @@ export interface AppNotification {
 }
 
 export interface NotificationList {
-  items: AppNotification[]
+  data: AppNotification[]
   unread_count: number
 }
 

@@ -21,7 +21,7 @@ export const useNotificationsStore = defineStore('notifications', () => {
   async function load(): Promise<void> {
     try {
       const res = await api.get<NotificationList>('/notifications', { query: { limit: NOTIFICATION_LIMIT } })
-      items.value = res.items ?? []
+      items.value = res.data ?? []
       unreadCount.value = res.unread_count ?? 0
       available.value = true
       error.value = false
