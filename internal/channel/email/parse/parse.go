@@ -1,0 +1,171 @@
+// Package parse turns a raw RFC 5322 message into what the email channel
+// needs: addresses, threading headers, text and HTML bodies (any charset,
+// decoded to UTF-8), attachments and inline parts, and a classification for
+// loop and noise protection (auto-replies, bulk mail, bounces). MIME work is
+// done by github.com/jhillyerd/enmime/v2; this package adds the help-desk
+// rules on top. It never panics on input: a message that cannot be parsed at
+// all gives an error, one that parses with problems lists them in Errors.
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// Address is a mailbox: the display name decoded from RFC 2047 encoded
+// words (Hebrew names kept as written) and the address as given, trimmed.
+type Address struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email"`
+}
+
+// Part is an attachment or an inline part (an image referenced by cid:).
+// ContentID is without angle brackets; Filename is decoded (RFC 2047 / RFC
+// 2231) and may be empty for inline parts.
+type Part struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	ContentID   string `json:"content_id,omitempty"`
+	Inline      bool   `json:"inline"`
+	Data        []byte `json:"-"`
+}
+
+// Kinds of message for loop and noise protection.
+const (
+	KindNormal    = ""           // written by a person
+	KindAutoReply = "auto_reply" // out of office, vacation, autoresponder (RFC 3834 and common headers)
+	KindBulk      = "bulk"       // Precedence bulk/junk/list, List-Id, newsletters
+	KindBounce    = "bounce"     // delivery status notification (RFC 3464) or a common non-standard bounce
+)
+
+// Bounce describes a delivery failure report. OriginalMessageID is the
+// Message-ID of the returned message (without angle brackets) when found.
+type Bounce struct {
+	OriginalMessageID string   `json:"original_message_id,omitempty"`
+	Recipients        []string `json:"recipients,omitempty"`
+	Status            string   `json:"status,omitempty"` // e.g. "5.1.1"
+	Diagnostic        string   `json:"diagnostic,omitempty"`
+	// Permanent is true for a failure (5.x.x, Action: failed), false for a
+	// delay or a temporary failure.
+	Permanent bool `json:"permanent"`
+}
+
+// Message is a parsed mail. Message-IDs are without angle brackets. Date is
+// UTC (zero when missing or unreadable). Text is the plain-text body (from
+// the text part, or derived from the HTML), UTF-8 with "\n" line ends; HTML
+// is the HTML body as sent — NOT sanitized: callers must sanitize it before
+// showing it. NewText is Text without quoted history and signature.
+type Message struct {
+	MessageID   string    `json:"message_id"`
+	InReplyTo   []string  `json:"in_reply_to"`
+	References  []string  `json:"references"`
+	Subject     string    `json:"subject"`
+	From        Address   `json:"from"`
+	ReplyTo     []Address `json:"reply_to"`
+	To          []Address `json:"to"`
+	Cc          []Address `json:"cc"`
+	Date        time.Time `json:"date"`
+	Text        string    `json:"text"`
+	HTML        string    `json:"html"`
+	NewText     string    `json:"new_text"`
+	Attachments []Part    `json:"attachments"`
+	// Kind classifies the message (KindNormal, KindAutoReply, KindBulk,
+	// KindBounce); KindReason says which header or subject decided it.
+	Kind       string  `json:"kind"`
+	KindReason string  `json:"kind_reason,omitempty"`
+	Bounce     *Bounce `json:"bounce,omitempty"`
+	// Header gives access to any other header (first value, decoded).
+	Header func(name string) string `json:"-"`
+	// Errors lists problems met while parsing (broken MIME structure,
+	// unknown charset, malformed header); the message is still usable.
+	Errors []string `json:"errors"`
+}
+
+// Parse parses raw. It returns an error only when the input is not a mail
+// at all (no header could be read); it recovers from panics in the MIME
+// library and reports them as errors, so the caller can keep the raw
+// message and flag it.
+func Parse(raw []byte) (m *Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("parse: MIME library panic: %v", r)
+		}
+	}()
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	m = &Message{
+		MessageID:   trimID(env.GetHeader("Message-ID")),
+		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
+		References:  ids(env.GetHeader("References")),
+		Subject:     strings.TrimSpace(env.GetHeader("Subject")),
+		Text:        normalizeNewlines(env.Text),
+		HTML:        env.HTML,
+		Header:      env.GetHeader,
+		Errors:      []string{},
+		Attachments: []Part{},
+	}
+	if list, err := env.AddressList("From"); err == nil && len(list) > 0 {
+		m.From = address(list[0])
+	} else if from := strings.TrimSpace(env.GetHeader("From")); from != "" {
+		m.From = Address{Email: from}
+		m.Errors = append(m.Errors, "From: unreadable address")
+	}
+	m.ReplyTo = addressList(env, "Reply-To")
+	m.To = addressList(env, "To")
+	m.Cc = addressList(env, "Cc")
+	if d, err := mail.ParseDate(env.GetHeader("Date")); err == nil {
+		m.Date = d.UTC()
+	}
+	for _, group := range [][]*enmime.Part{env.Inlines, env.Attachments, env.OtherParts} {
+		for _, p := range group {
+			m.Attachments = append(m.Attachments, Part{Filename: p.FileName, ContentType: p.ContentType,
+				ContentID: strings.Trim(p.ContentID, "<> "), Inline: p.Disposition == "inline" || p.ContentID != "", Data: p.Content})
+		}
+	}
+	for _, e := range env.Errors {
+		m.Errors = append(m.Errors, e.Error())
+	}
+	m.NewText = m.Text
+	return m, nil
+}
+
+func address(a *mail.Address) Address {
+	return Address{Name: strings.TrimSpace(a.Name), Email: strings.TrimSpace(a.Address)}
+}
+
+func addressList(env *enmime.Envelope, header string) []Address {
+	list, err := env.AddressList(header)
+	out := []Address{}
+	if err != nil {
+		return out
+	}
+	for _, a := range list {
+		out = append(out, address(a))
+	}
+	return out
+}
+
+// trimID returns a Message-ID without angle brackets and spaces.
+func trimID(s string) string { return strings.Trim(strings.TrimSpace(s), "<>") }
+
+// ids splits a References or In-Reply-To header into Message-IDs.
+func ids(s string) []string {
+	out := []string{}
+	for _, f := range strings.Fields(strings.NewReplacer(">", "> ", ",", " ").Replace(s)) {
+		if id := trimID(f); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func normalizeNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
