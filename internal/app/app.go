@@ -23,6 +23,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -76,6 +77,10 @@ type Core struct {
 	// SLA keeps calendars, SLA policies and per-conversation SLA state;
 	// Serve subscribes it to Bus and its timers run on Jobs.
 	SLA *sla.Service
+	// Email sends outbound email replies and acknowledgements through the
+	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
+	// Jobs.
+	Email *outbound.Service
 
 	subscribeOnce sync.Once
 }
@@ -141,6 +146,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
 	c.Rules.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
+	c.Email = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
+	c.Email.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -237,6 +244,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Assignment.Subscribe(c.Bus)
 		c.Rules.Subscribe(c.Bus)
 		c.SLA.Subscribe(c.Bus)
+		c.Email.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

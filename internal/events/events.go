@@ -25,6 +25,7 @@ const (
 	ConversationCreated = "conversation.created"
 	ConversationUpdated = "conversation.updated"
 	MessageCreated      = "message.created"
+	MessageUpdated      = "message.updated" // a message's delivery status changed
 	ContactCreated      = "contact.created"
 	ContactUpdated      = "contact.updated"
 	AgentUpdated        = "agent.updated"

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/mailer"
 )
@@ -260,4 +261,26 @@ func checkIMAP(ctx context.Context, srv mailServer) error {
 		}
 	}
 	return c.Logout().Wait()
+}
+
+// SMTPServer returns the outgoing mail server of email inbox id with its
+// password decrypted, and the inbox (settings redacted), read through q.
+// Errors: errs.ErrNotFound; *errs.ValidationError when the inbox is not an
+// email inbox, names no SMTP server, or its password cannot be decrypted.
+func (s *Service) SMTPServer(ctx context.Context, q db.Querier, id int64) (mailer.Server, Inbox, error) {
+	b, err := s.getRaw(ctx, q, id)
+	if err != nil {
+		return mailer.Server{}, Inbox{}, err
+	}
+	m, ok := b.Settings[settingsSMTP].(map[string]any)
+	if b.Channel != ChannelEmail || !ok {
+		redact(b.Settings)
+		return mailer.Server{}, b, errs.Invalid("settings.smtp", "required", "inbox %d has no SMTP server", id)
+	}
+	srv, err := s.mailServer(settingsSMTP, m)
+	redact(b.Settings)
+	if err != nil {
+		return mailer.Server{}, b, err
+	}
+	return mailer.Server{Host: srv.host, Port: srv.port, TLS: srv.tls, Username: srv.username, Password: srv.password}, b, nil
 }

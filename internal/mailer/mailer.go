@@ -208,3 +208,17 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	return nil
 }
+
+// Deliver submits the prepared message m to server s in one connection,
+// within the send timeout (30 s) or ctx. Errors from the server are
+// *mail.SendError values: use errors.As and its ErrorCode (4xx temporary,
+// 5xx permanent) or IsTemp; dial and TLS errors are returned as they come.
+func Deliver(ctx context.Context, s Server, m *mail.Msg) error {
+	c, err := s.client(sendTimeout)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	return c.DialAndSendWithContext(ctx, m)
+}
