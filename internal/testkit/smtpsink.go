@@ -31,6 +31,26 @@ type SMTPSink struct {
 	mu                 sync.Mutex
 	mails              []Mail
 	arrived            chan struct{}
+	replies            []int
+	onMail             func(Mail)
+}
+
+// Reply makes the sink answer the next DATA commands with these SMTP reply
+// codes, one per message, in order: 0 accepts the message, 4xx and 5xx
+// refuse it with that code (a refused message is not kept). After the
+// list the sink accepts again.
+func (s *SMTPSink) Reply(codes ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replies = append(s.replies, codes...)
+}
+
+// OnMail calls f (in the SMTP session's goroutine) with each message the
+// sink keeps, after it is kept.
+func (s *SMTPSink) OnMail(f func(Mail)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMail = f
 }
 
 // NewSMTPSink starts a sink that accepts any sender; it stops when the test
@@ -132,8 +152,20 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	}
 	ss.cur.Data = b.Bytes()
 	ss.sink.mu.Lock()
+	code := 0
+	if len(ss.sink.replies) > 0 {
+		code, ss.sink.replies = ss.sink.replies[0], ss.sink.replies[1:]
+	}
+	if code != 0 {
+		ss.sink.mu.Unlock()
+		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0}, Message: "sink refuses this message"}
+	}
 	ss.sink.mails = append(ss.sink.mails, ss.cur)
+	onMail := ss.sink.onMail
 	ss.sink.mu.Unlock()
+	if onMail != nil {
+		onMail(ss.cur)
+	}
 	select {
 	case ss.sink.arrived <- struct{}{}:
 	default:
