@@ -96,6 +96,7 @@ func (in *Input) check(withSettings bool) error {
 	}
 	if withSettings {
 		checkMailServers(&c, in.Settings)
+		checkAutomatic(&c, in.Settings)
 	}
 	return c.Err()
 }
