@@ -34,7 +34,8 @@
 // status (or follow_up_of for a follow-up); conversation.updated carries
 // changes (the changed field names), status, assignee_id and team_id;
 // message.created carries message_id, kind ("reply", "note", …), direction
-// and author_type; conversation.sla_changed (the SLA summary moved: a
+// and author_type; message.updated (an outbound email was sent or failed)
+// carries message_id, delivery_status and delivery_error; conversation.sla_changed (the SLA summary moved: a
 // timer fired, a clock paused or resumed) carries sla_state,
 // previous_sla_state, sla_due_at and policy_id. "conversation" is the conversation as GET
 // /api/v1/conversations/{id} returns it, read when the frame was built (it

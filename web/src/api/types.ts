@@ -136,6 +136,7 @@ export interface Message {
   body_text: string
   body_html: string
   channel_meta: Record<string, unknown>
+  /** Outbound replies: queued, sent or failed (email; channel_meta.delivery_error says why); "" otherwise. */
   delivery_status: string
   attachments: Attachment[]
   created_at: string
@@ -298,6 +299,9 @@ export interface NotificationList {
   unread_count: number
 }
 
+/** Delivery of an outbound reply. */
+export type DeliveryStatus = '' | 'queued' | 'sent' | 'failed'
+
 /** A frame from GET /api/v1/ws (server → client); see internal/realtime/doc.go. */
 export type RealtimeFrame =
   | { type: 'hello'; agent_id: number; name?: string; last_event_id?: number; typing_ttl_ms?: number }
@@ -311,6 +315,15 @@ export type RealtimeFrame =
       kind?: string
       direction?: string
       author_type?: string
+      [k: string]: unknown
+    }
+  | {
+      type: 'message.updated'
+      conversation_id: number
+      conversation?: Conversation
+      message_id: number
+      delivery_status: DeliveryStatus
+      delivery_error?: string
       [k: string]: unknown
     }
   | { type: 'presence'; conversation_id: number; agents: PresenceAgent[] }

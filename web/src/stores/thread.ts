@@ -86,6 +86,10 @@ export const useThreadStore = defineStore('thread', () => {
 
   /** Follows a realtime frame about the open conversation: its new state, then the messages after the last one shown. */
   function applyRealtime(frame: RealtimeFrame): void {
+    if (frame.type === 'message.updated') {
+      applyDelivery(frame)
+      return
+    }
     if (frame.type !== 'conversation.updated' && frame.type !== 'message.created') return
     if (Number(frame.conversation_id) !== currentId) return
     const c = frame.conversation
@@ -96,6 +100,20 @@ export const useThreadStore = defineStore('thread', () => {
       refreshTimer = null
       void (fresh ? loadNewMessages().catch(() => []) : refresh())
     }, 100)
+  }
+
+  /** An outbound email was sent or failed: the message shown changes its delivery status in place. */
+  function applyDelivery(frame: Extract<RealtimeFrame, { type: 'message.updated' }>): void {
+    if (Number(frame.conversation_id) !== currentId) return
+    const i = messages.value.findIndex((m) => m.id === frame.message_id)
+    if (i < 0) return
+    const cur = messages.value[i]
+    const meta = { ...(cur.channel_meta ?? {}) }
+    if (frame.delivery_error) meta.delivery_error = frame.delivery_error
+    else delete meta.delivery_error
+    const next = messages.value.slice()
+    next[i] = { ...cur, delivery_status: frame.delivery_status, channel_meta: meta }
+    messages.value = next
   }
 
   async function update(patch: ConversationPatch): Promise<void> {
