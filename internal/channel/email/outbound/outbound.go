@@ -130,6 +130,17 @@ func (s *Service) onMessageCreated(ctx context.Context, e events.Event) error {
 	if p.Kind != conversation.KindReply || p.Direction != conversation.DirectionOutbound {
 		return nil
 	}
+	// A read first: most desks' outbound replies on other channels need no
+	// write transaction (on SQLite it would hold the single writer).
+	var channel, status string
+	err := s.db.R().QueryRow(ctx, `SELECT i.channel, m.delivery_status FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		JOIN inboxes i ON i.id = c.inbox_id WHERE m.id = ?`, p.MessageID).Scan(&channel, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (channel != inbox.ChannelEmail || status != StatusQueued)) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("outbound: message %d: %w", p.MessageID, err)
+	}
 	return s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		_, err := s.ScheduleTx(ctx, tx, p.MessageID)
 		return err
