@@ -15,6 +15,21 @@
 // are retried with the runner's exponential backoff until the job's last
 // attempt; SMTP 5xx replies and unusable addresses fail at once.
 //
+// Headers: From is "<agent name> via <inbox name> <inbox address>" for an
+// agent's reply and "<inbox name> <inbox address>" for the system's
+// (automation, acknowledgements); Reply-To is the inbox address; To the
+// requester; Cc the conversation's ccs (not on automatic mail); Subject
+// "Re: <subject> [#<number>]" (or the acknowledgement's own subject with
+// the tag); In-Reply-To the last customer mail of the conversation (else
+// the last mail Kesher sent in it) and References that mail's references
+// followed by it (at most 20, the first kept); Auto-Submitted:
+// auto-replied and X-Auto-Response-Suppress: All on automatic mail only
+// (channel_meta "automatic": true); Content-Language: he when the subject
+// or text is Hebrew. The body is multipart/alternative: the text and the
+// HTML (body_html, or the text escaped into paragraphs), then the
+// message's attachments. go-mail encodes Hebrew subjects, display names
+// and file names as RFC 2047 words.
+//
 // The Message-ID of every mail is
 // <kesher.{conversation id}.{message id}.{random}@{inbox domain}>; it is
 // chosen when the job is scheduled, so a repeat delivery (the job runs at

@@ -352,3 +352,29 @@ func TestReplySubjectAndHTML(t *testing.T) {
 		t.Errorf("TextToHTML = %q", got)
 	}
 }
+
+func TestInlineImage(t *testing.T) {
+	d := testkit.SQLite(t)
+	k := newDesk(t, d, nil)
+	conv := k.customerMail("Logo", "Send the logo", nil)
+	png := "\x89PNG\r\n\x1a\n0000"
+	att, err := k.core.Files.Save(k.ctx, 0, "logo.png", strings.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Write.ExecContext(k.ctx, `UPDATE attachments SET content_id = 'logo@kesher' WHERE id = ?`, att.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := k.core.Conversations.AddMessage(k.ctx, audit.System, conv.ID, conversation.MessageInput{
+		HTML: `<p>Here: <img src="cid:logo@kesher"></p>`, AttachmentIDs: []int64{att.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	k.settle()
+	p, err := parse.Parse(k.sink.Wait(t, 1, 5*time.Second).Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Attachments) != 1 || p.Attachments[0].ContentID != "logo@kesher" || !p.Attachments[0].Inline || string(p.Attachments[0].Data) != png {
+		t.Errorf("inline parts %+v", p.Attachments)
+	}
+}

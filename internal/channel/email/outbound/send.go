@@ -297,7 +297,8 @@ func stringList(v any) []string {
 	return nil
 }
 
-// attach adds the files linked to message id.
+// attach adds the files linked to message id: inline parts (with a
+// Content-ID) embedded for the HTML body, the others as attachments.
 func (s *Service) attach(ctx context.Context, msg *gomail.Msg, id int64) error {
 	atts, err := s.files.ForMessages(ctx, []int64{id})
 	if err != nil {
@@ -313,7 +314,13 @@ func (s *Service) attach(ctx context.Context, msg *gomail.Msg, id int64) error {
 		if err != nil {
 			return fmt.Errorf("outbound: read attachment %d: %w", a.ID, err)
 		}
-		msg.AttachReadSeeker(a.Filename, bytes.NewReader(data), gomail.WithFileContentType(gomail.ContentType(a.ContentType)))
+		ct := gomail.WithFileContentType(gomail.ContentType(a.ContentType))
+		if a.ContentID != "" {
+			// An inline image the HTML body references as cid:.
+			msg.EmbedReadSeeker(a.Filename, bytes.NewReader(data), ct, gomail.WithFileContentID(a.ContentID))
+			continue
+		}
+		msg.AttachReadSeeker(a.Filename, bytes.NewReader(data), ct)
 	}
 	return nil
 }
