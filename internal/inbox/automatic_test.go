@@ -39,3 +39,36 @@ func TestAckSettingsValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPServer(t *testing.T) {
+	d := testkit.SQLite(t)
+	s := inbox.NewService(d, nil)
+	ctx := context.Background()
+	b, err := s.Create(ctx, audit.System, inbox.Input{Name: "Mail", Channel: "email", Address: "a@kesher.test",
+		Settings: map[string]any{"smtp": map[string]any{"host": "smtp.kesher.test", "security": "none", "username": "u", "password": "pw"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, got, err := s.SMTPServer(ctx, d.R(), b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Host != "smtp.kesher.test" || srv.Port != 25 || srv.TLS != "none" || srv.Username != "u" || srv.Password != "pw" {
+		t.Errorf("server %+v", srv)
+	}
+	if smtp := got.Settings["smtp"].(map[string]any); smtp["password"] != nil || smtp["password_set"] != true {
+		t.Errorf("settings not redacted: %v", smtp)
+	}
+	api, err := s.Create(ctx, audit.System, inbox.Input{Name: "API", Channel: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ve *errs.ValidationError
+	if _, _, err := s.SMTPServer(ctx, d.R(), api.ID); !errors.As(err, &ve) {
+		t.Errorf("SMTPServer of an API inbox: %v", err)
+	}
+	if _, err := s.Create(ctx, audit.System, inbox.Input{Name: "Bad", Channel: "email",
+		Settings: map[string]any{"smtp": map[string]any{"host": "h", "security": "ssl"}}}); err == nil || !strings.Contains(err.Error(), "settings.smtp.security") {
+		t.Errorf("bad security: %v", err)
+	}
+}

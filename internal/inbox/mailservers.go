@@ -23,8 +23,9 @@ import (
 //	"smtp": {"host", "port", "tls": "none"|"starttls"|"tls", "username", "password"}
 //	"imap": {"host", "port", "tls", "username", "password", "folder"}
 //
-// tls defaults to "starttls" for SMTP and "tls" for IMAP; port defaults to
-// the usual one for the mode (SMTP 587, 465 with tls, 25 with none; IMAP
+// "security" is accepted as another name of "tls". tls defaults to
+// "starttls" for SMTP and "tls" for IMAP; port defaults to the usual one
+// for the mode (SMTP 587, 465 with tls, 25 with none; IMAP
 // 993, 143 without tls). Passwords are sealed with the service's secret box
 // before they are stored and are never returned.
 const (
@@ -53,9 +54,11 @@ func checkMailServers(c *errs.Checker, settings map[string]any) {
 			f, isNum := p.(float64)
 			c.Check(isNum && f == math.Trunc(f) && f >= 1 && f <= 65535, field+".port", "invalid", "port must be a whole number from 1 to 65535")
 		}
-		if t, ok := m["tls"]; ok && t != nil {
-			ts, _ := t.(string)
-			c.OneOf(field+".tls", ts, mailer.TLSModes...)
+		for _, k := range []string{"tls", "security"} {
+			if t, ok := m[k]; ok && t != nil {
+				ts, _ := t.(string)
+				c.OneOf(field+"."+k, ts, mailer.TLSModes...)
+			}
 		}
 		for _, k := range []string{"username", "password", "folder"} {
 			if x, ok := m[k]; ok && x != nil {
@@ -190,6 +193,9 @@ func (s *Service) mailServer(sec string, m map[string]any) (mailServer, error) {
 				"the stored password cannot be decrypted (the secret key changed?); enter it again")
 		}
 		srv.password = pw
+	}
+	if srv.tls == "" {
+		srv.tls = str("security") // the name for the same setting
 	}
 	if srv.tls == "" {
 		srv.tls = map[string]string{settingsSMTP: mailer.TLSStartTLS, settingsIMAP: mailer.TLSImplicit}[sec]
