@@ -33,6 +33,9 @@ type Part struct {
 	ContentID   string `json:"content_id,omitempty"`
 	Inline      bool   `json:"inline"`
 	Data        []byte `json:"-"`
+	// Embedded is the parsed content of a message/rfc822 part (a forwarded
+	// or returned mail), nil for other parts or when it could not be read.
+	Embedded *Message `json:"-"`
 }
 
 // Kinds of message for loop and noise protection.
@@ -91,12 +94,83 @@ type Message struct {
 // library and reports them as errors, so the caller can keep the raw
 // message and flag it.
 func Parse(raw []byte) (m *Message, err error) {
+	return parse(raw, 0)
+}
+
+// maxDepth bounds the parsing of nested message/rfc822 parts.
+const maxDepth = 3
+
+// Parsers are shared and read-only: enmime.Parser holds only options. The
+// lenient one skips parts whose headers cannot be read; it is tried when the
+// first fails.
+var (
+	parser        = enmime.NewParser(enmime.MultipartWOBoundaryAsSinglePart(true))
+	lenientParser = enmime.NewParser(enmime.MultipartWOBoundaryAsSinglePart(true), enmime.SkipMalformedParts(true))
+)
+
+// readEnvelope tries the normal parser, then the lenient one, then both
+// again on raw with a repaired header block (leading blank or indented
+// lines and lines that are not "Name: value" or continuations dropped).
+// notes lists what was done, for Message.Errors.
+func readEnvelope(raw []byte) (env *enmime.Envelope, notes []string, err error) {
+	env, err = parser.ReadEnvelope(bytes.NewReader(raw))
+	if err == nil {
+		return env, nil, nil
+	}
+	notes = append(notes, "strict parse failed: "+err.Error())
+	if env, err2 := lenientParser.ReadEnvelope(bytes.NewReader(raw)); err2 == nil {
+		return env, append(notes, "malformed parts skipped"), nil
+	}
+	fixed := repairHeader(raw)
+	if env, err2 := lenientParser.ReadEnvelope(bytes.NewReader(fixed)); err2 == nil {
+		return env, append(notes, "header block repaired"), nil
+	}
+	return nil, notes, err
+}
+
+// repairHeader drops what makes a header block unreadable: leading blank
+// or whitespace-indented lines and lines with no colon.
+func repairHeader(raw []byte) []byte {
+	var out bytes.Buffer
+	rest := raw
+	started := false
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		line := rest
+		if i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		t := bytes.TrimRight(line, "\r\n")
+		if !started {
+			t = bytes.TrimLeft(t, " \t")
+			if len(t) == 0 {
+				continue
+			}
+			started = true
+		}
+		if len(t) == 0 {
+			out.WriteString("\r\n")
+			out.Write(rest)
+			return out.Bytes()
+		}
+		if t[0] != ' ' && t[0] != '\t' && bytes.IndexByte(t, ':') <= 0 {
+			continue
+		}
+		out.Write(t)
+		out.WriteString("\r\n")
+	}
+	return out.Bytes()
+}
+
+func parse(raw []byte, depth int) (m *Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = nil, fmt.Errorf("parse: MIME library panic: %v", r)
 		}
 	}()
-	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	env, notes, err := readEnvelope(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
@@ -104,7 +178,7 @@ func Parse(raw []byte) (m *Message, err error) {
 		MessageID:   trimID(env.GetHeader("Message-ID")),
 		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
 		References:  ids(env.GetHeader("References")),
-		Subject:     strings.TrimSpace(env.GetHeader("Subject")),
+		Subject:     strings.Join(strings.Fields(env.GetHeader("Subject")), " "),
 		Text:        normalizeNewlines(env.Text),
 		HTML:        env.HTML,
 		Header:      env.GetHeader,
@@ -114,7 +188,7 @@ func Parse(raw []byte) (m *Message, err error) {
 	if list, err := env.AddressList("From"); err == nil && len(list) > 0 {
 		m.From = address(list[0])
 	} else if from := strings.TrimSpace(env.GetHeader("From")); from != "" {
-		m.From = Address{Email: from}
+		m.From = lenientAddress(from)
 		m.Errors = append(m.Errors, "From: unreadable address")
 	}
 	m.ReplyTo = addressList(env, "Reply-To")
@@ -125,15 +199,110 @@ func Parse(raw []byte) (m *Message, err error) {
 	}
 	for _, group := range [][]*enmime.Part{env.Inlines, env.Attachments, env.OtherParts} {
 		for _, p := range group {
-			m.Attachments = append(m.Attachments, Part{Filename: p.FileName, ContentType: p.ContentType,
-				ContentID: strings.Trim(p.ContentID, "<> "), Inline: p.Disposition == "inline" || p.ContentID != "", Data: p.Content})
+			if len(p.Content) == 0 && p.FileName == "" && p.ContentID == "" {
+				continue // an empty unnamed part (broken structure) is noise
+			}
+			m.Attachments = append(m.Attachments, attachment(p, depth))
 		}
 	}
+	m.Errors = append(m.Errors, notes...)
 	for _, e := range env.Errors {
 		m.Errors = append(m.Errors, e.Error())
 	}
-	m.NewText = m.Text
+	uudecodeParts(env, m)
+	bodyFromUnparsedPart(m)
+	classify(env, m)
+	m.NewText = NewText(m.Text)
 	return m, nil
+}
+
+// attachment converts an enmime part; a message/rfc822 part is named after
+// its subject ("<subject>.eml") when it has no file name, and parsed into
+// Embedded.
+func attachment(p *enmime.Part, depth int) Part {
+	a := Part{Filename: strings.TrimSpace(p.FileName), ContentType: strings.ToLower(p.ContentType),
+		ContentID: strings.Trim(p.ContentID, "<> "), Inline: p.Disposition == "inline" || p.ContentID != "", Data: p.Content}
+	if a.ContentType == "" {
+		a.ContentType = "application/octet-stream"
+	}
+	switch a.ContentType {
+	case "message/rfc822", "message/global":
+		if depth < maxDepth {
+			if em, err := parse(p.Content, depth+1); err == nil {
+				a.Embedded = em
+				if a.Filename == "" && em.Subject != "" {
+					a.Filename = safeName(em.Subject) + ".eml"
+				}
+			}
+		}
+		if a.Filename == "" {
+			a.Filename = "message.eml"
+		}
+		a.Inline = false
+	case "message/delivery-status", "message/global-delivery-status":
+		if a.Filename == "" {
+			a.Filename = "delivery-status.txt"
+		}
+	case "text/rfc822-headers":
+		if a.Filename == "" {
+			a.Filename = "original-headers.txt"
+		}
+	}
+	return a
+}
+
+// bodyFromUnparsedPart gives a message with no text and no HTML the
+// content of its first unnamed text or multipart part (a multipart without
+// boundary is read as one part) as its text, and drops that part from the
+// attachments.
+func bodyFromUnparsedPart(m *Message) {
+	if strings.TrimSpace(m.Text) != "" || strings.TrimSpace(m.HTML) != "" {
+		return
+	}
+	for i, a := range m.Attachments {
+		if a.Filename == "" && (strings.HasPrefix(a.ContentType, "multipart/") || strings.HasPrefix(a.ContentType, "text/plain")) {
+			m.Text = normalizeNewlines(strings.ToValidUTF8(string(a.Data), "\uFFFD"))
+			m.Attachments = append(m.Attachments[:i], m.Attachments[i+1:]...)
+			m.Errors = append(m.Errors, "text taken from an unparsed "+a.ContentType+" part")
+			return
+		}
+	}
+}
+
+// safeName makes a subject usable as a file name: path separators and
+// control characters become "_", and it is cut to 100 runes.
+func safeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '/' || r == '\\' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100])
+	}
+	return strings.TrimSpace(s)
+}
+
+// lenientAddress reads an address that net/mail refused (spaces inside
+// the address, missing brackets): the part in <…> or the last word with an
+// "@", spaces removed.
+func lenientAddress(s string) Address {
+	a := Address{}
+	if i, j := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>'); i >= 0 && j > i {
+		a.Email = strings.ReplaceAll(s[i+1:j], " ", "")
+		a.Name = strings.Trim(strings.TrimSpace(s[:i]), `"`)
+		return a
+	}
+	for _, f := range strings.Fields(s) {
+		if strings.Contains(f, "@") {
+			a.Email = strings.Trim(f, "<>,;\"")
+		}
+	}
+	if a.Email == "" {
+		a.Email = strings.TrimSpace(s)
+	}
+	return a
 }
 
 func address(a *mail.Address) Address {
