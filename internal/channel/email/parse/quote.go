@@ -12,7 +12,8 @@ import (
 var (
 	// Gmail, Apple Mail, Thunderbird: "On Thu, Mar 26, 2026 at 4:00 PM Dana <d@x> wrote:",
 	// "On 26 Mar 2026, at 16:00, Dana <d@x> wrote:", "On 3/26/26 4:00 PM, Dana wrote:".
-	onWrote = regexp.MustCompile(`(?i)^(on|le|am|el|il|op)\s.{3,300}\s(wrote|a écrit|schrieb|escribió|ha scritto|schreef)\s*:$`)
+	// German puts the verb first: "Am 26.03.2026 um 16:00 schrieb Dana <d@x>:".
+	onWrote = regexp.MustCompile(`(?i)^((on|le|am|el|il|op)\s.{3,300}\s(wrote|a écrit|schrieb|escribió|ha scritto|schreef)\s*:|am\s.{3,300}\sschrieb\s.{1,300}:)$`)
 	// Hebrew Gmail: "בתאריך יום ה׳, 26 במרץ 2026 ב-16:00 מאת דנה <d@x>:" (with or
 	// without "כתב/ה"); Apple Mail / Outlook Hebrew: "ב-26 במרץ 2026, בשעה 16:00, דנה כתב/ה:".
 	hebrewOnWrote = regexp.MustCompile(`^(בתאריך\s.{3,300}\sמאת\s.{1,300}:|ב[-־]?\s?.{3,300}\s(כתב|כתבה|כתב/ה|כתב\(ה\))\s*:)$`)
