@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 )
@@ -179,8 +180,8 @@ func parse(raw []byte, depth int) (m *Message, err error) {
 		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
 		References:  ids(env.GetHeader("References")),
 		Subject:     strings.Join(strings.Fields(env.GetHeader("Subject")), " "),
-		Text:        normalizeNewlines(env.Text),
-		HTML:        env.HTML,
+		Text:        strings.TrimPrefix(normalizeNewlines(env.Text), "\uFEFF"),
+		HTML:        strings.TrimPrefix(env.HTML, "\uFEFF"),
 		Header:      env.GetHeader,
 		Errors:      []string{},
 		Attachments: []Part{},
@@ -224,6 +225,14 @@ func attachment(p *enmime.Part, depth int) Part {
 		ContentID: strings.Trim(p.ContentID, "<> "), Inline: p.Disposition == "inline" || p.ContentID != "", Data: p.Content}
 	if a.ContentType == "" {
 		a.ContentType = "application/octet-stream"
+	}
+	if (a.Filename == "" || strings.ContainsRune(a.Filename, utf8.RuneError)) && p.Header != nil {
+		for _, h := range []string{"Content-Disposition", "Content-Type"} {
+			if n := rfc2231Name(p.Header.Get(h)); n != "" {
+				a.Filename = n
+				break
+			}
+		}
 	}
 	switch a.ContentType {
 	case "message/rfc822", "message/global":
