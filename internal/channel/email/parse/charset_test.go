@@ -10,7 +10,6 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
-
 // TestCharsets decodes bodies, subjects, display names and file names in
 // the charsets Israeli and international senders use.
 func TestCharsets(t *testing.T) {
