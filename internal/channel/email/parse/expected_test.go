@@ -168,10 +168,8 @@ func TestZammadExpected(t *testing.T) {
 		if ws(m.Text) != ws(yml["body"]) {
 			t.Errorf("text %q\nwant %q", ws(m.Text), ws(yml["body"]))
 		}
-		// Zammad names the parts "Delivery report.txt" and "test [Ticket#10010].eml";
-		// we name the status part by type and the original by its subject.
 		names := attachmentNames(m)
-		if len(names) != 2 || names[0] != "delivery-status.txt" || names[1] != "test [Ticket#10010].eml" {
+		if len(names) != 2 || names[0] != "Delivery report.txt" || names[1] != "test [Ticket#10010].eml" {
 			t.Errorf("attachments %q", names)
 		}
 		if m.Attachments[1].Embedded == nil || !strings.Contains(m.Attachments[1].Embedded.Text, "is somebody there?") {

@@ -219,7 +219,8 @@ func parse(raw []byte, depth int) (m *Message, err error) {
 
 // attachment converts an enmime part; a message/rfc822 part is named after
 // its subject ("<subject>.eml") when it has no file name, and parsed into
-// Embedded.
+// Embedded; a delivery-status part is named after its Content-Description
+// ("Delivery report.txt").
 func attachment(p *enmime.Part, depth int) Part {
 	a := Part{Filename: strings.TrimSpace(p.FileName), ContentType: strings.ToLower(p.ContentType),
 		ContentID: strings.Trim(p.ContentID, "<> "), Inline: p.Disposition == "inline" || p.ContentID != "", Data: p.Content}
@@ -249,6 +250,11 @@ func attachment(p *enmime.Part, depth int) Part {
 		}
 		a.Inline = false
 	case "message/delivery-status", "message/global-delivery-status":
+		if a.Filename == "" && p.Header != nil {
+			if d := safeName(p.Header.Get("Content-Description")); d != "" {
+				a.Filename = d + ".txt" // Postfix: "Delivery report"
+			}
+		}
 		if a.Filename == "" {
 			a.Filename = "delivery-status.txt"
 		}
