@@ -92,29 +92,17 @@ func noReplySender(addr string) bool { return noReply.MatchString(addr) }
 func detectBounce(env *enmime.Envelope, m *Message) (*Bounce, string) {
 	var status, original *enmime.Part
 	walk(env.Root, func(p *enmime.Part) {
-		ct := strings.ToLower(p.ContentType)
-		switch ct {
+		switch strings.ToLower(p.ContentType) {
 		case "message/delivery-status", "message/global-delivery-status":
 			if status == nil {
 				status = p
 			}
 		case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers":
-			if original == nil && status != nil {
+			if original == nil {
 				original = p
 			}
 		}
 	})
-	if original == nil && status != nil {
-		// The original may precede the status part in broken reports.
-		walk(env.Root, func(p *enmime.Part) {
-			switch strings.ToLower(p.ContentType) {
-			case "message/rfc822", "text/rfc822-headers":
-				if original == nil {
-					original = p
-				}
-			}
-		})
-	}
 	if status != nil {
 		b := parseDeliveryStatus(status.Content)
 		if original != nil {

@@ -108,3 +108,20 @@ func TestBounceRFC3464Headers(t *testing.T) {
 		t.Errorf("text %q", m.NewText)
 	}
 }
+
+func TestBounceNonStandardAttachedOriginal(t *testing.T) {
+	raw := "From: MAILER-DAEMON@mx.example.com\r\nSubject: Returned mail: see transcript for details\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n----- The following addresses had permanent fatal errors -----\r\n<dana@example.com>: 550 5.1.1 unknown\r\n" +
+		"--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: support@kesher.test\r\nMessage-ID: <kesher.7.8.z@kesher.test>\r\nSubject: [#7] Printer\r\n\r\nHello\r\n--B--\r\n"
+	m, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Bounce{OriginalMessageID: "kesher.7.8.z@kesher.test", Recipients: []string{"dana@example.com"}, Status: "5.1.1", Permanent: true}
+	if m.Kind != KindBounce || m.Bounce == nil || !equalBounce(*m.Bounce, want) {
+		t.Fatalf("kind %q bounce %+v", m.Kind, m.Bounce)
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "[#7] Printer.eml" || m.Attachments[0].Embedded.Text != "Hello" {
+		t.Errorf("attachments %+v", m.Attachments)
+	}
+}
