@@ -84,3 +84,27 @@ func mustEnc(cm *charmap.Charmap, s string) string {
 	}
 	return out
 }
+
+// TestRaw8bitHeaders: old Israeli clients send windows-1255 bytes in headers
+// without RFC 2047; they are decoded with the body's charset or by guess.
+func TestRaw8bitHeaders(t *testing.T) {
+	cases := []struct{ name, ctype, subject, from string }{
+		{"body charset", "text/plain; charset=windows-1255", "\xf9\xec\xe5\xed", "\xe3\xf0\xe4 <a@example.com>"},
+		{"guess hebrew", "text/plain", "\xf9\xec\xe5\xed", "\"\xe3\xf0\xe4\" <a@example.com>"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse([]byte("From: " + c.from + "\r\nSubject: " + c.subject + "\r\nContent-Type: " + c.ctype + "\r\n\r\nx\r\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != "שלום" || m.From.Name != "דנה" || m.From.Email != "a@example.com" {
+				t.Errorf("subject %q from %+v errors %q", m.Subject, m.From, m.Errors)
+			}
+		})
+	}
+	m, _ := Parse([]byte("From: a@example.com\r\nSubject: caf\xe9\r\n\r\nx\r\n"))
+	if m.Subject != "café" {
+		t.Errorf("latin subject %q", m.Subject)
+	}
+}

@@ -210,6 +210,9 @@ func parse(raw []byte, depth int) (m *Message, err error) {
 	for _, e := range env.Errors {
 		m.Errors = append(m.Errors, e.Error())
 	}
+	if env.Root != nil && env.Root.Header != nil {
+		rawHeader8bit(env, m)
+	}
 	uudecodeParts(env, m)
 	bodyFromUnparsedPart(m)
 	classify(env, m)
