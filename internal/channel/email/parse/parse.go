@@ -5,6 +5,16 @@
 // done by github.com/jhillyerd/enmime/v2; this package adds the help-desk
 // rules on top. It never panics on input: a message that cannot be parsed at
 // all gives an error, one that parses with problems lists them in Errors.
+//
+// On top of enmime it adds: a lenient retry for unreadable headers and part
+// headers, raw 8-bit headers decoded (windows-1255 and others), RFC 2231
+// file names in any charset, x-uuencode parts, forwarded message/rfc822
+// parts parsed into Part.Embedded, NewText (the reply without quoted
+// history and signature), Kind (auto-reply per RFC 3834 and common headers
+// and subjects, bulk, bounce per RFC 3464 and common non-standard bounces)
+// and the subject helpers NormalizeSubject, SubjectTag and
+// FormatSubjectTag. TNEF (winmail.dat) is kept as an ordinary attachment:
+// no maintained Go TNEF library is available.
 package parse
 
 import (
@@ -54,8 +64,13 @@ type Bounce struct {
 	Recipients        []string `json:"recipients,omitempty"`
 	Status            string   `json:"status,omitempty"` // e.g. "5.1.1"
 	Diagnostic        string   `json:"diagnostic,omitempty"`
-	// Permanent is true for a failure (5.x.x, Action: failed), false for a
-	// delay or a temporary failure.
+	// Permanent is true for a failure: in an RFC 3464 report, a recipient
+	// with "Action: failed" and a status that is not 4.x.x; in a
+	// non-standard bounce, unless its status is 4.x.x or it says the
+	// delivery is delayed. It is false for delays ("Action: delayed") and
+	// temporary failures (4.x.x). Recipients are the failed addresses; Status
+	// and Diagnostic (without its "smtp;" type) are those of the first
+	// failed recipient, else of the first one.
 	Permanent bool `json:"permanent"`
 }
 
