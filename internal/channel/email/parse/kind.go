@@ -175,6 +175,7 @@ func parseDeliveryStatus(data []byte) *Bounce {
 		}
 	}
 	permanent, chosen, failedChosen := false, false, false
+	var all, failedRcpts []string
 	for _, hdr := range blocks {
 		rcpt := hdr.Get("Final-Recipient")
 		if rcpt == "" {
@@ -185,7 +186,10 @@ func parseDeliveryStatus(data []byte) *Bounce {
 			continue // per-message block
 		}
 		if rcpt != "" {
-			b.Recipients = appendUnique(b.Recipients, addrType(rcpt))
+			all = appendUnique(all, addrType(rcpt))
+			if action == "failed" {
+				failedRcpts = appendUnique(failedRcpts, addrType(rcpt))
+			}
 		}
 		st := strings.TrimSpace(hdr.Get("Status"))
 		code := statusCode.FindString(st)
@@ -205,6 +209,11 @@ func parseDeliveryStatus(data []byte) *Bounce {
 		}
 	}
 	b.Permanent = permanent
+	// The failed recipients; all of them when none failed (a delay report).
+	b.Recipients = failedRcpts
+	if len(b.Recipients) == 0 {
+		b.Recipients = all
+	}
 	return b
 }
 

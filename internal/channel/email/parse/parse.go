@@ -68,7 +68,8 @@ type Bounce struct {
 	// with "Action: failed" and a status that is not 4.x.x; in a
 	// non-standard bounce, unless its status is 4.x.x or it says the
 	// delivery is delayed. It is false for delays ("Action: delayed") and
-	// temporary failures (4.x.x). Recipients are the failed addresses; Status
+	// temporary failures (4.x.x). Recipients are the failed addresses (all
+	// addresses of the report when none failed); Status
 	// and Diagnostic (without its "smtp;" type) are those of the first
 	// failed recipient, else of the first one.
 	Permanent bool `json:"permanent"`
