@@ -196,7 +196,7 @@ func parse(raw []byte, depth int) (m *Message, err error) {
 		InReplyTo:   ids(env.GetHeader("In-Reply-To")),
 		References:  ids(env.GetHeader("References")),
 		Subject:     strings.Join(strings.Fields(env.GetHeader("Subject")), " "),
-		Text:        strings.TrimPrefix(normalizeNewlines(env.Text), "\uFEFF"),
+		Text:        strings.TrimPrefix(normalizeNewlines(joinTextParts(env)), "\uFEFF"),
 		HTML:        strings.TrimPrefix(env.HTML, "\uFEFF"),
 		Header:      env.GetHeader,
 		Errors:      []string{},
@@ -283,6 +283,28 @@ func attachment(p *enmime.Part, depth int) Part {
 		}
 	}
 	return a
+}
+
+// joinTextParts returns the plain-text body. For a multipart/mixed (or
+// related) message enmime joins every text/plain part that is not an
+// attachment with "\n--\n", which reads as a signature delimiter and
+// includes inline text files; here the body parts without a file name are
+// joined with a blank line (Apple Mail splits text around inline images),
+// and named inline text files stay attachments only.
+func joinTextParts(env *enmime.Envelope) string {
+	if env.Root == nil || !strings.Contains(env.Text, "\n--\n") {
+		return env.Text
+	}
+	var parts []string
+	walk(env.Root.FirstChild, func(p *enmime.Part) {
+		if p.ContentType == "text/plain" && p.Disposition != "attachment" && p.FileName == "" {
+			parts = append(parts, strings.TrimRight(string(p.Content), "\r\n"))
+		}
+	})
+	if len(parts) == 0 {
+		return env.Text
+	}
+	return strings.Join(parts, "\n\n") + "\n"
 }
 
 // bodyFromUnparsedPart gives a message with no text and no HTML the
