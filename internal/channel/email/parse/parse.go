@@ -21,6 +21,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,7 +38,9 @@ type Address struct {
 
 // Part is an attachment or an inline part (an image referenced by cid:).
 // ContentID is without angle brackets; Filename is decoded (RFC 2047 / RFC
-// 2231) and may be empty for inline parts.
+// 2231) and may be empty for inline parts. Inline is true only when the
+// HTML body refers to the part by "cid:<ContentID>"; every other part,
+// whatever its Content-Disposition, is to be listed as an attachment.
 type Part struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"content_type"`
@@ -219,7 +222,9 @@ func parse(raw []byte, depth int) (m *Message, err error) {
 			if len(p.Content) == 0 && p.FileName == "" && p.ContentID == "" {
 				continue // an empty unnamed part (broken structure) is noise
 			}
-			m.Attachments = append(m.Attachments, attachment(p, depth))
+			a := attachment(p, depth)
+			a.Inline = a.ContentID != "" && referencesCID(env.HTML, a.ContentID)
+			m.Attachments = append(m.Attachments, a)
 		}
 	}
 	m.Errors = append(m.Errors, notes...)
@@ -283,6 +288,16 @@ func attachment(p *enmime.Part, depth int) Part {
 		}
 	}
 	return a
+}
+
+// referencesCID reports whether html refers to the part with Content-ID
+// id ("cid:" URL, RFC 2392; the scheme in any case).
+func referencesCID(html, id string) bool {
+	if html == "" {
+		return false
+	}
+	lower := strings.ToLower(html)
+	return strings.Contains(lower, "cid:"+strings.ToLower(id)) || strings.Contains(lower, "cid:"+strings.ToLower(url.PathEscape(id)))
 }
 
 // joinTextParts returns the plain-text body. For a multipart/mixed (or
