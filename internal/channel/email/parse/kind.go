@@ -14,7 +14,7 @@ import (
 // autoReplySubject matches subjects of common out-of-office and
 // autoresponder messages (English, German, French, Hebrew), after reply
 // prefixes are stripped or at the very start.
-var autoReplySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto(matic)?[- ]?(reply|response|responder)|autoreply|auto:|out of (the )?office|ooo:|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|מענה אוטומטי|תשובה אוטומטית|אני מחוץ למשרד|מחוץ למשרד)`)
+var autoReplySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto(matic)?[- ]?(reply|response|responder)|autoreply|auto:|out of (the )?office|ooo:|abwesenheitsnotiz|automatische antwort|fuera de la oficina|absence du bureau|réponse automatique|respuesta automática|risposta automatica|מענה אוטומטי|תשובה אוטומטית|אני מחוץ למשרד|מחוץ למשרד)`)
 
 // bounceSubject matches subjects of common non-standard bounces.
 var bounceSubject = regexp.MustCompile(`(?i)(undeliver(ed|able)|returned mail|delivery status notification|delivery (has )?failed|mail delivery failed|failure notice|delivery failure|non[- ]?delivery|could not be delivered|returned to sender|nicht zustellbar|unzustellbar|לא נמסר|החזרת דואר)`)

@@ -28,6 +28,7 @@ func TestKind(t *testing.T) {
 		{"subject hebrew auto reply", "Subject: מענה אוטומטי: המדפסת\n", KindAutoReply, "subject"},
 		{"subject hebrew out of office", "Subject: אני מחוץ למשרד עד יום ראשון\n", KindAutoReply, "subject"},
 		{"subject re out of office", "Subject: RE: Out of office\n", KindAutoReply, "subject"},
+		{"subject german outlook", "Subject: Automatische Antwort: Drucker\n", KindAutoReply, "subject"},
 		{"subject mentions office", "Subject: The office printer is out of toner\n", KindNormal, ""},
 		{"precedence bulk", "Subject: News\nPrecedence: bulk\n", KindBulk, "Precedence: bulk"},
 		{"precedence list", "Subject: News\nPrecedence: list\n", KindBulk, "Precedence: list"},
