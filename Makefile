@@ -51,6 +51,7 @@ test-go: $(HEBCAL)/node_modules/.stamp
 	  grep -E '^(ok|FAIL|---|panic:)|^    --- (PASS|FAIL|SKIP): [^ ]+/(sqlite|postgres) ' artifacts/go-test.log; \
 	  if [ $$status -ne 0 ]; then echo "--- go test failed; full log follows"; cat artifacts/go-test.log; fi; \
 	  exit $$status
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 10s ./internal/channel/email/parse
 
 test-web: web/node_modules/.stamp
 	cd web && npm test
