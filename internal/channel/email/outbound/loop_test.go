@@ -48,7 +48,12 @@ func (k *desk) ingest(raw []byte, thread bool, classify bool) {
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	kind := p.Kind
+	// classify false plays a desk that does not recognise the auto-reply
+	// (the parser does: its Kind is dropped).
+	kind := ""
+	if classify {
+		kind = p.Kind
+	}
 	if kind == "" && classify && p.Header("Auto-Submitted") != "" && !strings.EqualFold(p.Header("Auto-Submitted"), "no") {
 		kind = parse.KindAutoReply
 	}
