@@ -146,7 +146,9 @@ func TestIMAPWorker(t *testing.T) {
 		f.setIMAP(t, port, "")
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- f.svc.RunIMAP(ctx, email.IMAPOptions{Rescan: time.Hour, PollInterval: 200 * time.Millisecond}) }()
+		go func() {
+			done <- f.svc.RunIMAP(ctx, email.IMAPOptions{Rescan: time.Hour, PollInterval: 200 * time.Millisecond})
+		}()
 		defer func() {
 			cancel()
 			<-done
