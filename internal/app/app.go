@@ -23,6 +23,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -76,6 +77,8 @@ type Core struct {
 	// SLA keeps calendars, SLA policies and per-conversation SLA state;
 	// Serve subscribes it to Bus and its timers run on Jobs.
 	SLA *sla.Service
+	// Email ingests inbound mail (SMTP receiver, IMAP poller, import).
+	Email *email.Service
 
 	subscribeOnce sync.Once
 }
@@ -141,6 +144,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
 	c.Rules.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
+	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	return c
 }
 
@@ -157,6 +161,11 @@ type ServerOptions struct {
 	// worker; Serve builds one with NewHub when nil. Callers of Handler run
 	// its Run themselves.
 	Realtime *realtime.Hub
+	// Inbound mail: SMTPAddr, when set, runs the built-in SMTP (LMTP with
+	// LMTP) receiver there; IMAP runs the IMAP poller of email inboxes.
+	SMTPAddr string
+	SMTP     email.SMTPOptions
+	IMAP     bool
 }
 
 // NewHub builds the WebSocket hub of the agent web app (GET /api/v1/ws),
@@ -272,6 +281,20 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 			}
 		}
 	})
+
+	if o.SMTPAddr != "" {
+		smtpLn, lerr := net.Listen("tcp", o.SMTPAddr)
+		if lerr != nil {
+			stopWorkers()
+			wg.Wait()
+			return fmt.Errorf("listen for mail on %s: %w", o.SMTPAddr, lerr)
+		}
+		c.Log.Info("kesher receiving mail", "addr", smtpLn.Addr().String(), "lmtp", o.SMTP.LMTP)
+		run("smtp-receiver", func(ctx context.Context) error { return c.Email.ServeSMTP(ctx, smtpLn, o.SMTP) })
+	}
+	if o.IMAP {
+		run("imap-poller", func(ctx context.Context) error { return c.Email.RunIMAP(ctx, email.IMAPOptions{}) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
