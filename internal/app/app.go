@@ -206,7 +206,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,7 @@ func (a *API) routeTable() []Route {
 
 		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
 		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
+		{Method: "GET", Pattern: "/api/v1/messages/{id}/raw", Perm: auth.ConversationsRead, Handler: a.downloadRawMessage},
 
 		{Method: "GET", Pattern: "/api/v1/contacts", Perm: auth.ContactsRead, Handler: a.listContacts},
 		{Method: "POST", Pattern: "/api/v1/contacts", Perm: auth.ContactsWrite, Handler: a.createContact},

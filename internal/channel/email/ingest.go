@@ -511,7 +511,7 @@ func (s *Service) bodies(m *parse.Message, rawID int64, from string, cids map[in
 		html = cidRE.ReplaceAllStringFunc(html, func(x string) string {
 			sub := cidRE.FindStringSubmatch(x)
 			if id, ok := byCID[strings.ToLower(strings.Trim(sub[2], "<>"))]; ok {
-				return fmt.Sprintf("%s/api/v1/attachments/%d", sub[1], id)
+				return fmt.Sprintf("%s/api/v1/attachments/%d?inline=1", sub[1], id)
 			}
 			return x
 		})

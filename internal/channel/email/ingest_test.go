@@ -370,7 +370,7 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
 		if len(m.Attachments) != 1 || m.Attachments[0].ContentID != "logo@x" || m.Attachments[0].ContentType != "image/png" {
 			t.Fatalf("attachments %+v", m.Attachments)
 		}
-		want := fmt.Sprintf(`src="/api/v1/attachments/%d"`, m.Attachments[0].ID)
+		want := fmt.Sprintf(`src="/api/v1/attachments/%d?inline=1"`, m.Attachments[0].ID)
 		if !strings.Contains(m.BodyHTML, want) || strings.Contains(m.BodyHTML, "script") || !strings.Contains(m.BodyHTML, `dir="rtl"`) {
 			t.Fatalf("html %s", m.BodyHTML)
 		}
