@@ -288,7 +288,11 @@ func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *
 				return err
 			}
 		} else {
-			req := conversation.RequesterInput{ID: sender, Name: m.From.Name, Email: from}
+			name := strings.TrimSpace(m.From.Name)
+			if utf8.RuneCountInString(name) > contact.MaxNameLength {
+				name = string([]rune(name)[:contact.MaxNameLength])
+			}
+			req := conversation.RequesterInput{ID: sender, Name: name, Email: from}
 			if sender != 0 {
 				req = conversation.RequesterInput{ID: sender}
 			}

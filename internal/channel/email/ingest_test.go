@@ -337,6 +337,21 @@ func TestUnparseable(t *testing.T) {
 			status != email.StatusFailed || !strings.Contains(errText, "boom") {
 			t.Fatalf("inbound_mails %s %q %v", status, errText, err)
 		}
+		// A mail the real parser rejects (a multipart without boundary).
+		f.svc.Parse = parse.Parse
+		broken := []byte("From: Yossi <yossi@example.com>\r\nSubject: Broken MIME\r\nContent-Type: multipart/mixed; boundary=\"\r\n\r\n--\r\n")
+		res = f.ingest(t, broken)
+		if res.Status != email.StatusFailed || res.MessageID == 0 {
+			t.Fatalf("broken MIME: %+v", res)
+		}
+		conv, _ = f.core.Conversations.Get(ctx, res.ConversationID)
+		if conv.Requester.Email != "yossi@example.com" || conv.Subject != "Broken MIME" {
+			t.Fatalf("broken MIME conversation %+v", conv)
+		}
+		// Ingesting it again adds nothing.
+		if again := f.ingest(t, broken); again.Status != email.StatusDuplicate || again.MessageID != res.MessageID {
+			t.Fatalf("again: %+v", again)
+		}
 	})
 }
 
