@@ -259,7 +259,7 @@ func dialIMAP(ctx context.Context, cfg inbox.IMAPServer, opts IMAPOptions, h *im
 }
 
 // fetchNew selects the folder and ingests messages with a UID above the
-// stored last UID (all of them again when UIDVALIDITY changed: dedupe
+// stored last UID (the first time, only unseen messages) (all of them again when UIDVALIDITY changed: dedupe
 // keeps them from being added twice), marking each as processed and
 // saving the last UID after each one, so a restart resumes where it
 // stopped.
@@ -274,6 +274,9 @@ func (s *Service) fetchNew(ctx context.Context, c *imapclient.Client, inboxID in
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
+	// The first time, mail already read in the folder is history, not new:
+	// only unseen mail is taken.
+	firstRun := err != nil
 	if err == nil && validity != int64(sel.UIDValidity) {
 		s.log.Warn("email: imap UIDVALIDITY changed; fetching the folder again", "inbox_id", inboxID, "folder", cfg.Folder,
 			"old", validity, "new", sel.UIDValidity)
@@ -287,7 +290,11 @@ func (s *Service) fetchNew(ctx context.Context, c *imapclient.Client, inboxID in
 	}
 	var set imap.UIDSet
 	set.AddRange(imap.UID(last+1), 0) // last+1:*
-	found, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	criteria := &imap.SearchCriteria{UID: []imap.UIDSet{set}}
+	if firstRun {
+		criteria.NotFlag = []imap.Flag{imap.FlagSeen}
+	}
+	found, err := c.UIDSearch(criteria, nil).Wait()
 	if err != nil {
 		return 0, fmt.Errorf("search: %w", err)
 	}

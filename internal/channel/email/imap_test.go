@@ -84,6 +84,11 @@ func TestIMAPPoll(t *testing.T) {
 		ctx := context.Background()
 		u, port := imapServer(t)
 		f.setIMAP(t, port, "flag")
+		// Mail read before Kesher was connected is left alone.
+		if _, err := u.Append("INBOX", bytes.NewReader(first("old@example.org", "old-1@x", "Old")),
+			&imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}}); err != nil {
+			t.Fatal(err)
+		}
 		appendMail(t, u, "INBOX", first("dana@example.co.il", "imap-1@x", "One"))
 		appendMail(t, u, "INBOX", first("yossi@example.com", "imap-2@x", "Two"))
 		n, err := f.svc.PollIMAP(ctx, f.box.ID, email.IMAPOptions{})
@@ -104,7 +109,7 @@ func TestIMAPPoll(t *testing.T) {
 			t.Fatalf("%d raw mails, want 3", got)
 		}
 		st, _ := u.Status("INBOX", &imap.StatusOptions{NumMessages: true, NumUnseen: true})
-		if *st.NumMessages != 3 || *st.NumUnseen != 0 {
+		if *st.NumMessages != 4 || *st.NumUnseen != 0 {
 			t.Fatalf("INBOX after flagging: %d messages %d unseen", *st.NumMessages, *st.NumUnseen)
 		}
 		// UIDVALIDITY changes (the folder was recreated): everything is
