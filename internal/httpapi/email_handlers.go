@@ -3,10 +3,12 @@ package httpapi
 import (
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/errs"
 )
 
@@ -44,4 +46,36 @@ func (a *API) downloadRawMessage(w http.ResponseWriter, r *http.Request, p *auth
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// ingestMail takes one raw mail (Content-Type message/rfc822, at most
+// email.MaxRawBytes) for email inbox {id}, as if it had arrived by SMTP:
+// for inbound-mail webhooks and scripts. 201 when the mail was added to a
+// conversation (also as an unreadable message), 200 when it was a
+// duplicate or ignored.
+func (a *API) ingestMail(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if a.svc.Email == nil {
+		return errs.ErrNotFound
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "message/rfc822" {
+		return errs.Invalid("Content-Type", "unsupported", "send the raw mail as message/rfc822")
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, email.MaxRawBytes))
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.Email.Ingest(r.Context(), id, raw, email.SourceAPI)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if res.Status == email.StatusParsed || res.Status == email.StatusFailed {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
+	return nil
 }

@@ -58,3 +58,29 @@ func TestRawMessage(t *testing.T) {
 		}
 	})
 }
+
+// TestIngestMailAPI posts a raw mail to an inbox, then the same again.
+func TestIngestMailAPI(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		box := k.must(201, "POST", "/api/v1/inboxes", k.admin, map[string]any{"name": "Mail", "channel": "email", "address": "support@kesher.test"})
+		path := fmt.Sprintf("/api/v1/inboxes/%d/mail", num(box["id"]))
+		raw := "From: Dana <dana@example.co.il>\r\nTo: support@kesher.test\r\nSubject: By API\r\nMessage-ID: <api-1@x>\r\n\r\nHello\r\n"
+		r := k.do("POST", path, k.admin, raw, "Content-Type", "message/rfc822")
+		res := r.json(t)
+		if r.status != 201 || res["status"] != "parsed" || res["created"] != true || num(res["conversation_id"]) == 0 {
+			t.Fatalf("first: %d %v", r.status, res)
+		}
+		r = k.do("POST", path, k.admin, raw, "Content-Type", "message/rfc822")
+		if again := r.json(t); r.status != 200 || again["status"] != "duplicate" || again["message_id"] != res["message_id"] {
+			t.Fatalf("again: %d %v", r.status, again)
+		}
+		if r := k.do("POST", path, k.admin, raw, "Content-Type", "text/plain"); r.status != 400 {
+			t.Fatalf("wrong content type: %d", r.status)
+		}
+		conv := k.must(200, "GET", fmt.Sprintf("/api/v1/conversations/%d", num(res["conversation_id"])), k.admin, nil)
+		if conv["subject"] != "By API" {
+			t.Fatalf("conversation %v", conv)
+		}
+	})
+}

@@ -81,6 +81,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesRead, Handler: a.getInbox},
 		{Method: "PATCH", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesWrite, Handler: a.updateInbox},
 		{Method: "POST", Pattern: "/api/v1/inboxes/{id}/test", Perm: auth.InboxesWrite, Handler: a.testInbox},
+		{Method: "POST", Pattern: "/api/v1/inboxes/{id}/mail", Perm: auth.ConversationsWrite, Handler: a.ingestMail},
 
 		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
