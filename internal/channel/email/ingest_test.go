@@ -413,3 +413,70 @@ func TestAddressMatches(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestBounceRFC3464 ingests a standard delivery status notification with
+// the real parser: it lands in the conversation of the returned message.
+func TestBounceRFC3464(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		root := f.ingest(t, first("dana@example.co.il", "dsn-root@x", "Refund"))
+		out, _, err := f.core.Conversations.AddMessage(ctx, audit.System, root.ConversationID, conversation.MessageInput{Body: "Refunded"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sentID := fmt.Sprintf("kesher.%d.%d.r4nd@kesher.example", root.ConversationID, out.ID)
+		if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			return email.RecordMessageIDTx(ctx, tx, f.box.ID, sentID, root.ConversationID, out.ID)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		dsn := mail([]string{"From: Mail Delivery System <MAILER-DAEMON@mx.example>", "To: support@kesher.example",
+			"Subject: Undelivered Mail Returned to Sender", "Message-ID: <dsn-1@mx.example>", "Auto-Submitted: auto-replied",
+			`Content-Type: multipart/report; report-type=delivery-status; boundary="R"`}, `--R
+Content-Type: text/plain; charset=us-ascii
+
+I'm sorry to have to inform you that your message could not be delivered.
+
+--R
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example
+
+Final-Recipient: rfc822; dana@example.co.il
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <dana@example.co.il>: Recipient address rejected
+
+--R
+Content-Type: text/rfc822-headers
+
+From: support@kesher.example
+To: dana@example.co.il
+Subject: Re: [#`+fmt.Sprint(root.ConversationID)+`] Refund
+Message-ID: <`+sentID+`>
+
+--R--
+`)
+		res := f.ingest(t, dsn)
+		if res.Status != email.StatusParsed || res.ConversationID != root.ConversationID || res.Created {
+			t.Fatalf("bounce: %+v", res)
+		}
+		var sent conversation.Message
+		for _, m := range f.messages(t, root.ConversationID) {
+			if m.ID == out.ID {
+				sent = m
+			}
+		}
+		if sent.DeliveryStatus != "failed" || !strings.Contains(fmt.Sprint(sent.ChannelMeta["delivery_error"]), "5.1.1") {
+			t.Fatalf("sent message %+v", sent)
+		}
+		if bouncing, _, _ := email.Bouncing(ctx, d.R(), "dana@example.co.il"); !bouncing {
+			t.Fatal("address not marked bouncing")
+		}
+		conv, _ := f.core.Conversations.Get(ctx, root.ConversationID)
+		if conv.Status != conversation.StatusOpen || conv.Requester.Email != "dana@example.co.il" {
+			t.Fatalf("conversation %+v", conv)
+		}
+	})
+}

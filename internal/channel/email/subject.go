@@ -73,3 +73,67 @@ func classify(m *parse.Message) {
 		}
 	}
 }
+
+var (
+	bounceFromRE    = regexp.MustCompile(`(?i)^(mailer-daemon|postmaster|mail-daemon)@`)
+	bounceSubjectRE = regexp.MustCompile(`(?i)(undeliver|delivery status notification \(failure\)|mail delivery failed|returned mail|delivery failure|failure notice|לא נמסר)`)
+	origIDRE        = regexp.MustCompile(`(?im)^Message-ID:[ \t]*<([^>\r\n]+)>`)
+	finalRcptRE     = regexp.MustCompile(`(?im)^(?:Final|Original)-Recipient:[ \t]*(?:rfc822;)?[ \t]*<?([^\s>;]+@[^\s>;]+)>?`)
+	dsnStatusRE     = regexp.MustCompile(`(?im)^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})`)
+	diagnosticRE    = regexp.MustCompile(`(?im)^Diagnostic-Code:[ \t]*(.+)$`)
+)
+
+// classifyBounce recognizes a delivery failure report and fills m.Bounce
+// when the parser did not.
+// FALLBACK: parse.Parse on branch email-parse recognizes RFC 3464 and
+// common non-standard bounces itself; this covers the baseline parser and
+// never overrides what the parser set.
+func classifyBounce(m *parse.Message) {
+	if m.Kind != parse.KindNormal || m.Header == nil {
+		return
+	}
+	ct := strings.ToLower(m.Header("Content-Type"))
+	isReport := strings.Contains(ct, "multipart/report") && strings.Contains(ct, "delivery-status")
+	if !isReport && m.Header("X-Failed-Recipients") == "" &&
+		!(bounceFromRE.MatchString(m.From.Email) && bounceSubjectRE.MatchString(m.Subject)) {
+		return
+	}
+	b := &parse.Bounce{Permanent: true}
+	texts := []string{}
+	for _, p := range m.Attachments {
+		texts = append(texts, string(p.Data))
+	}
+	texts = append(texts, m.Text)
+	all := strings.Join(texts, "\n")
+	for _, x := range origIDRE.FindAllStringSubmatch(all, -1) {
+		if id := strings.TrimSpace(x[1]); id != m.MessageID {
+			b.OriginalMessageID = id
+			break
+		}
+	}
+	for _, x := range finalRcptRE.FindAllStringSubmatch(all, -1) {
+		b.Recipients = appendNew(b.Recipients, strings.TrimSpace(x[1]))
+	}
+	for _, r := range strings.Split(m.Header("X-Failed-Recipients"), ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			b.Recipients = appendNew(b.Recipients, r)
+		}
+	}
+	if x := dsnStatusRE.FindStringSubmatch(all); x != nil {
+		b.Status = x[1]
+		b.Permanent = strings.HasPrefix(b.Status, "5")
+	}
+	if x := diagnosticRE.FindStringSubmatch(all); x != nil {
+		b.Diagnostic = strings.TrimSpace(x[1])
+	}
+	m.Kind, m.KindReason, m.Bounce = parse.KindBounce, "delivery failure report", b
+}
+
+func appendNew(xs []string, x string) []string {
+	for _, y := range xs {
+		if strings.EqualFold(x, y) {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
