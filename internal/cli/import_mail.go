@@ -48,6 +48,9 @@ func (c *ImportMailCmd) Run(ctx context.Context, g *Globals) error {
 	if box.Channel != inbox.ChannelEmail {
 		return usagef("--inbox: %q is a %s inbox, not an email inbox", box.Name, box.Channel)
 	}
+	if !box.Enabled {
+		return usagef("--inbox: %q is disabled; enable it first", box.Name)
+	}
 	st, err := core.Email.Import(ctx, box.ID, c.Paths)
 	fmt.Fprintf(g.Stdout, "imported %d, duplicates %d, failed %d, ignored %d\n", st.Imported, st.Duplicates, st.Failed, st.Ignored)
 	return err

@@ -147,6 +147,19 @@ func (s *Service) Ingest(ctx context.Context, inboxID int64, raw []byte, source 
 // storeRaw keeps raw in its own transaction. It returns resume=false with
 // the earlier row's result when the same bytes were already processed.
 func (s *Service) storeRaw(ctx context.Context, inboxID int64, raw []byte, source string) (Result, bool, error) {
+	res, resume, err := s.storeRawOnce(ctx, inboxID, raw, source)
+	if db.IsUniqueViolation(err) {
+		// The same mail arrived twice at once (IMAP and SMTP): the other
+		// copy's row is committed now.
+		res, resume, err = s.storeRawOnce(ctx, inboxID, raw, source)
+	}
+	if err != nil {
+		return Result{}, false, fmt.Errorf("email: store raw mail: %w", err)
+	}
+	return res, resume, nil
+}
+
+func (s *Service) storeRawOnce(ctx context.Context, inboxID int64, raw []byte, source string) (Result, bool, error) {
 	var res Result
 	resume := true
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
@@ -174,10 +187,7 @@ func (s *Service) storeRaw(ctx context.Context, inboxID int64, raw []byte, sourc
 			VALUES (?, ?, ?, ?, ?, ?)`, inboxID, sum, len(raw), source, StatusReceived, db.Ms(s.Now()))
 		return err
 	})
-	if err != nil {
-		return Result{}, false, fmt.Errorf("email: store raw mail: %w", err)
-	}
-	return res, resume, nil
+	return res, resume, err
 }
 
 // markTx records a raw mail's outcome.
