@@ -23,6 +23,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
@@ -77,10 +78,12 @@ type Core struct {
 	// SLA keeps calendars, SLA policies and per-conversation SLA state;
 	// Serve subscribes it to Bus and its timers run on Jobs.
 	SLA *sla.Service
+	// Email ingests inbound mail (SMTP receiver, IMAP poller, import).
+	Email *email.Service
 	// Email sends outbound email replies and acknowledgements through the
 	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
 	// Jobs.
-	Email *outbound.Service
+	Outbound *outbound.Service
 
 	subscribeOnce sync.Once
 }
@@ -146,8 +149,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
 	c.Rules.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
-	c.Email = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
-	c.Email.RegisterJobs(c.Jobs)
+	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
+	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
+	c.Outbound.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -164,6 +168,11 @@ type ServerOptions struct {
 	// worker; Serve builds one with NewHub when nil. Callers of Handler run
 	// its Run themselves.
 	Realtime *realtime.Hub
+	// Inbound mail: SMTPAddr, when set, runs the built-in SMTP (LMTP with
+	// LMTP) receiver there; IMAP runs the IMAP poller of email inboxes.
+	SMTPAddr string
+	SMTP     email.SMTPOptions
+	IMAP     bool
 }
 
 // NewHub builds the WebSocket hub of the agent web app (GET /api/v1/ws),
@@ -204,7 +213,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +253,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Assignment.Subscribe(c.Bus)
 		c.Rules.Subscribe(c.Bus)
 		c.SLA.Subscribe(c.Bus)
-		c.Email.Subscribe(c.Bus)
+		c.Outbound.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {
@@ -280,6 +289,20 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 			}
 		}
 	})
+
+	if o.SMTPAddr != "" {
+		smtpLn, lerr := net.Listen("tcp", o.SMTPAddr)
+		if lerr != nil {
+			stopWorkers()
+			wg.Wait()
+			return fmt.Errorf("listen for mail on %s: %w", o.SMTPAddr, lerr)
+		}
+		c.Log.Info("kesher receiving mail", "addr", smtpLn.Addr().String(), "lmtp", o.SMTP.LMTP)
+		run("smtp-receiver", func(ctx context.Context) error { return c.Email.ServeSMTP(ctx, smtpLn, o.SMTP) })
+	}
+	if o.IMAP {
+		run("imap-poller", func(ctx context.Context) error { return c.Email.RunIMAP(ctx, email.IMAPOptions{}) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -45,6 +45,7 @@ type CLI struct {
 	Restore RestoreCmd `cmd:"" help:"Restore an SQLite desk from a backup file."`
 	Bench   BenchCmd   `cmd:"" help:"Load-test a running Kesher over HTTP on this machine."`
 	Hours   HoursCmd   `cmd:"" help:"Business-hours math: SLA due times and business minutes between instants."`
+	Import  ImportCmd  `cmd:"" help:"Import data from files."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/kesherdesk/kesher/internal/app"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/demo"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/web"
@@ -31,6 +32,13 @@ type ServeCmd struct {
 	SMTPFrom  string `name:"smtp-from" env:"KESHER_SMTP_FROM" help:"From address of system mail, e.g. 'Kesher <desk@example.com>'."`
 	BaseURL   string `name:"base-url" env:"KESHER_BASE_URL" help:"URL agents open Kesher at, for links in mail (default http://<addr>)."`
 	SecretKey string `name:"secret-key" env:"KESHER_SECRET_KEY" help:"Key that encrypts stored mail server passwords (at least 16 characters; prefer the environment variable). Default: a random key kept in <data>/secret.key."`
+
+	// Inbound mail (issue 3).
+	SMTPAddr     string `name:"smtp-addr" env:"KESHER_SMTP_ADDR" help:"Receive mail with the built-in SMTP server on this address (e.g. 127.0.0.1:2525): it accepts mail for the addresses of enabled email inboxes (support+anything@ too) and refuses other recipients with 550. Off when empty."`
+	SMTPDomain   string `name:"smtp-domain" env:"KESHER_SMTP_DOMAIN" default:"localhost" help:"Host name the SMTP receiver greets with."`
+	SMTPLMTP     bool   `name:"lmtp" env:"KESHER_LMTP" help:"Speak LMTP instead of SMTP on --smtp-addr (delivery from a local MTA such as Postfix)."`
+	SMTPMaxBytes int64  `name:"smtp-max-bytes" env:"KESHER_SMTP_MAX_BYTES" default:"26214400" help:"Largest mail the SMTP receiver accepts, in bytes."`
+	IMAPPoll     bool   `name:"imap-poll" env:"KESHER_IMAP_POLL" default:"true" negatable:"" help:"Fetch mail from the IMAP server of each enabled email inbox whose settings name one (--no-imap-poll turns it off)."`
 
 	WebhookSecret string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
 }
@@ -70,9 +78,12 @@ func (s *ServeCmd) Run(g *Globals) error {
 		}
 	}
 	return core.Serve(ctx, app.ServerOptions{
-		Addr: s.Addr,
-		API:  httpapi.Options{SecureCookies: s.SecureCookies, TrustedOrigins: s.TrustedOrigins, TrustProxy: s.TrustProxy},
-		Web:  web.Handler(),
+		Addr:     s.Addr,
+		API:      httpapi.Options{SecureCookies: s.SecureCookies, TrustedOrigins: s.TrustedOrigins, TrustProxy: s.TrustProxy},
+		Web:      web.Handler(),
+		SMTPAddr: s.SMTPAddr,
+		SMTP:     email.SMTPOptions{Domain: s.SMTPDomain, MaxBytes: s.SMTPMaxBytes, LMTP: s.SMTPLMTP},
+		IMAP:     s.IMAPPoll,
 		Ready: func(addr net.Addr) {
 			if !s.Demo {
 				fmt.Fprintf(g.Stdout, "Kesher is running at http://%s/\n", addr)

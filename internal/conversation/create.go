@@ -111,6 +111,66 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 	var conv Conversation
 	var msg Message
 	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		var err error
+		conv, msg, err = s.createTx(ctx, tx, actor, in, tags, ccs, now)
+		return err
+	})
+	if err != nil {
+		return Conversation{}, Message{}, err
+	}
+	return conv, msg, nil
+}
+
+// fixRequesterFields keeps requester errors under "requester.…" and maps
+// the contact package's "emails[0]"/"phones[0]" to the input's names.
+func fixRequesterFields(err error) error {
+	v, ok := err.(*errs.ValidationError)
+	if !ok {
+		return err
+	}
+	for i, f := range v.Fields {
+		switch {
+		case strings.HasPrefix(f.Field, "requester.emails"), f.Field == "emails[0]":
+			v.Fields[i].Field = "requester.email"
+		case strings.HasPrefix(f.Field, "requester.phones"), f.Field == "phones[0]":
+			v.Fields[i].Field = "requester.phone"
+		case !strings.HasPrefix(f.Field, "requester"):
+			v.Fields[i].Field = "requester." + f.Field
+		}
+	}
+	return v
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// CreateTx is Create inside the caller's write transaction (the email
+// channel stores a conversation with its raw mail's bookkeeping in one
+// transaction). Attachments are linked but not loaded into the message.
+// Errors: as Create.
+func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in CreateInput) (Conversation, Message, error) {
+	tags, ccs, err := s.checkCreate(&in)
+	if err != nil {
+		return Conversation{}, Message{}, err
+	}
+	now := s.Now()
+	if in.CreatedAt != nil {
+		now = in.CreatedAt.UTC().Truncate(time.Millisecond)
+		if in.Message.CreatedAt == nil {
+			in.Message.CreatedAt = &now
+		}
+	}
+	return s.createTx(ctx, tx, actor, in, tags, ccs, now)
+}
+
+func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in CreateInput, tags, ccs []string, now time.Time) (Conversation, Message, error) {
+	var conv Conversation
+	var msg Message
+	err := func() error {
 		box, err := s.inboxes.GetTx(ctx, tx, in.InboxID)
 		if err != nil {
 			return errs.Invalid("inbox_id", "not_found", "no inbox %d", in.InboxID)
@@ -180,7 +240,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 		if in.Message.CreatedAt != nil {
 			msgAt = in.Message.CreatedAt.UTC().Truncate(time.Millisecond)
 		}
-		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), msgAt)
+		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), msgAt, false)
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,
@@ -225,36 +285,6 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in CreateInput)
 				Scan(&conv.Requester.Name, &conv.Requester.Email)
 		}
 		return nil
-	})
-	if err != nil {
-		return Conversation{}, Message{}, err
-	}
-	return conv, msg, nil
-}
-
-// fixRequesterFields keeps requester errors under "requester.…" and maps
-// the contact package's "emails[0]"/"phones[0]" to the input's names.
-func fixRequesterFields(err error) error {
-	v, ok := err.(*errs.ValidationError)
-	if !ok {
-		return err
-	}
-	for i, f := range v.Fields {
-		switch {
-		case strings.HasPrefix(f.Field, "requester.emails"), f.Field == "emails[0]":
-			v.Fields[i].Field = "requester.email"
-		case strings.HasPrefix(f.Field, "requester.phones"), f.Field == "phones[0]":
-			v.Fields[i].Field = "requester.phone"
-		case !strings.HasPrefix(f.Field, "requester"):
-			v.Fields[i].Field = "requester." + f.Field
-		}
-	}
-	return v
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
+	}()
+	return conv, msg, err
 }

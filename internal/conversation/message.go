@@ -60,6 +60,10 @@ type MessageInput struct {
 	ChannelMeta map[string]any `json:"-"`
 	CreatedAt   *time.Time     `json:"-"`
 	AuthorType  string         `json:"-"` // "bot" for the answer bot
+	// KeepStatus adds the message without its status effects (an email
+	// auto-reply or bulk mail never reopens a solved conversation nor moves
+	// a pending one to open).
+	KeepStatus bool `json:"-"`
 }
 
 func (s *Service) checkMessage(c *errs.Checker, prefix string, m *MessageInput) {
@@ -234,7 +238,7 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 			"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType})
 	}
 	fromStatus := conv.Status
-	sets, args := messageEffects(conv, msg.Direction, msg.AuthorType, now)
+	sets, args := messageEffects(conv, msg.Direction, msg.AuthorType, now, m.KeepStatus)
 	args = append(args, conv.ID)
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return Message{}, fmt.Errorf("conversation: update after message: %w", err)
@@ -375,8 +379,9 @@ func show(v any) string {
 // customer message moves pending/on hold to open and reopens a solved
 // conversation; an agent's first public reply sets the first response time
 // and opens a new conversation — and returns the column assignments that
-// persist them. at is the message's time.
-func messageEffects(conv *Conversation, direction, authorType string, at time.Time) ([]string, []any) {
+// persist them. at is the message's time. keepStatus leaves the status as
+// it is.
+func messageEffects(conv *Conversation, direction, authorType string, at time.Time, keepStatus bool) ([]string, []any) {
 	sets := []string{"message_count = message_count + 1", "updated_at = ?"}
 	args := []any{max(db.Ms(at), db.Ms(conv.UpdatedAt))}
 	t := at
@@ -385,6 +390,9 @@ func messageEffects(conv *Conversation, direction, authorType string, at time.Ti
 		sets = append(sets, "last_customer_message_at = ?")
 		args = append(args, db.Ms(at))
 		conv.LastCustomerMessageAt = &t
+		if keepStatus {
+			break
+		}
 		switch conv.Status {
 		case StatusPending, StatusOnHold:
 			sets = append(sets, "status = ?", "status_changed_at = ?")

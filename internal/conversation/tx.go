@@ -82,3 +82,15 @@ func (s *Service) GetMany(ctx context.Context, q db.Querier, ids []int64) ([]Con
 func (s *Service) AddEventTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, name string, values map[string]any) error {
 	return s.eventTx(ctx, tx, actor, id, name, values, s.Now())
 }
+
+// FollowUpTx starts, inside tx, a new conversation linked to closed
+// conversation id (same inbox, requester, team, priority and subject), as
+// a customer reply to it does in AddMessage, and returns it.
+// Errors: errs.ErrNotFound.
+func (s *Service) FollowUpTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64) (Conversation, error) {
+	conv, err := s.get(ctx, tx, id)
+	if err != nil {
+		return Conversation{}, err
+	}
+	return s.followUpTx(ctx, tx, actor, conv)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -52,6 +53,8 @@ type Services struct {
 	Rules *rules.Service
 	// SLA serves calendars, SLA policies and conversations' SLA.
 	SLA *sla.Service
+	// Email serves the raw source of messages that came by email.
+	Email *email.Service
 }
 
 // Options tune the API.

@@ -18,6 +18,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -355,6 +356,7 @@ var openAPISchemaTypes = map[string]any{
 	"PasswordResetConfirmInput": passwordResetConfirm{},
 	"ServerCheck":               inbox.ServerCheck{},
 	"InboxConnectionReport":     inbox.ConnectionReport{},
+	"InboundMailResult":         email.Result{},
 
 	"AutomationRule":        rules.Rule{},
 	"AutomationRuleInput":   rules.Input{},

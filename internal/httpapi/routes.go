@@ -53,6 +53,7 @@ func (a *API) routeTable() []Route {
 
 		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
 		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
+		{Method: "GET", Pattern: "/api/v1/messages/{id}/raw", Perm: auth.ConversationsRead, Handler: a.downloadRawMessage},
 
 		{Method: "GET", Pattern: "/api/v1/contacts", Perm: auth.ContactsRead, Handler: a.listContacts},
 		{Method: "POST", Pattern: "/api/v1/contacts", Perm: auth.ContactsWrite, Handler: a.createContact},
@@ -80,6 +81,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesRead, Handler: a.getInbox},
 		{Method: "PATCH", Pattern: "/api/v1/inboxes/{id}", Perm: auth.InboxesWrite, Handler: a.updateInbox},
 		{Method: "POST", Pattern: "/api/v1/inboxes/{id}/test", Perm: auth.InboxesWrite, Handler: a.testInbox},
+		{Method: "POST", Pattern: "/api/v1/inboxes/{id}/mail", Perm: auth.ConversationsWrite, Handler: a.ingestMail},
 
 		{Method: "GET", Pattern: "/api/v1/tags", Perm: auth.TagsRead, Handler: a.listTags},
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},

@@ -21,7 +21,7 @@ import (
 // An email inbox's settings may hold its mail servers:
 //
 //	"smtp": {"host", "port", "tls": "none"|"starttls"|"tls", "username", "password"}
-//	"imap": {"host", "port", "tls", "username", "password", "folder"}
+//	"imap": {"host", "port", "tls", "username", "password", "folder", "processed"}
 //
 // "security" is accepted as another name of "tls". tls defaults to
 // "starttls" for SMTP and "tls" for IMAP; port defaults to the usual one
@@ -60,7 +60,7 @@ func checkMailServers(c *errs.Checker, settings map[string]any) {
 				c.OneOf(field+"."+k, ts, mailer.TLSModes...)
 			}
 		}
-		for _, k := range []string{"username", "password", "folder"} {
+		for _, k := range []string{"username", "password", "folder", "processed"} {
 			if x, ok := m[k]; ok && x != nil {
 				s, isStr := x.(string)
 				c.Check(isStr && len(s) <= 1024, field+"."+k, "wrong_type", "%s must be a string", k)

@@ -68,6 +68,12 @@ export function describeEvent(m: Message, ctx: EventContext): string {
       if (removed.length) return t('events.tagsRemoved', { actor, tags: ctx.formatList(removed) })
       return t('events.tagsUnchanged', { actor })
     }
+    case 'delivery_failed': {
+      // A bounce came back for a mail Kesher sent (internal/channel/email).
+      const to = typeof meta.to === 'string' ? meta.to : ''
+      const diagnostic = typeof meta.diagnostic === 'string' ? meta.diagnostic : ''
+      return diagnostic ? t('events.deliveryFailedWhy', { to, diagnostic }) : t('events.deliveryFailed', { to })
+    }
     default:
       return m.body_text || t('events.unknown')
   }
