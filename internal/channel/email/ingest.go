@@ -228,8 +228,6 @@ func RecordMessageIDTx(ctx context.Context, tx *db.Tx, inboxID int64, id string,
 // process adds a parsed mail to its conversation.
 func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *parse.Message, source string) (Result, error) {
 	res := Result{RawID: rawID}
-	classifyBounce(m)
-	classify(m)
 	if conv, msg, ok, err := knownMessageID(ctx, s.db.R(), box.ID, m.MessageID); err != nil {
 		return res, err
 	} else if ok {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/email/parse"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -142,7 +143,7 @@ func (s *Service) Acknowledge(ctx context.Context, id int64) (int64, error) {
 		t := pickTemplate(ack, lang)
 		vals := canned.Values{ContactName: name, ContactEmail: email, ConversationNumber: conv.ID, ConversationSubject: conv.Subject}
 		subject := strings.TrimSpace(canned.Render(t.Subject, vals))
-		if tag := subjectTag(conv.ID); !strings.Contains(subject, tag) {
+		if tag := parse.FormatSubjectTag(conv.ID); !strings.Contains(subject, tag) {
 			subject += " " + tag
 		}
 		body := canned.Render(t.Body, vals)

@@ -14,6 +14,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/kesherdesk/kesher/internal/channel/email/parse"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
@@ -369,7 +370,7 @@ func (s *Service) record(ctx context.Context, m outMessage, inboxID int64, mailI
 // subject has them already.
 func ReplySubject(subject string, number int64) string {
 	subject = strings.TrimSpace(subject)
-	tag := subjectTag(number)
+	tag := parse.FormatSubjectTag(number)
 	if !strings.Contains(subject, tag) {
 		subject = strings.TrimSpace(subject + " " + tag)
 	}
@@ -378,10 +379,6 @@ func ReplySubject(subject string, number int64) string {
 	}
 	return subject
 }
-
-// subjectTag is the conversation tag of subjects, "[#1234]" (parse.FormatSubjectTag
-// once the parse package has it).
-func subjectTag(number int64) string { return fmt.Sprintf("[#%d]", number) }
 
 // TextToHTML renders plain text as HTML: escaped, paragraphs at blank
 // lines, line breaks kept, right-to-left when the text is Hebrew.
