@@ -145,3 +145,78 @@ func TestLoopBoundedByLimit(t *testing.T) {
 		t.Errorf("%d acknowledgements, want 5 (the hourly limit)", n)
 	}
 }
+
+// TestNoMailLoopThroughIngest is the acceptance loop test on the real
+// inbound pipeline (raw mail → core.Email.Ingest: store, parse, classify,
+// thread): the customer writes once, their auto-responder answers every
+// mail Kesher sends, for 100 rounds. Odd rounds answer with the threading
+// headers, even rounds without them and without the [#N] tag (as if a
+// mail server rewrote the reply). Kesher sends exactly one mail in total:
+// the acknowledgement of the customer's first mail.
+func TestNoMailLoopThroughIngest(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, ackSettings())
+		first := strings.ReplaceAll(`From: =?UTF-8?B?16jXldeq150g15vXlNef?= <rotem@example.com>
+To: support@kesher.test
+Subject: Where is my order?
+Message-ID: <first@example.com>
+Content-Type: text/plain; charset=utf-8
+
+Order 1234 has not arrived.
+`, "\n", "\r\n")
+		if _, err := k.core.Email.Ingest(k.ctx, k.inbox.ID, []byte(first), "smtp"); err != nil {
+			t.Fatal(err)
+		}
+		k.settle()
+		answered := 0
+		for round := range 100 {
+			mails := k.sink.Mails()
+			todo := mails[answered:]
+			if len(todo) == 0 {
+				todo = mails[len(mails)-1:] // the responder repeats itself
+			}
+			answered = len(mails)
+			for _, m := range todo {
+				raw := outOfOffice(t, m.Data)
+				if round%2 == 0 {
+					raw = unthreaded(raw, round)
+				}
+				if _, err := k.core.Email.Ingest(k.ctx, k.inbox.ID, raw, "smtp"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			k.settle()
+		}
+		if n := len(k.sink.Mails()); n != 1 {
+			t.Errorf("Kesher sent %d mails over 100 rounds, want 1 (the acknowledgement)", n)
+		}
+		if n := acks(k); n != 1 {
+			t.Errorf("%d acknowledgements, want 1", n)
+		}
+		var auto int
+		if err := d.R().QueryRow(k.ctx, `SELECT COUNT(*) FROM messages WHERE direction = 'inbound' AND channel_meta LIKE '%"kind":"auto_reply"%'`).Scan(&auto); err != nil || auto == 0 {
+			t.Errorf("%d out-of-office notices recorded as auto-replies (%v), want them all kept", auto, err)
+		}
+	})
+}
+
+// unthreaded drops In-Reply-To, References and the [#N] subject tag from
+// raw and gives it a fresh Message-ID.
+func unthreaded(raw []byte, round int) []byte {
+	var out []string
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		l := strings.ToLower(line)
+		switch {
+		case strings.HasPrefix(l, "in-reply-to:"), strings.HasPrefix(l, "references:"):
+			continue
+		case strings.HasPrefix(l, "message-id:"):
+			line = fmt.Sprintf("Message-ID: <ooo-unthreaded-%d@example.com>", round)
+		case strings.HasPrefix(l, "subject:"):
+			if i := strings.Index(line, " [#"); i > 0 {
+				line = line[:i]
+			}
+		}
+		out = append(out, line)
+	}
+	return []byte(strings.Join(out, "\r\n"))
+}
