@@ -12,4 +12,3 @@ func normalizeSubject(s string) string { return strings.ToLower(parse.NormalizeS
 
 // subjectTag finds a conversation tag "[#1234]" in a subject.
 func subjectTag(s string) (int64, bool) { return parse.SubjectTag(s) }
-
