@@ -32,7 +32,8 @@ type ServeCmd struct {
 	BaseURL   string `name:"base-url" env:"KESHER_BASE_URL" help:"URL agents open Kesher at, for links in mail (default http://<addr>)."`
 	SecretKey string `name:"secret-key" env:"KESHER_SECRET_KEY" help:"Key that encrypts stored mail server passwords (at least 16 characters; prefer the environment variable). Default: a random key kept in <data>/secret.key."`
 
-	WebhookSecret string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
+	WebhookSecret       string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
+	WebhookAllowPrivate bool   `name:"webhook-allow-private" env:"KESHER_WEBHOOK_ALLOW_PRIVATE" help:"Lets automation webhooks reach localhost and loopback, link-local and private (RFC 1918, fc00::/7) addresses, for on-premises receivers. Off by default."`
 }
 
 // Run starts Kesher and blocks until SIGINT or SIGTERM.
@@ -45,7 +46,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions(), Secrets: secrets, Mailer: mail, BaseURL: baseURL,
-		WebhookSecret: s.WebhookSecret}, log)
+		WebhookSecret: s.WebhookSecret, WebhookAllowPrivate: s.WebhookAllowPrivate}, log)
 	if err != nil {
 		return err
 	}

@@ -377,7 +377,7 @@ func TestWebhook(t *testing.T) {
 			}
 		}))
 		defer srv.Close()
-		k := newDesk(t, d, app.CoreOptions{WebhookSecret: "s3cret"})
+		k := newDesk(t, d, app.CoreOptions{WebhookSecret: "s3cret", WebhookAllowPrivate: true})
 		r := k.rule(rules.Input{Name: "Tell the CRM", Trigger: automation.TriggerConversationCreated,
 			Actions: []automation.Action{act("webhook", srv.URL+"/hook")}})
 		c := k.conv("Hook", "hello", "")
