@@ -131,3 +131,25 @@ func TestAutomationRuleWebhookTargets(t *testing.T) {
 		}
 	})
 }
+
+// TestAutomationRulesNeedRead: reading rules (webhook URLs included) needs
+// automation:read: every role has it, a token scoped without it does not.
+func TestAutomationRulesNeedRead(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		id := num(k.must(http.StatusCreated, "POST", "/api/v1/automation-rules", k.admin, map[string]any{"name": "Hook",
+			"trigger": "conversation.created", "actions": []any{map[string]any{"type": "webhook", "value": "https://hooks.example.com/x"}}})["id"])
+		one := fmt.Sprintf("/api/v1/automation-rules/%d", id)
+		_, tok := k.agentWithToken("Ami", "agent")
+		k.must(http.StatusOK, "GET", "/api/v1/automation-rules", tok, nil)
+		k.must(http.StatusOK, "GET", one, tok, nil)
+		ro := k.must(http.StatusCreated, "POST", "/api/v1/tokens", tok, map[string]any{"name": "ro", "scopes": []string{"conversations:read"}})["token"].(string)
+		for _, p := range []string{"/api/v1/automation-rules", one} {
+			if r := k.do("GET", p, ro, nil); r.status != http.StatusForbidden {
+				t.Errorf("conversations:read token GET %s: %d %s", p, r.status, r.body)
+			}
+		}
+		ar := k.must(http.StatusCreated, "POST", "/api/v1/tokens", tok, map[string]any{"name": "ar", "scopes": []string{"automation:read"}})["token"].(string)
+		k.must(http.StatusOK, "GET", one, ar, nil)
+	})
+}
