@@ -183,6 +183,9 @@ func TestNotificationsAPI(t *testing.T) {
 		if f := k.problemField("POST", "/api/v1/notifications/read", tok, map[string]any{}); f != "ids" {
 			t.Fatalf("empty mark: %q", f)
 		}
+		if f := k.problemField("POST", "/api/v1/notifications/read", tok, map[string]any{"all": true, "ids": []int64{ids[0]}}); f != "ids" {
+			t.Fatalf("ids and all: %q", f)
+		}
 		if f := k.problemField("GET", "/api/v1/notifications?limit=1000", tok, nil); f != "limit" {
 			t.Fatalf("limit: %q", f)
 		}
