@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -345,16 +346,57 @@ func TestActions(t *testing.T) {
 		if !slices.Equal(got, want2) {
 			t.Fatalf("audit = %q\nwant %q", got, want2)
 		}
-		// The conversation update itself is audited as the rule too.
+		// The per-action entries record the team and assignee: no
+		// conversation.updated entry by the rule duplicates them (the
+		// reply's own status change, new → open, is audited as a reply's is).
 		es, _ := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
-		found := false
 		for _, e := range es {
-			if e.Action == "conversation.updated" && e.Actor.Type == "automation" && e.Actor.ID == r.ID && e.Actor.Name == "Billing intake" {
-				found = true
+			_, team := e.Changes["team_id"]
+			_, assignee := e.Changes["assignee_id"]
+			if e.Action == "conversation.updated" && e.Actor.Type == "automation" && (team || assignee) {
+				t.Fatalf("conversation.updated audit entry by the rule: %+v", e)
 			}
 		}
-		if !found {
-			t.Fatalf("no conversation.updated audit entry by the rule: %+v", es)
+	})
+}
+
+// TestRuleAuditShape: one tag change by a rule is exactly one audit entry,
+// "automation.add_tags" by the rule with the tags' from and to, whatever
+// the trigger.
+func TestRuleAuditShape(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		for _, trigger := range []string{automation.TriggerConversationCreated, automation.TriggerMessageReceived, automation.TriggerConversationUpdated} {
+			t.Run(trigger, func(t *testing.T) {
+				k := newDesk(t, d, app.CoreOptions{})
+				tagName := "rule-" + strings.ReplaceAll(trigger, ".", "-")
+				r := k.rule(rules.Input{Name: "Tagger " + trigger, Trigger: trigger,
+					Conditions: automation.Conditions{All: []automation.Condition{cond("subject", "contains", "audit-shape-"+trigger)}},
+					Actions:    []automation.Action{act("add_tags", []any{tagName})}})
+				c := k.conv("audit-shape-"+trigger, "hello", "")
+				if trigger == automation.TriggerConversationUpdated {
+					k.update(c.ID, conversation.Patch{Priority: patch.Of("high")})
+				}
+				if got := k.get(c.ID); !slices.Contains(got.Tags, tagName) {
+					t.Fatalf("tags = %v", got.Tags)
+				}
+				es, err := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var byRule []audit.Entry
+				for _, e := range es {
+					if e.Actor.Type == "automation" {
+						byRule = append(byRule, e)
+					}
+				}
+				if len(byRule) != 1 || byRule[0].Action != "automation.add_tags" || byRule[0].Actor.ID != r.ID {
+					t.Fatalf("audit entries by the rule = %+v, want one automation.add_tags", byRule)
+				}
+				ch, ok := byRule[0].Changes["tags"]
+				if !ok || !strings.Contains(fmt.Sprint(ch.To), tagName) {
+					t.Fatalf("changes = %+v", byRule[0].Changes)
+				}
+			})
 		}
 	})
 }

@@ -149,7 +149,9 @@ func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.
 //  3. notify effects (notifications, kind rule.notify) and webhook effects
 //     (durable jobs of kind automation.webhook), each also a timeline
 //     event ("rule_notified" {to, agent_ids}, "rule_webhook" {to: url});
-//  4. one audit entry per applied action, actor the rule ("automation.<action>").
+//  4. one audit entry per applied action, actor the rule ("automation.<action>",
+//     with the field's from and to); the conversation update itself writes no
+//     "conversation.updated" entry, whatever the trigger.
 //
 // A missing canned response or notify recipient skips that effect (logged).
 func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64, plan automation.Plan, rules []automation.Rule) error {
@@ -202,7 +204,9 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 			}
 			actor = audit.Actor{Type: "automation", Name: strings.Join(names, ", ")}
 		}
-		if _, err := s.conversations.UpdateTx(ctx, tx, actor, id, plan.Changes); err != nil {
+		// Step 4 audits each applied action; no "conversation.updated" entry
+		// duplicates them.
+		if _, err := s.conversations.UpdateTxUnaudited(ctx, tx, actor, id, plan.Changes); err != nil {
 			return fmt.Errorf("rules: apply changes to conversation %d: %w", id, err)
 		}
 	}
