@@ -462,6 +462,31 @@ func TestWebhook(t *testing.T) {
 		if sigs[1] != rules.Sign("s3cret", bodies[1]) || len(sigs[1]) != len("sha256=")+64 {
 			t.Fatalf("signature = %q", sigs[1])
 		}
+		// The timeline and the audit trail (which agents read) name the
+		// receiving host, never the URL.
+		msgs, err := k.core.Conversations.ListMessages(k.ctx, c.ID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := strings.TrimPrefix(srv.URL, "http://")
+		var events int
+		for _, m := range msgs {
+			if m.ChannelMeta["event"] == "rule_webhook" {
+				events++
+				if m.ChannelMeta["host"] != host || m.ChannelMeta["rule_name"] != "Tell the CRM" || strings.Contains(m.BodyText, "/hook") {
+					t.Fatalf("rule_webhook event = %q %v", m.BodyText, m.ChannelMeta)
+				}
+			}
+		}
+		if events != 1 {
+			t.Fatalf("%d rule_webhook events, want 1", events)
+		}
+		es, _ := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
+		for _, e := range es {
+			if strings.Contains(fmt.Sprint(e.Changes), "/hook") {
+				t.Fatalf("audit entry shows the URL: %+v", e)
+			}
+		}
 	})
 }
 

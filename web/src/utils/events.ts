@@ -19,6 +19,10 @@ function actorName(m: Message, ctx: EventContext): string {
   return ctx.t('events.system')
 }
 
+function ruleName(meta: Record<string, unknown>, ctx: EventContext): string {
+  return typeof meta.rule_name === 'string' && meta.rule_name ? meta.rule_name : ctx.t('events.ruleUnnamed')
+}
+
 function asArray(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : []
 }
@@ -68,6 +72,15 @@ export function describeEvent(m: Message, ctx: EventContext): string {
       if (removed.length) return t('events.tagsRemoved', { actor, tags: ctx.formatList(removed) })
       return t('events.tagsUnchanged', { actor })
     }
+    case 'rule_notified': {
+      const rule = ruleName(meta, ctx)
+      const ids = Array.isArray(meta.agent_ids) ? meta.agent_ids.map(asId).filter((id): id is number => id !== null) : []
+      if (!ids.length) return t('events.ruleNotifiedSomeone', { rule })
+      return t('events.ruleNotified', { rule, agents: ctx.formatList(ids.map(agent)) })
+    }
+    case 'rule_webhook':
+      // Agents never see the webhook's URL (older events stored it in "to").
+      return t('events.ruleWebhook', { rule: ruleName(meta, ctx) })
     default:
       return m.body_text || t('events.unknown')
   }
