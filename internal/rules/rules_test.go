@@ -841,3 +841,38 @@ func TestRedeliveredEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestDryRunStatuses: an event rule's dry run scans unsolved conversations
+// only (a solved one is not counted), a time rule's those in its status;
+// the answer names the statuses scanned.
+func TestDryRunStatuses(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, app.CoreOptions{})
+		k.conv("New one", "hello", "")
+		pending := k.conv("Pending one", "hello", "")
+		k.update(pending.ID, conversation.Patch{Status: patch.Of("pending")})
+		solved := k.conv("Solved one", "hello", "")
+		k.update(solved.ID, conversation.Patch{Status: patch.Of("solved")})
+		closed := k.conv("Closed one", "hello", "")
+		k.update(closed.ID, conversation.Patch{Status: patch.Of("solved")})
+		k.update(closed.ID, conversation.Patch{Status: patch.Of("closed")})
+
+		ev, err := k.core.Rules.DryRun(k.ctx, automation.Rule{Name: "All", Trigger: automation.TriggerConversationUpdated,
+			Actions: []automation.Action{act("set_priority", "high")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Scanned != 2 || ev.Matched != 2 || !slices.Equal(ev.Statuses, []string{"new", "open", "pending", "on_hold"}) {
+			t.Fatalf("event rule dry run = %+v", ev)
+		}
+		tr, err := k.core.Rules.DryRun(k.ctx, automation.Rule{Name: "Close solved", Trigger: automation.TriggerTime,
+			Time:    &automation.TimeCondition{Field: automation.TimeFieldStatusFor, Status: "solved", Minutes: 1},
+			Actions: []automation.Action{act("close", nil)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Scanned != 1 || !slices.Equal(tr.Statuses, []string{"solved"}) {
+			t.Fatalf("time rule dry run = %+v", tr)
+		}
+	})
+}
