@@ -103,6 +103,9 @@ type CoreOptions struct {
 	// WebhookSecret signs automation webhooks (HMAC-SHA256 in
 	// X-Kesher-Signature); empty sends them unsigned.
 	WebhookSecret string
+	// WebhookAllowPrivate lets automation webhooks target loopback,
+	// link-local and private addresses (rules.Options.AllowPrivateWebhooks).
+	WebhookAllowPrivate bool
 }
 
 // NewCore opens and migrates the store and builds the services. The caller
@@ -146,7 +149,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Notifications = notification.NewService(d)
 	c.Assignment = assignment.New(d, c.Conversations, c.Outbox, log)
 	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
-	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret})
+	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret,
+		AllowPrivateWebhooks: opts.WebhookAllowPrivate})
 	c.Rules.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)

@@ -34,7 +34,9 @@ const (
 	TokensWrite        Permission = "tokens:write"
 	CannedRead         Permission = "canned:read"
 	CannedWrite        Permission = "canned:write"
-	// AutomationWrite manages automation rules (admins only).
+	// AutomationRead lists and reads automation rules (every role; their
+	// webhook URLs included); AutomationWrite manages them (admins only).
+	AutomationRead  Permission = "automation:read"
 	AutomationWrite Permission = "automation:write"
 	// SLARead reads business-hours calendars and SLA policies; SLAWrite
 	// changes them (admins only).
@@ -46,7 +48,7 @@ const (
 var AllPermissions = []Permission{
 	ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead, AgentsWrite,
 	TeamsRead, TeamsWrite, InboxesRead, InboxesWrite, TagsRead, TagsWrite, AuditRead, TokensWrite,
-	CannedRead, CannedWrite, AutomationWrite,
+	CannedRead, CannedWrite, AutomationRead, AutomationWrite,
 	SLARead, SLAWrite,
 }
 
@@ -57,10 +59,10 @@ var AllPermissions = []Permission{
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite,
-		SLARead},
+		SLARead, AutomationRead},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead,
-		SLARead},
+		SLARead, AutomationRead},
 }
 
 // Principal is an authenticated agent, through a session or an API token.

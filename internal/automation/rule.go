@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -290,6 +291,11 @@ func validateCondition(c *errs.Checker, path string, cond Condition) {
 	}
 }
 
+// languageRE is the shape of a language value: a lowercase two- or
+// three-letter ISO 639 code, as routing.DetectLanguage produces ("he",
+// "ar", "ru", "uk", "en", "es", "fr", "de").
+var languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+
 func checkWord(c *errs.Checker, path, field, v string) {
 	switch field {
 	case FieldStatus:
@@ -298,6 +304,9 @@ func checkWord(c *errs.Checker, path, field, v string) {
 		c.OneOf(path, v, conversation.Priorities...)
 	case FieldTags:
 		tag.CheckName(c, path, tag.Normalize(v))
+	case FieldLanguage:
+		c.Check(languageRE.MatchString(v), path, "invalid",
+			"must be a lowercase ISO 639 language code such as he, en, ar or ru")
 	default:
 		c.Check(strings.TrimSpace(v) != "", path, "required", "must not be empty")
 		c.MaxLen(path, v, MaxTextValue)

@@ -35,6 +35,13 @@ func TestValidate(t *testing.T) {
 			r.Trigger = TriggerTime
 			r.Time = &TimeCondition{Field: "age", Status: "waiting", Minutes: 0}
 		}, []string{"time.field", "time.status", "time.minutes"}},
+		{"known language values", func(r *Rule) {
+			r.Conditions.All = append(r.Conditions.All, Condition{"language", "is", "he"}, Condition{"language", "in", []any{"en", "ar", "fil"}})
+		}, nil},
+		{"bad language values", func(r *Rule) {
+			r.Conditions.All = append(r.Conditions.All, Condition{"language", "is", "klingon"},
+				Condition{"language", "in", []any{"en", "He", "e1"}}, Condition{"language", "is_not", "עב"})
+		}, []string{"conditions.all[2].value", "conditions.all[3].value[1]", "conditions.all[3].value[2]", "conditions.all[4].value"}},
 		{"bad op at all[2]", func(r *Rule) {
 			r.Conditions.All = append(r.Conditions.All, Condition{"status", "contains", "op"})
 		}, []string{"conditions.all[2].op"}},

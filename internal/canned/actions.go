@@ -1,11 +1,13 @@
 package canned
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
 	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/patch"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -118,3 +120,28 @@ func idField(v any) patch.Field[int64] {
 func toInt(v any) (int64, bool) { return automation.IntValue(v) }
 
 func toStrings(v any) ([]string, bool) { return automation.StringsValue(v) }
+
+// checkActionRefs checks that the teams and agents set_team and assign
+// actions name exist, as automation rules do. Errors:
+// *errs.ValidationError ("actions[i].value", "not_found").
+func checkActionRefs(ctx context.Context, q db.Querier, actions []Action) error {
+	var c errs.Checker
+	exists := func(query string, id int64) bool {
+		var one int
+		return q.QueryRow(ctx, query, id).Scan(&one) == nil
+	}
+	for i, a := range actions {
+		if a.Value == nil {
+			continue
+		}
+		id, _ := toInt(a.Value)
+		path := fmt.Sprintf("actions[%d].value", i)
+		switch a.Type {
+		case ActionSetTeam:
+			c.Check(exists(`SELECT 1 FROM teams WHERE id = ?`, id), path, "not_found", "no team %v", a.Value)
+		case ActionAssign:
+			c.Check(exists(`SELECT 1 FROM agents WHERE id = ?`, id), path, "not_found", "no agent %v", a.Value)
+		}
+	}
+	return c.Err()
+}

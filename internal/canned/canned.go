@@ -87,6 +87,11 @@ type Service struct{ db *db.DB }
 // NewService returns the canned response service.
 func NewService(d *db.DB) *Service { return &Service{db: d} }
 
+// checkLanguage reports field unless s is one of Languages.
+func checkLanguage(c *errs.Checker, field, s string) {
+	c.Check(slices.Contains(Languages, s), field, "invalid", `must be "he", "en" or "" (any language)`)
+}
+
 func (in *Input) check(sc Scope) error {
 	var c errs.Checker
 	in.Title, in.Shortcut = strings.TrimSpace(in.Title), strings.TrimSpace(in.Shortcut)
@@ -94,7 +99,7 @@ func (in *Input) check(sc Scope) error {
 	c.MaxLen("title", in.Title, MaxTitleLength)
 	c.Check(strings.TrimSpace(in.Body) != "", "body", "required", "a canned response needs a body")
 	c.MaxLen("body", in.Body, MaxBodyLength)
-	c.OneOf("language", in.Language, Languages...)
+	checkLanguage(&c, "language", in.Language)
 	c.Check(in.Shortcut == "" || shortcutRE.MatchString(in.Shortcut), "shortcut", "invalid",
 		"a shortcut is 1-32 letters, digits, _ or -")
 	c.Check(sc.covers(in.TeamID), "team_id", "forbidden", "you can only share canned responses with your own teams")
@@ -119,7 +124,7 @@ type ListParams struct {
 func (s *Service) List(ctx context.Context, sc Scope, p ListParams) ([]Response, error) {
 	var c errs.Checker
 	if p.Language != "" {
-		c.OneOf("language", p.Language, Languages...)
+		checkLanguage(&c, "language", p.Language)
 	}
 	c.MaxLen("q", p.Query, 200)
 	if err := c.Err(); err != nil {
@@ -212,6 +217,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, sc Scope, in In
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UnixMilli()
+		if err := checkActionRefs(ctx, tx, in.Actions); err != nil {
+			return err
+		}
 		var err error
 		id, err = tx.InsertID(ctx, `INSERT INTO canned_responses (title, body, language, shortcut, team_id, created_by, created_at, updated_at, actions)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Title, in.Body, in.Language, in.Shortcut, ptrArg(in.TeamID), db.IDArg(actorAgent(actor)), now, now,
@@ -282,6 +290,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, sc Scope, id in
 			in.Actions = actionsOrEmpty(p.Actions.V)
 		}
 		if err := in.check(sc); err != nil {
+			return err
+		}
+		if err := checkActionRefs(ctx, tx, in.Actions); err != nil {
 			return err
 		}
 		if p.Actions.Set {

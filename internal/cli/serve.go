@@ -40,7 +40,8 @@ type ServeCmd struct {
 	SMTPMaxBytes int64  `name:"smtp-max-bytes" env:"KESHER_SMTP_MAX_BYTES" default:"26214400" help:"Largest mail the SMTP receiver accepts, in bytes."`
 	IMAPPoll     bool   `name:"imap-poll" env:"KESHER_IMAP_POLL" default:"true" negatable:"" help:"Fetch mail from the IMAP server of each enabled email inbox whose settings name one (--no-imap-poll turns it off)."`
 
-	WebhookSecret string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
+	WebhookSecret       string `name:"webhook-secret" env:"KESHER_WEBHOOK_SECRET" help:"Signs automation webhooks: header X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body> (prefer the environment variable). Unsigned when empty."`
+	WebhookAllowPrivate bool   `name:"webhook-allow-private" env:"KESHER_WEBHOOK_ALLOW_PRIVATE" help:"Lets automation webhooks reach localhost and loopback, link-local and private (RFC 1918, fc00::/7) addresses, for on-premises receivers. Off by default."`
 }
 
 // Run starts Kesher and blocks until SIGINT or SIGTERM.
@@ -53,7 +54,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	core, err := app.NewCore(ctx, app.CoreOptions{Store: g.DBOptions(), Secrets: secrets, Mailer: mail, BaseURL: baseURL,
-		WebhookSecret: s.WebhookSecret}, log)
+		WebhookSecret: s.WebhookSecret, WebhookAllowPrivate: s.WebhookAllowPrivate}, log)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,21 @@ func (s *Service) UpdateTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id
 	return conv, nil
 }
 
+// UpdateTxUnaudited is UpdateTx without the "conversation.updated" audit
+// entry: the caller records the change itself (automation rules write one
+// "automation.<action>" entry per applied action instead). Errors: as
+// Update.
+func (s *Service) UpdateTxUnaudited(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, p Patch) (Conversation, error) {
+	conv, err := s.get(ctx, tx, id)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if err := s.applyTxAudit(ctx, tx, actor, &conv, p, false); err != nil {
+		return Conversation{}, err
+	}
+	return conv, nil
+}
+
 // AddMessageTx adds a reply or note to conversation id inside the caller's
 // write transaction, with the effects of AddMessage. Unlike AddMessage it
 // never starts a follow-up: any message to a closed conversation is

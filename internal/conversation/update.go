@@ -96,6 +96,12 @@ func normalizeCCs(c *errs.Checker, in []string) []string {
 
 // applyTx validates p against conv and writes the changes.
 func (s *Service) applyTx(ctx context.Context, tx *db.Tx, actor audit.Actor, conv *Conversation, p Patch) error {
+	return s.applyTxAudit(ctx, tx, actor, conv, p, true)
+}
+
+// applyTxAudit is applyTx; auditIt false leaves the "conversation.updated"
+// audit entry to the caller.
+func (s *Service) applyTxAudit(ctx context.Context, tx *db.Tx, actor audit.Actor, conv *Conversation, p Patch, auditIt bool) error {
 	var c errs.Checker
 	if p.Subject.Set {
 		p.Subject.V = strings.TrimSpace(p.Subject.V)
@@ -277,7 +283,9 @@ func (s *Service) applyTx(ctx context.Context, tx *db.Tx, actor audit.Actor, con
 			return err
 		}
 	}
-	if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "conversation.updated", EntityType: "conversation",
+	if !auditIt {
+		// The caller audits the change itself.
+	} else if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "conversation.updated", EntityType: "conversation",
 		EntityID: conv.ID, Changes: changes, CreatedAt: now}); err != nil {
 		return err
 	}

@@ -152,6 +152,11 @@ func TestSeed(t *testing.T) {
 			{"VIP conversations under the VIP or urgent policy", `SELECT COUNT(*) FROM conversations c JOIN contacts r ON r.id = c.requester_id
 				JOIN sla_policies p ON p.id = c.sla_policy_id WHERE r.tier = 'vip' AND p.name IN ('VIP customers', 'Urgent')`, 20, 600},
 			{"SLA notifications at seed", `SELECT COUNT(*) FROM notifications`, 0, 0},
+			{"teams assigning automatically", `SELECT COUNT(*) FROM teams WHERE assignment_mode IN ('round_robin', 'load_balanced')`, 2, 2},
+			{"round-robin teams", `SELECT COUNT(*) FROM teams WHERE assignment_mode = 'round_robin'`, 1, 1},
+			{"agents with skills", `SELECT COUNT(*) FROM agents WHERE skills <> '[]'`, 4, 4},
+			{"automatic teams without two online members", `SELECT COUNT(*) FROM teams t WHERE t.assignment_mode <> 'manual' AND
+				(SELECT COUNT(*) FROM team_members tm JOIN agents a ON a.id = tm.agent_id WHERE tm.team_id = t.id AND a.availability = 'online') < 2`, 0, 0},
 		} {
 			if n := count(t, d, tc.q); n < tc.min || n > tc.mx || testing.Verbose() && strings.Contains(tc.what, "SLA") {
 				if n >= tc.min && n <= tc.mx {

@@ -108,16 +108,31 @@ const (
 	teamShipping
 )
 
-// teamDef is a team; supervisor indexes agentDefs.
+// teamDef is a team; supervisor indexes agentDefs; mode is its
+// assignment mode (internal/assignment): manual, round_robin or
+// load_balanced.
 type teamDef struct {
 	name, description string
 	supervisor        int
+	mode              string
 }
 
+// Billing balances load and Shipping takes turns, so new conversations
+// there are assigned automatically (to online members; skills matching
+// the conversation's tags count).
 var teamDefs = []teamDef{
-	{"תמיכה כללית / General support", "Accounts and sign-in, product questions, complaints.", 0},
-	{"חיובים / Billing", "Payments, refunds, invoices and double charges.", 0},
-	{"משלוחים / Shipping", "Deliveries, couriers, damaged and missing items.", 1},
+	{"תמיכה כללית / General support", "Accounts and sign-in, product questions, complaints.", 0, "manual"},
+	{"חיובים / Billing", "Payments, refunds, invoices and double charges.", 0, "load_balanced"},
+	{"משלוחים / Shipping", "Deliveries, couriers, damaged and missing items.", 1, "round_robin"},
+}
+
+// agentSkills gives a few agents skills (demo tag names), by email, for
+// assignment by skill.
+var agentSkills = map[string][]string{
+	"omer.biton@kesher.test":    {"shipping", "late-delivery", "damaged"},
+	"yossi.mizrahi@kesher.test": {"shipping", "return"},
+	"rachel.katz@kesher.test":   {"billing", "refund", "double-charge"},
+	"noa.levi@kesher.test":      {"billing", "vip"},
 }
 
 // Inboxes (and channels), by index.

@@ -60,9 +60,13 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 	for _, a := range agentDefs {
 		id, err := existingID(ctx, tx, `SELECT id FROM agents WHERE email = ?`, a.email)
 		if err == nil && id == 0 {
-			id, err = tx.InsertID(ctx, `INSERT INTO agents (name, email, password_hash, role, languages, capacity, availability, locale,
-				time_zone, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.name, a.email, passwordHash,
-				a.role, db.JSON(a.languages), a.capacity, a.availability, a.locale, "Asia/Jerusalem", true, since, since)
+			skills := agentSkills[a.email]
+			if skills == nil {
+				skills = []string{}
+			}
+			id, err = tx.InsertID(ctx, `INSERT INTO agents (name, email, password_hash, role, languages, skills, capacity, availability, locale,
+				time_zone, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.name, a.email, passwordHash,
+				a.role, db.JSON(a.languages), db.JSON(skills), a.capacity, a.availability, a.locale, "Asia/Jerusalem", true, since, since)
 		}
 		if err != nil {
 			return out, fmt.Errorf("demo: agent %s: %w", a.email, err)
@@ -72,8 +76,8 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 	for _, t := range teamDefs {
 		id, err := existingID(ctx, tx, `SELECT id FROM teams WHERE name = ?`, t.name)
 		if err == nil && id == 0 {
-			id, err = tx.InsertID(ctx, `INSERT INTO teams (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-				t.name, t.description, since, since)
+			id, err = tx.InsertID(ctx, `INSERT INTO teams (name, description, assignment_mode, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+				t.name, t.description, t.mode, since, since)
 		}
 		if err != nil {
 			return out, fmt.Errorf("demo: team %s: %w", t.name, err)

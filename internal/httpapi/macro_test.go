@@ -183,6 +183,9 @@ func TestNotificationsAPI(t *testing.T) {
 		if f := k.problemField("POST", "/api/v1/notifications/read", tok, map[string]any{}); f != "ids" {
 			t.Fatalf("empty mark: %q", f)
 		}
+		if f := k.problemField("POST", "/api/v1/notifications/read", tok, map[string]any{"all": true, "ids": []int64{ids[0]}}); f != "ids" {
+			t.Fatalf("ids and all: %q", f)
+		}
 		if f := k.problemField("GET", "/api/v1/notifications?limit=1000", tok, nil); f != "limit" {
 			t.Fatalf("limit: %q", f)
 		}
@@ -205,6 +208,38 @@ func TestAgentSkillsAPI(t *testing.T) {
 		}
 		if f := k.problemField("PATCH", fmt.Sprintf("/api/v1/agents/%d", num(a["id"])), k.admin, map[string]any{"skills": []string{"", "x"}}); f != "skills[0]" {
 			t.Fatalf("bad skill field %q", f)
+		}
+	})
+}
+
+// TestMacroRefsAndLanguage: a macro naming a team or agent that does not
+// exist is refused when saved (not only when applied), and the language
+// error spells out the choices.
+func TestMacroRefsAndLanguage(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		r := k.do("POST", "/api/v1/canned-responses", k.admin, map[string]any{"title": "x", "body": "y", "actions": []any{
+			map[string]any{"type": "set_priority", "value": "high"}, map[string]any{"type": "assign", "value": 99999},
+			map[string]any{"type": "set_team", "value": 9999}}})
+		if r.status != 400 || fmt.Sprint(fieldErrors(r.json(t))) != "[actions[1].value actions[2].value]" {
+			t.Fatalf("unknown agent and team: %d %s", r.status, r.body)
+		}
+		for _, e := range r.json(t)["errors"].([]any) {
+			if c := e.(map[string]any)["code"]; c != "not_found" {
+				t.Errorf("code = %v, want not_found", c)
+			}
+		}
+		ok := k.must(201, "POST", "/api/v1/canned-responses", k.admin, map[string]any{"title": "x", "body": "y",
+			"actions": []any{map[string]any{"type": "assign", "value": nil}}})
+		r = k.do("PATCH", fmt.Sprintf("/api/v1/canned-responses/%d", num(ok["id"])), k.admin,
+			map[string]any{"actions": []any{map[string]any{"type": "set_team", "value": 9999}}})
+		if r.status != 400 || fmt.Sprint(fieldErrors(r.json(t))) != "[actions[0].value]" {
+			t.Fatalf("patch to unknown team: %d %s", r.status, r.body)
+		}
+		r = k.do("POST", "/api/v1/canned-responses", k.admin, map[string]any{"title": "x", "body": "y", "language": "fr"})
+		es := r.json(t)["errors"].([]any)
+		if r.status != 400 || len(es) != 1 || es[0].(map[string]any)["message"] != `must be "he", "en" or "" (any language)` {
+			t.Fatalf("bad language: %d %s", r.status, r.body)
 		}
 	})
 }

@@ -88,11 +88,11 @@ func (a *API) routeTable() []Route {
 		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
 
 		// Automation rules: any agent reads them; admins change them.
-		{Method: "GET", Pattern: "/api/v1/automation-rules", Handler: a.listRules},
+		{Method: "GET", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationRead, Handler: a.listRules},
 		{Method: "POST", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationWrite, Handler: a.createRule},
 		{Method: "POST", Pattern: "/api/v1/automation-rules/reorder", Perm: auth.AutomationWrite, Handler: a.reorderRules},
 		{Method: "POST", Pattern: "/api/v1/automation-rules/dry-run", Perm: auth.AutomationWrite, Handler: a.dryRunRule},
-		{Method: "GET", Pattern: "/api/v1/automation-rules/{id}", Handler: a.getRule},
+		{Method: "GET", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationRead, Handler: a.getRule},
 		{Method: "PATCH", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.updateRule},
 		{Method: "DELETE", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.deleteRule},
 		// Business-hours calendars (addressed by name; the built-in "il" is

@@ -107,3 +107,49 @@ func TestAutomationRulesAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestAutomationRuleWebhookTargets: a webhook may not name localhost or a
+// loopback, link-local or private address literal (400 naming the action).
+func TestAutomationRuleWebhookTargets(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		for _, u := range []string{"http://127.0.0.1:8080/x", "http://169.254.169.254/latest/meta-data/", "https://10.0.0.1/hook",
+			"http://[::1]/", "http://localhost:9000/", "http://LOCALHOST./", "http://192.168.1.5/", "http://[fd00::1]/", "http://0.0.0.0/",
+			"http://[::ffff:127.0.0.1]/", "http://224.0.0.1/"} {
+			r := k.do("POST", "/api/v1/automation-rules", k.admin, map[string]any{"name": "Hook", "trigger": "conversation.created",
+				"actions": []any{map[string]any{"type": "add_tags", "value": []any{"x"}}, map[string]any{"type": "webhook", "value": u}}})
+			if r.status != http.StatusBadRequest || fmt.Sprint(fieldErrors(r.json(t))) != "[actions[1].value]" {
+				t.Errorf("%s: %d %s", u, r.status, r.body)
+			}
+		}
+		created := k.must(http.StatusCreated, "POST", "/api/v1/automation-rules", k.admin, map[string]any{"name": "Hook",
+			"trigger": "conversation.created", "actions": []any{map[string]any{"type": "webhook", "value": "https://hooks.example.com/x"}}})
+		r := k.do("PATCH", fmt.Sprintf("/api/v1/automation-rules/%d", num(created["id"])), k.admin,
+			map[string]any{"actions": []any{map[string]any{"type": "webhook", "value": "http://169.254.169.254/"}}})
+		if r.status != http.StatusBadRequest || fmt.Sprint(fieldErrors(r.json(t))) != "[actions[0].value]" {
+			t.Fatalf("patch to metadata address: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestAutomationRulesNeedRead: reading rules (webhook URLs included) needs
+// automation:read: every role has it, a token scoped without it does not.
+func TestAutomationRulesNeedRead(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		id := num(k.must(http.StatusCreated, "POST", "/api/v1/automation-rules", k.admin, map[string]any{"name": "Hook",
+			"trigger": "conversation.created", "actions": []any{map[string]any{"type": "webhook", "value": "https://hooks.example.com/x"}}})["id"])
+		one := fmt.Sprintf("/api/v1/automation-rules/%d", id)
+		_, tok := k.agentWithToken("Ami", "agent")
+		k.must(http.StatusOK, "GET", "/api/v1/automation-rules", tok, nil)
+		k.must(http.StatusOK, "GET", one, tok, nil)
+		ro := k.must(http.StatusCreated, "POST", "/api/v1/tokens", tok, map[string]any{"name": "ro", "scopes": []string{"conversations:read"}})["token"].(string)
+		for _, p := range []string{"/api/v1/automation-rules", one} {
+			if r := k.do("GET", p, ro, nil); r.status != http.StatusForbidden {
+				t.Errorf("conversations:read token GET %s: %d %s", p, r.status, r.body)
+			}
+		}
+		ar := k.must(http.StatusCreated, "POST", "/api/v1/tokens", tok, map[string]any{"name": "ar", "scopes": []string{"automation:read"}})["token"].(string)
+		k.must(http.StatusOK, "GET", one, ar, nil)
+	})
+}

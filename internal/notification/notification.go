@@ -153,11 +153,12 @@ func (s *Service) UnreadCount(ctx context.Context, agent int64) (int, error) {
 // MarkRead marks agent's notifications ids read (all of agent's unread ones
 // when all is set) and returns how many changed. Ids of other agents'
 // notifications and ones already read are ignored. Errors:
-// *errs.ValidationError on "ids" when neither ids nor all is given, or
-// more than MaxMarkIDs ids.
+// *errs.ValidationError on "ids" when neither ids nor all is given, when
+// both are (ambiguous), or more than MaxMarkIDs ids.
 func (s *Service) MarkRead(ctx context.Context, agent int64, ids []int64, all bool) (int64, error) {
 	var c errs.Checker
 	c.Check(all || len(ids) > 0, "ids", "required", `give the ids to mark read, or "all": true`)
+	c.Check(!all || len(ids) == 0, "ids", "ambiguous", `give either the ids to mark read or "all": true, not both`)
 	c.Check(len(ids) <= MaxMarkIDs, "ids", "too_many", "at most %d ids", MaxMarkIDs)
 	for i, id := range ids {
 		c.Check(id > 0, fmt.Sprintf("ids[%d]", i), "invalid", "must be a notification id")

@@ -3,21 +3,26 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kesherdesk/kesher/internal/automation"
+	"github.com/kesherdesk/kesher/internal/conversation"
 )
 
-// DryRunLimit is how many open conversations a dry run looks at (the most
-// recent), and DryRunShown how many matches it lists.
+// DryRunLimit is how many conversations a dry run looks at (the most
+// recent of the statuses it scans), and DryRunShown how many matches it
+// lists.
 const (
 	DryRunLimit = 5000
 	DryRunShown = 50
 )
 
-// DryRunResult is the answer of a dry run: {"scanned":N,"matched":M,
-// "conversations":[DryRunMatch…]} (the first DryRunShown matches, newest
-// first).
+// DryRunResult is the answer of a dry run: {"statuses":[…],"scanned":N,
+// "matched":M,"conversations":[DryRunMatch…]} (the first DryRunShown
+// matches, newest first). Statuses are the conversation statuses scanned.
 type DryRunResult struct {
+	Statuses      []string      `json:"statuses"`
 	Scanned       int           `json:"scanned"`
 	Matched       int           `json:"matched"`
 	Conversations []DryRunMatch `json:"conversations"`
@@ -34,15 +39,26 @@ type DryRunMatch struct {
 
 // DryRun validates r (as Create does; its id, enabled and position are
 // ignored) and reports which of the DryRunLimit most recent conversations
-// that are not closed it would match now, with Facts built exactly as the
+// it could act on it would match now: unsolved ones (new, open, pending,
+// on_hold) for an event rule, those in the rule's time.status for a time
+// rule, with Facts built exactly as the
 // runner builds them (Facts). Nothing is written. Errors:
 // *errs.ValidationError.
 func (s *Service) DryRun(ctx context.Context, r automation.Rule) (DryRunResult, error) {
 	if err := Validate(&r); err != nil {
 		return DryRunResult{}, err
 	}
+	statuses := conversation.Unsolved
+	if r.Time != nil {
+		statuses = []string{r.Time.Status}
+	}
 	q := s.db.R()
-	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT id FROM conversations WHERE status <> 'closed' ORDER BY id DESC LIMIT %d`, DryRunLimit))
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		args[i] = st
+	}
+	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT id FROM conversations WHERE status IN (%s) ORDER BY id DESC LIMIT %d`,
+		strings.TrimSuffix(strings.Repeat("?,", len(statuses)), ","), DryRunLimit), args...)
 	if err != nil {
 		return DryRunResult{}, fmt.Errorf("rules: dry run: %w", err)
 	}
@@ -68,7 +84,7 @@ func (s *Service) DryRun(ctx context.Context, r automation.Rule) (DryRunResult, 
 		return DryRunResult{}, err
 	}
 	matched := automation.DryRun(r, facts)
-	res := DryRunResult{Scanned: len(convs), Matched: len(matched), Conversations: []DryRunMatch{}}
+	res := DryRunResult{Statuses: slices.Clone(statuses), Scanned: len(convs), Matched: len(matched), Conversations: []DryRunMatch{}}
 	byID := map[int64]int{}
 	for i, c := range convs {
 		byID[c.ID] = i

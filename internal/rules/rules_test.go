@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -345,16 +346,57 @@ func TestActions(t *testing.T) {
 		if !slices.Equal(got, want2) {
 			t.Fatalf("audit = %q\nwant %q", got, want2)
 		}
-		// The conversation update itself is audited as the rule too.
+		// The per-action entries record the team and assignee: no
+		// conversation.updated entry by the rule duplicates them (the
+		// reply's own status change, new → open, is audited as a reply's is).
 		es, _ := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
-		found := false
 		for _, e := range es {
-			if e.Action == "conversation.updated" && e.Actor.Type == "automation" && e.Actor.ID == r.ID && e.Actor.Name == "Billing intake" {
-				found = true
+			_, team := e.Changes["team_id"]
+			_, assignee := e.Changes["assignee_id"]
+			if e.Action == "conversation.updated" && e.Actor.Type == "automation" && (team || assignee) {
+				t.Fatalf("conversation.updated audit entry by the rule: %+v", e)
 			}
 		}
-		if !found {
-			t.Fatalf("no conversation.updated audit entry by the rule: %+v", es)
+	})
+}
+
+// TestRuleAuditShape: one tag change by a rule is exactly one audit entry,
+// "automation.add_tags" by the rule with the tags' from and to, whatever
+// the trigger.
+func TestRuleAuditShape(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		for _, trigger := range []string{automation.TriggerConversationCreated, automation.TriggerMessageReceived, automation.TriggerConversationUpdated} {
+			t.Run(trigger, func(t *testing.T) {
+				k := newDesk(t, d, app.CoreOptions{})
+				tagName := "rule-" + strings.ReplaceAll(trigger, ".", "-")
+				r := k.rule(rules.Input{Name: "Tagger " + trigger, Trigger: trigger,
+					Conditions: automation.Conditions{All: []automation.Condition{cond("subject", "contains", "audit-shape-"+trigger)}},
+					Actions:    []automation.Action{act("add_tags", []any{tagName})}})
+				c := k.conv("audit-shape-"+trigger, "hello", "")
+				if trigger == automation.TriggerConversationUpdated {
+					k.update(c.ID, conversation.Patch{Priority: patch.Of("high")})
+				}
+				if got := k.get(c.ID); !slices.Contains(got.Tags, tagName) {
+					t.Fatalf("tags = %v", got.Tags)
+				}
+				es, err := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var byRule []audit.Entry
+				for _, e := range es {
+					if e.Actor.Type == "automation" {
+						byRule = append(byRule, e)
+					}
+				}
+				if len(byRule) != 1 || byRule[0].Action != "automation.add_tags" || byRule[0].Actor.ID != r.ID {
+					t.Fatalf("audit entries by the rule = %+v, want one automation.add_tags", byRule)
+				}
+				ch, ok := byRule[0].Changes["tags"]
+				if !ok || !strings.Contains(fmt.Sprint(ch.To), tagName) {
+					t.Fatalf("changes = %+v", byRule[0].Changes)
+				}
+			})
 		}
 	})
 }
@@ -377,7 +419,7 @@ func TestWebhook(t *testing.T) {
 			}
 		}))
 		defer srv.Close()
-		k := newDesk(t, d, app.CoreOptions{WebhookSecret: "s3cret"})
+		k := newDesk(t, d, app.CoreOptions{WebhookSecret: "s3cret", WebhookAllowPrivate: true})
 		r := k.rule(rules.Input{Name: "Tell the CRM", Trigger: automation.TriggerConversationCreated,
 			Actions: []automation.Action{act("webhook", srv.URL+"/hook")}})
 		c := k.conv("Hook", "hello", "")
@@ -419,6 +461,31 @@ func TestWebhook(t *testing.T) {
 		}
 		if sigs[1] != rules.Sign("s3cret", bodies[1]) || len(sigs[1]) != len("sha256=")+64 {
 			t.Fatalf("signature = %q", sigs[1])
+		}
+		// The timeline and the audit trail (which agents read) name the
+		// receiving host, never the URL.
+		msgs, err := k.core.Conversations.ListMessages(k.ctx, c.ID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := strings.TrimPrefix(srv.URL, "http://")
+		var events int
+		for _, m := range msgs {
+			if m.ChannelMeta["event"] == "rule_webhook" {
+				events++
+				if m.ChannelMeta["host"] != host || m.ChannelMeta["rule_name"] != "Tell the CRM" || strings.Contains(m.BodyText, "/hook") {
+					t.Fatalf("rule_webhook event = %q %v", m.BodyText, m.ChannelMeta)
+				}
+			}
+		}
+		if events != 1 {
+			t.Fatalf("%d rule_webhook events, want 1", events)
+		}
+		es, _ := audit.List(k.ctx, k.d.R(), "conversation", c.ID, 100)
+		for _, e := range es {
+			if strings.Contains(fmt.Sprint(e.Changes), "/hook") {
+				t.Fatalf("audit entry shows the URL: %+v", e)
+			}
 		}
 	})
 }
@@ -771,6 +838,41 @@ func TestRedeliveredEvent(t *testing.T) {
 		}
 		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'note'`, c.ID); n != 2 {
 			t.Fatalf("%d notes after another event, want 2", n)
+		}
+	})
+}
+
+// TestDryRunStatuses: an event rule's dry run scans unsolved conversations
+// only (a solved one is not counted), a time rule's those in its status;
+// the answer names the statuses scanned.
+func TestDryRunStatuses(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, app.CoreOptions{})
+		k.conv("New one", "hello", "")
+		pending := k.conv("Pending one", "hello", "")
+		k.update(pending.ID, conversation.Patch{Status: patch.Of("pending")})
+		solved := k.conv("Solved one", "hello", "")
+		k.update(solved.ID, conversation.Patch{Status: patch.Of("solved")})
+		closed := k.conv("Closed one", "hello", "")
+		k.update(closed.ID, conversation.Patch{Status: patch.Of("solved")})
+		k.update(closed.ID, conversation.Patch{Status: patch.Of("closed")})
+
+		ev, err := k.core.Rules.DryRun(k.ctx, automation.Rule{Name: "All", Trigger: automation.TriggerConversationUpdated,
+			Actions: []automation.Action{act("set_priority", "high")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Scanned != 2 || ev.Matched != 2 || !slices.Equal(ev.Statuses, []string{"new", "open", "pending", "on_hold"}) {
+			t.Fatalf("event rule dry run = %+v", ev)
+		}
+		tr, err := k.core.Rules.DryRun(k.ctx, automation.Rule{Name: "Close solved", Trigger: automation.TriggerTime,
+			Time:    &automation.TimeCondition{Field: automation.TimeFieldStatusFor, Status: "solved", Minutes: 1},
+			Actions: []automation.Action{act("close", nil)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Scanned != 1 || !slices.Equal(tr.Statuses, []string{"solved"}) {
+			t.Fatalf("time rule dry run = %+v", tr)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,13 +144,16 @@ func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, rules []automation.
 //  1. add_note and send_canned effects: an internal note, and a public
 //     outbound reply rendered from the canned response, authored by the
 //     system (channel_meta names the rule);
-//  2. one conversation update with plan.Changes, audited (and shown in the
-//     timeline) as the rule that made the changes — several rules show as
+//  2. one conversation update with plan.Changes, shown in the timeline as
+//     the rule that made the changes — several rules show as
 //     one automation actor naming them all;
 //  3. notify effects (notifications, kind rule.notify) and webhook effects
 //     (durable jobs of kind automation.webhook), each also a timeline
-//     event ("rule_notified" {to, agent_ids}, "rule_webhook" {to: url});
-//  4. one audit entry per applied action, actor the rule ("automation.<action>").
+//     event ("rule_notified" {to, agent_ids}, "rule_webhook" {host}: the
+//     URL's host only, as agents read timelines and audit trails);
+//  4. one audit entry per applied action, actor the rule ("automation.<action>",
+//     with the field's from and to); the conversation update itself writes no
+//     "conversation.updated" entry, whatever the trigger.
 //
 // A missing canned response or notify recipient skips that effect (logged).
 func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64, plan automation.Plan, rules []automation.Rule) error {
@@ -202,7 +206,9 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 			}
 			actor = audit.Actor{Type: "automation", Name: strings.Join(names, ", ")}
 		}
-		if _, err := s.conversations.UpdateTx(ctx, tx, actor, id, plan.Changes); err != nil {
+		// Step 4 audits each applied action; no "conversation.updated" entry
+		// duplicates them.
+		if _, err := s.conversations.UpdateTxUnaudited(ctx, tx, actor, id, plan.Changes); err != nil {
 			return fmt.Errorf("rules: apply changes to conversation %d: %w", id, err)
 		}
 	}
@@ -253,7 +259,9 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 			if err != nil {
 				return err
 			}
-			if err := s.conversations.AddEventTx(ctx, tx, Actor(r), id, "rule_webhook", map[string]any{"to": e.URL}); err != nil {
+			// Agents read the timeline: it names the receiving host only, never
+			// the URL (which may carry a secret path or token).
+			if err := s.conversations.AddEventTx(ctx, tx, Actor(r), id, "rule_webhook", map[string]any{"host": webhookHost(e.URL)}); err != nil {
 				return err
 			}
 		}
@@ -276,7 +284,7 @@ func (s *Service) Apply(ctx context.Context, tx *db.Tx, trigger string, id int64
 			case automation.ActionNotify:
 				changes["notify"] = audit.Change{To: e.To}
 			case automation.ActionWebhook:
-				changes["webhook"] = audit.Change{To: e.URL}
+				changes["webhook"] = audit.Change{To: webhookHost(e.URL)}
 			}
 			if msg, ok := failed[a.Effect]; ok {
 				changes["skipped"] = audit.Change{To: msg}
@@ -366,4 +374,14 @@ func (s *Service) recipients(ctx context.Context, tx *db.Tx, convID int64, to st
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// webhookHost returns the host (and port) of a webhook URL, "" when it
+// does not parse.
+func webhookHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

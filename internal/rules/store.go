@@ -77,8 +77,15 @@ type Options struct {
 	// WebhookSecret, when set, signs webhook bodies: header
 	// X-Kesher-Signature: sha256=<hex HMAC-SHA256 of the body>.
 	WebhookSecret string
-	// HTTPClient posts webhooks (default: a client with a 10 s timeout).
+	// HTTPClient posts webhooks (default: WebhookClient(AllowPrivateWebhooks,
+	// nil): a 10 s timeout, no redirects, no private addresses).
 	HTTPClient *http.Client
+	// AllowPrivateWebhooks lets webhooks target loopback, link-local,
+	// private, unspecified and multicast addresses and "localhost" (off by
+	// default: such targets are rejected when a rule is saved and refused
+	// at dial time). For tests and on-premises desks whose receivers live
+	// on the local network (serve --webhook-allow-private).
+	AllowPrivateWebhooks bool
 	// CacheFor is how long enabled rules stay cached (default 30 s); a
 	// change on this node drops the cache at once, other nodes see it
 	// after at most CacheFor.
@@ -109,7 +116,7 @@ type cached struct {
 // New returns the rules service.
 func New(d *db.DB, outbox *events.Outbox, conversations *conversation.Service, log *slog.Logger, o Options) *Service {
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: WebhookTimeout}
+		o.HTTPClient = WebhookClient(o.AllowPrivateWebhooks, nil)
 	}
 	if o.CacheFor <= 0 {
 		o.CacheFor = 30 * time.Second
@@ -231,6 +238,15 @@ func checkRefs(ctx context.Context, q db.Querier, r automation.Rule) error {
 	return c.Err()
 }
 
+// checkWebhooks rejects webhook targets that are private address literals
+// unless Options.AllowPrivateWebhooks. Errors: *errs.ValidationError.
+func (s *Service) checkWebhooks(r automation.Rule) error {
+	if s.o.AllowPrivateWebhooks {
+		return nil
+	}
+	return checkWebhookTargets(r)
+}
+
 // idOf reads an id from a JSON number or a Go integer (0 when it is not one;
 // Validate has reported the type already).
 func idOf(v any) int64 {
@@ -260,6 +276,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Rule
 	r := automation.Rule{Name: in.Name, Enabled: in.Enabled == nil || *in.Enabled, Trigger: in.Trigger, Time: in.Time,
 		Conditions: in.Conditions, Actions: in.Actions}
 	if err := Validate(&r); err != nil {
+		return Rule{}, err
+	}
+	if err := s.checkWebhooks(r); err != nil {
 		return Rule{}, err
 	}
 	var id int64
@@ -329,6 +348,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 			r.Actions = p.Actions.V
 		}
 		if err := Validate(&r); err != nil {
+			return err
+		}
+		if err := s.checkWebhooks(r); err != nil {
 			return err
 		}
 		if err := checkRefs(ctx, tx, r); err != nil {

@@ -83,7 +83,7 @@ test('the At risk view shows SLA badges; an admin previews an automation rule wi
     await dialog.getByRole('button', { name: 'Preview (dry run)' }).click()
     const count = dialog.locator('[data-testid="dry-run-count"]')
     await count.waitFor({ timeout: 15_000 })
-    const m = /^Matches (\d+) of (\d+) open conversations$/.exec((await count.innerText()).trim())
+    const m = /^Matches (\d+) of (\d+) conversations scanned \(.+\)$/.exec((await count.innerText()).trim())
     assert.ok(m, `dry run text: ${await count.innerText()}`)
     assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]), `matched ${m[1]} of ${m[2]}`)
     // The matches link to their conversations; the one just created is open.

@@ -211,7 +211,7 @@ describe('automation rules screen', () => {
     let dryBody: Record<string, unknown> | undefined
     const dry: Handler = (_u, init) => {
       dryBody = JSON.parse(String(init.body))
-      return { body: { scanned: 12, matched: 2, conversations: [{ id: 31, subject: 'Refund', status: 'open', priority: 'high', requester_name: 'Noa' }, { id: 32, subject: 'Late', status: 'pending', priority: 'normal', requester_name: 'Avi' }] } }
+      return { body: { statuses: ['new', 'open', 'pending', 'on_hold'], scanned: 12, matched: 2, conversations: [{ id: 31, subject: 'Refund', status: 'open', priority: 'high', requester_name: 'Noa' }, { id: 32, subject: 'Late', status: 'pending', priority: 'normal', requester_name: 'Avi' }] } }
     }
     stubFetch({
       'GET /api/v1/automation-rules': { data: [rule] },
@@ -230,7 +230,7 @@ describe('automation rules screen', () => {
     await button(w, 'Preview (dry run)').trigger('click')
     await flushPromises()
     expect(dryBody).toMatchObject({ name: 'High priority to Support', trigger: 'conversation.created', conditions: { all: [{ field: 'status', op: 'is', value: 'open' }], any: [] } })
-    expect(w.find('[data-testid="dry-run-count"]').text()).toBe('Matches 2 of 12 open conversations')
+    expect(w.find('[data-testid="dry-run-count"]').text()).toBe('Matches 2 of 12 conversations scanned (New, Open, Pending and On hold)')
     const links = w.find('.dry').findAll('a')
     expect(links.map((a) => a.attributes('href'))).toEqual(['/inbox/all/31', '/inbox/all/32'])
   })

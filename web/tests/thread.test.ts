@@ -22,6 +22,8 @@ const messages = [
   msg(4, { kind: 'event', direction: 'internal', author_type: 'system', author_id: null, body_text: 'assigned: none → 5', channel_meta: { event: 'assigned', from: null, to: 5 } }),
   msg(5, { kind: 'event', direction: 'internal', author_type: 'agent', author_id: 5, body_text: 'tags_changed', channel_meta: { event: 'tags_changed', from: ['a'], to: ['a', 'vip'] } }),
   msg(6, { kind: 'event', direction: 'internal', author_type: 'agent', author_id: 5, body_text: 'team_changed', channel_meta: { event: 'team_changed', from: null, to: 2 } }),
+  msg(8, { kind: 'event', direction: 'internal', author_type: 'system', author_id: null, body_text: 'rule_notified: agent:5', channel_meta: { event: 'rule_notified', to: 'agent:5', agent_ids: [5], rule_id: 3, rule_name: 'VIP' } }),
+  msg(9, { kind: 'event', direction: 'internal', author_type: 'system', author_id: null, body_text: 'rule_webhook: https://hooks.example/secret-path', channel_meta: { event: 'rule_webhook', to: 'https://hooks.example/secret-path', rule_id: 3, rule_name: 'VIP' } }),
   msg(7, { kind: 'reply', direction: 'outbound', author_type: 'agent', author_id: 5, body_text: 'Hi', body_html: '<p>Hi <b>there</b></p><script>alert(1)</script>' }),
 ]
 
@@ -56,7 +58,10 @@ describe('MessageThread', () => {
       'Kesher assigned the conversation to Yossi',
       'Yossi added tags: vip',
       'Yossi moved the conversation to team Billing',
+      'Rule “VIP” notified Yossi',
+      'Rule “VIP” called its webhook',
     ])
+    expect(wrapper.text()).not.toContain('secret-path')
   })
 
   it('renders events as localized timeline lines (Hebrew)', async () => {
@@ -65,6 +70,8 @@ describe('MessageThread', () => {
     const lines = wrapper.findAll('li.event').map((e) => e.find('.event-text').text())
     expect(lines[0]).toBe('Yossi: הסטטוס שונה מ־פתוחה ל־ממתינה ללקוח')
     expect(lines[1]).toBe('קשר: הפנייה שויכה ל־Yossi')
+    expect(lines[4]).toBe('הכלל „VIP” שלח התראה ל־Yossi')
+    expect(lines[5]).toBe('הכלל „VIP” הפעיל את ה־webhook שלו')
     expect(lines.join(' ')).not.toMatch(/status_changed|assigned:/)
   })
 

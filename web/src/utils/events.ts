@@ -19,6 +19,10 @@ function actorName(m: Message, ctx: EventContext): string {
   return ctx.t('events.system')
 }
 
+function ruleName(meta: Record<string, unknown>, ctx: EventContext): string {
+  return typeof meta.rule_name === 'string' && meta.rule_name ? meta.rule_name : ctx.t('events.ruleUnnamed')
+}
+
 function asArray(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : []
 }
@@ -74,6 +78,15 @@ export function describeEvent(m: Message, ctx: EventContext): string {
       const diagnostic = typeof meta.diagnostic === 'string' ? meta.diagnostic : ''
       return diagnostic ? t('events.deliveryFailedWhy', { to, diagnostic }) : t('events.deliveryFailed', { to })
     }
+    case 'rule_notified': {
+      const rule = ruleName(meta, ctx)
+      const ids = Array.isArray(meta.agent_ids) ? meta.agent_ids.map(asId).filter((id): id is number => id !== null) : []
+      if (!ids.length) return t('events.ruleNotifiedSomeone', { rule })
+      return t('events.ruleNotified', { rule, agents: ctx.formatList(ids.map(agent)) })
+    }
+    case 'rule_webhook':
+      // Agents never see the webhook's URL (older events stored it in "to").
+      return t('events.ruleWebhook', { rule: ruleName(meta, ctx) })
     default:
       return m.body_text || t('events.unknown')
   }

@@ -368,6 +368,8 @@ export interface Rule {
 
 /** POST /api/v1/automation-rules/dry-run. */
 export interface DryRunResult {
+  /** The conversation statuses scanned: new, open, pending, on_hold for an event rule; a time rule's status. */
+  statuses: Status[]
   scanned: number
   matched: number
   conversations: { id: number; subject: string; status: Status; priority: Priority; requester_name: string }[]
