@@ -630,3 +630,84 @@ func TestEscalationActions(t *testing.T) {
 		}
 	})
 }
+
+// TestBreachSurvivesPolicyChange: a breach that happened (and was
+// escalated) stays recorded at its instant when the policy changes
+// afterwards, in the stored row, the conversation summary and the /sla
+// view; a met target keeps the instant it was due.
+func TestBreachSurvivesPolicyChange(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		dana := k.agent("dana", "agent")
+		in := calendarPolicy
+		in.Escalation = []sla.Action{{Type: "notify", Value: "assignee"}}
+		p := k.policy(in)
+		c := k.conv("normal", &dana, nil)
+		met := k.conv("normal", &dana, nil)
+		k.advance(25 * time.Minute)
+		k.message(met.ID, conversation.DirectionOutbound, "")
+
+		k.advance(36 * time.Minute) // 61 minutes: first response breached at 60
+		k.runJobs(k.runner)
+		breachedAt := start.Add(time.Hour)
+		check := func(when string) {
+			t.Helper()
+			if n := k.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'sla.breached' AND conversation_id = ?`, c.ID); n != 1 {
+				t.Fatalf("%s: %d breach notifications", when, n)
+			}
+			r, _ := k.row(c.ID, sla.TargetFirstResponse)
+			if r.state != policy.StateBreached {
+				t.Fatalf("%s: row state %q", when, r.state)
+			}
+			mustEqualTime(t, when+": breached_at", r.breached, breachedAt)
+			mustEqualTime(t, when+": due_at", r.due, breachedAt)
+			got := k.get(c.ID)
+			if got.SLAState != policy.StateBreached || got.SLADueAt == nil {
+				t.Fatalf("%s: summary %q %v", when, got.SLAState, got.SLADueAt)
+			}
+			mustEqualTime(t, when+": sla_due_at", *got.SLADueAt, breachedAt)
+			v, err := k.svc.ForConversation(k.ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.State != policy.StateBreached || v.DueAt == nil || v.Targets[0].BreachedAt == nil || v.Targets[0].DueAt == nil {
+				t.Fatalf("%s: view %+v", when, v)
+			}
+			mustEqualTime(t, when+": view breached_at", *v.Targets[0].BreachedAt, breachedAt)
+			mustEqualTime(t, when+": view due_at", *v.Targets[0].DueAt, breachedAt)
+			mustEqualTime(t, when+": view summary due", *v.DueAt, breachedAt)
+		}
+		check("breached")
+
+		// A re-evaluation that finds a later breach (65 minutes) keeps the stored one.
+		k.advance(9 * time.Minute)
+		targets := in.Targets
+		targets.FirstResponse.Minutes = 65
+		if _, err := k.svc.UpdatePolicy(k.ctx, audit.System, p.ID, sla.PolicyPatch{Targets: patch.Of(targets)}); err != nil {
+			t.Fatal(err)
+		}
+		k.runJobs(k.runner)
+		check("65 minutes")
+
+		// A longer target (due in the future now) does not undo the breach.
+		targets.FirstResponse.Minutes = 120
+		if _, err := k.svc.UpdatePolicy(k.ctx, audit.System, p.ID, sla.PolicyPatch{Targets: patch.Of(targets)}); err != nil {
+			t.Fatal(err)
+		}
+		k.runJobs(k.runner)
+		check("120 minutes")
+		k.advance(2 * time.Hour)
+		k.runJobs(k.runner)
+		check("later")
+
+		// The met target (replied at 25 minutes) still says when it was due.
+		v, err := k.svc.ForConversation(k.ctx, met.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Targets[0].State != policy.StateMet || v.Targets[0].DueAt == nil {
+			t.Fatalf("met view %+v", v.Targets[0])
+		}
+		mustEqualTime(t, "met due_at", *v.Targets[0].DueAt, start.Add(120*time.Minute))
+	})
+}
