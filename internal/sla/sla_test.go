@@ -16,6 +16,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
@@ -709,5 +710,75 @@ func TestBreachSurvivesPolicyChange(t *testing.T) {
 			t.Fatalf("met view %+v", v.Targets[0])
 		}
 		mustEqualTime(t, "met due_at", *v.Targets[0].DueAt, start.Add(120*time.Minute))
+	})
+}
+
+// fieldCodes returns "field:code" of each field a validation error names.
+func fieldCodes(t *testing.T, err error) []string {
+	t.Helper()
+	var ve *errs.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want a validation error, got %v", err)
+	}
+	var out []string
+	for _, f := range ve.Fields {
+		out = append(out, f.Field+":"+f.Code)
+	}
+	return out
+}
+
+func wantFields(t *testing.T, what string, err error, want ...string) {
+	t.Helper()
+	got := fieldCodes(t, err)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: fields %v, want %v", what, got, want)
+	}
+}
+
+// TestValidationGaps: policy conditions name existing inboxes and
+// organizations, valid tags and tiers; calendar intervals do not overlap,
+// holiday dates are unique; Due and Between stay within RFC 3339 years.
+func TestValidationGaps(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		in := calendarPolicy
+		in.Conditions = policy.Conditions{InboxIDs: []int64{k.inbox, 999999, -1}, OrganizationIDs: []int64{0, 777777},
+			Tags: []string{"fast-sla", " ", "a,b"}, ContactTiers: []string{"vip", "", strings.Repeat("x", 33)}}
+		_, err := k.svc.CreatePolicy(k.ctx, audit.System, in)
+		wantFields(t, "conditions", err, "conditions.inbox_ids[1]:not_found", "conditions.inbox_ids[2]:invalid",
+			"conditions.organization_ids[0]:invalid", "conditions.organization_ids[1]:not_found",
+			"conditions.tags[1]:required", "conditions.tags[2]:invalid",
+			"conditions.contact_tiers[1]:required", "conditions.contact_tiers[2]:too_long")
+		in.Conditions = policy.Conditions{InboxIDs: []int64{k.inbox}, Tags: []string{"Fast SLA"}}
+		p, err := k.svc.CreatePolicy(k.ctx, audit.System, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(p.Conditions.Tags) != "[fast-sla]" {
+			t.Fatalf("tags %v, want normalized", p.Conditions.Tags)
+		}
+
+		day := []sla.Interval{{Start: "08:00", End: "12:00"}, {Start: "12:00", End: "16:00"}}
+		bad := []sla.Interval{{Start: "08:00", End: "12:00"}, {Start: "11:00", End: "16:00"}}
+		cin := sla.CalendarInput{Name: "c1", TimeZone: "UTC", Week: [][]sla.Interval{day, bad, day, day, day, {}, {}},
+			Holidays: []sla.Day{{Date: "2026-05-01", Open: bad}, {Date: "2026-05-01"}}}
+		_, err = k.svc.CreateCalendar(k.ctx, audit.System, cin)
+		wantFields(t, "calendar", err, "week[1][1]:overlap", "holidays[0].open[1]:overlap", "holidays[1].date:duplicate")
+
+		cin.Week[1], cin.Holidays = day, nil
+		if _, err := k.svc.CreateCalendar(k.ctx, audit.System, cin); err != nil {
+			t.Fatal(err)
+		}
+		_, err = k.svc.Due(k.ctx, "c1", time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC), 100_000)
+		wantFields(t, "due past 9999", err, "minutes:out_of_range")
+		_, err = k.svc.Due(k.ctx, "c1", time.Date(0, 12, 30, 0, 0, 0, 0, time.UTC), 10)
+		wantFields(t, "start before year 1", err, "start:out_of_range")
+		_, err = k.svc.Between(k.ctx, "c1", time.Date(0, 12, 30, 0, 0, 0, 0, time.UTC), start)
+		wantFields(t, "from before year 1", err, "from:out_of_range")
+		due, err := k.svc.Due(k.ctx, "c1", time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC), 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustEqualTime(t, "due in 9999", due, time.Date(9999, 12, 1, 9, 0, 0, 0, time.UTC))
 	})
 }
