@@ -9,6 +9,7 @@ import ConversationList from '@/components/ConversationList.vue'
 import ViewSidebar from '@/components/ViewSidebar.vue'
 import SlaPanel from '@/components/SlaPanel.vue'
 import { useViewsStore } from '@/stores/views'
+import { useDirectoryStore } from '@/stores/directory'
 import { useConversationsStore } from '@/stores/conversations'
 import { conv, stubFetch } from './helpers'
 import { mountWith } from './mount'
@@ -106,6 +107,17 @@ describe('At risk view', () => {
     await flushPromises()
     link = wrapper.findAll('a').find((a) => a.text().startsWith('At risk'))!
     expect(link.find('.count').text()).toBe('3')
+  })
+
+  it('shows long team names whole: wrapped, isolated, with a title', async () => {
+    stubFetch({})
+    const { wrapper, pinia } = mountWith(ViewSidebar, { props: { active: 'mine' } })
+    const name = 'מערכת ההזמנות (API) — Order system escalations team'
+    useDirectoryStore(pinia).teams = [{ id: 4, name, description: '', agent_ids: [] }]
+    await flushPromises()
+    const label = wrapper.findAll('.view-label').find((x) => x.text() === name)!
+    expect(label.attributes('title')).toBe(name)
+    expect(label.find('bdi').text()).toBe(name)
   })
 
   it('loads with ?sla=at_risk and no sort, so the server orders by due time', async () => {
