@@ -50,6 +50,12 @@ func TestCalendarsAPI(t *testing.T) {
 			m["holidays"] = []map[string]any{{"date": "2026-02-30", "name": "x", "open": none}}
 		}, "holidays[0].date")
 		bad(func(m map[string]any) { m["week"] = []any{day} }, "week")
+		bad(func(m map[string]any) {
+			m["week"] = []any{day, []map[string]string{{"start": "08:00", "end": "12:00"}, {"start": "11:30", "end": "16:00"}}, day, day, day, none, none}
+		}, "week[1][1]")
+		bad(func(m map[string]any) {
+			m["holidays"] = []map[string]any{{"date": "2026-05-01", "name": "x", "open": none}, {"date": "2026-05-01", "name": "y", "open": none}}
+		}, "holidays[1].date")
 		bad(func(m map[string]any) { m["include_holidays"] = "us" }, "include_holidays")
 		bad(func(m map[string]any) { m["name"] = "il" }, "name")
 
@@ -93,6 +99,13 @@ func TestCalendarsAPI(t *testing.T) {
 		}
 		if f := fieldOf(t, k.do("GET", "/api/v1/calendars/il/due?start=2026-03-05T14:00:00Z", agentTok, nil)); f != "minutes" {
 			t.Fatalf("no minutes: %q", f)
+		}
+		// RFC 3339 has four-digit years: an answer after 9999 is a 400 naming minutes.
+		if f := fieldOf(t, k.do("GET", "/api/v1/calendars/il/due?start=9999-12-01T00:00:00Z&minutes=100000", agentTok, nil)); f != "minutes" {
+			t.Fatalf("due after 9999: %q", f)
+		}
+		if f := fieldOf(t, k.do("GET", "/api/v1/calendars/il/between?from=0000-01-01T00:00:00%2B02:00&to=2026-03-05T14:00:00Z", agentTok, nil)); f != "from" {
+			t.Fatalf("from before year 1: %q", f)
 		}
 		if r := k.do("GET", "/api/v1/calendars/nope/due?start=2026-03-05T14:00:00Z&minutes=1", agentTok, nil); r.status != 404 {
 			t.Fatalf("unknown calendar: %d", r.status)
@@ -158,6 +171,10 @@ func TestSLAPoliciesAPI(t *testing.T) {
 		bad(func(m map[string]any) {
 			m["conditions"] = map[string]any{"priorities": []string{"critical"}}
 		}, "conditions.priorities[0]")
+		bad(func(m map[string]any) { m["conditions"] = map[string]any{"inbox_ids": []int64{999}} }, "conditions.inbox_ids[0]")
+		bad(func(m map[string]any) { m["conditions"] = map[string]any{"organization_ids": []int64{-1}} }, "conditions.organization_ids[0]")
+		bad(func(m map[string]any) { m["conditions"] = map[string]any{"tags": []string{""}} }, "conditions.tags[0]")
+		bad(func(m map[string]any) { m["conditions"] = map[string]any{"contact_tiers": []string{" "}} }, "conditions.contact_tiers[0]")
 
 		vip := k.must(201, "POST", "/api/v1/sla-policies", k.admin, good)
 		if vip["enabled"] != true || vip["warn_fraction"] != 0.75 || num(vip["position"]) != 0 {

@@ -173,11 +173,14 @@ func (s *Service) handleReevaluate(ctx context.Context, tx *db.Tx, j jobs.Job) e
 // TargetView is one target of a conversation's SLA as the API shows it.
 // Minutes are business minutes for business targets.
 type TargetView struct {
-	Target           string     `json:"target"`
-	State            string     `json:"state"`
-	Business         bool       `json:"business"`
-	Minutes          int        `json:"minutes"`
-	StartedAt        *time.Time `json:"started_at"`
+	Target    string     `json:"target"`
+	State     string     `json:"state"`
+	Business  bool       `json:"business"`
+	Minutes   int        `json:"minutes"`
+	StartedAt *time.Time `json:"started_at"`
+	// DueAt is the instant the target is due; for a met target the
+	// instant it would have been due (how early it was met), for a
+	// breached one the breach instant. Nil while paused.
 	DueAt            *time.Time `json:"due_at"`
 	AtRiskAt         *time.Time `json:"at_risk_at"`
 	MetAt            *time.Time `json:"met_at"`
@@ -210,6 +213,14 @@ func (s *Service) ForConversation(ctx context.Context, id int64) (ConversationSL
 	if err != nil || e == nil {
 		return out, err
 	}
+	old, err := loadStored(ctx, s.db.R(), []int64{id})
+	if err != nil {
+		return out, err
+	}
+	oldBy := map[string]stored{}
+	for _, r := range old[id] {
+		oldBy[r.target] = r
+	}
 	now := s.Now()
 	st := policy.Evaluate(e, cal, buildTimeline(f, rows), now)
 	pid := p.ID
@@ -219,18 +230,20 @@ func (s *Service) ForConversation(ctx context.Context, id int64) (ConversationSL
 		if !ts.Target.Set() || ts.State == policy.StateNone {
 			continue
 		}
+		prev, had := oldBy[name]
+		keepStoredBreach(ts, prev, had, e.ID)
 		v := TargetView{Target: name, State: ts.State, Business: ts.Target.Business, Minutes: ts.Target.Minutes,
-			StartedAt: ts.StartedAt, DueAt: ts.DueAt, AtRiskAt: ts.AtRiskAt, MetAt: ts.MetAt, BreachedAt: ts.BreachedAt,
+			StartedAt: ts.StartedAt, DueAt: ts.Deadline, AtRiskAt: ts.AtRiskAt, MetAt: ts.MetAt, BreachedAt: ts.BreachedAt,
 			RemainingMinutes: ts.RemainingMinutes}
 		out.Targets = append(out.Targets, v)
 		if stateRank[v.State] > stateRank[out.State] {
 			out.State = v.State
 		}
+		// The summary due is the earliest due of a running target or of
+		// a breach not yet answered.
 		due := v.DueAt
-		if v.State == policy.StateBreached && v.MetAt == nil {
-			due = v.BreachedAt
-		}
-		if due != nil && v.State != policy.StateMet && (out.DueAt == nil || due.Before(*out.DueAt)) {
+		running := v.State == policy.StateOK || v.State == policy.StateAtRisk
+		if due != nil && (running || v.State == policy.StateBreached && v.MetAt == nil) && (out.DueAt == nil || due.Before(*out.DueAt)) {
 			out.DueAt = due
 		}
 	}

@@ -120,6 +120,15 @@ func checkIntervals(c *errs.Checker, field string, ivs []Interval) []calendar.In
 		if ok1 && ok2 {
 			c.Check(s < e, f+".end", "invalid", "must be after start (%s)", iv.Start)
 			if s < e {
+				// Intervals may touch (09:00–12:00, 12:00–17:00) but not overlap.
+				for j, prev := range ivs[:i] {
+					ps, okS := parseHHMM(prev.Start)
+					pe, okE := parseHHMM(prev.End)
+					if okS && okE && ps < pe && s < pe && ps < e {
+						c.Add(f, "overlap", "overlaps %s[%d] (%s–%s)", field, j, prev.Start, prev.End)
+						break
+					}
+				}
 				out = append(out, calendar.Interval{Start: s, End: e})
 			}
 		}
@@ -177,7 +186,7 @@ func buildCalendar(in CalendarInput) (*calendar.Calendar, error) {
 		}
 		c.Check(total > 0, "week", "invalid", "the week needs some open hours")
 	}
-	holidays := checkDays(&c, "holidays", in.Holidays, false)
+	holidays := checkDays(&c, "holidays", in.Holidays, true)
 	overrides := checkDays(&c, "overrides", in.Overrides, true)
 	if in.IncludeHolidays != "" {
 		c.OneOf("include_holidays", in.IncludeHolidays, "", BuiltinIL)
@@ -495,13 +504,38 @@ func (s *Service) Due(ctx context.Context, name string, start time.Time, minutes
 	if minutes < 0 || minutes > calendar.MaxMinutes {
 		return time.Time{}, errs.Invalid("minutes", "invalid", "must be between 0 and %d", calendar.MaxMinutes)
 	}
-	return cal.Due(start, minutes), nil
+	if err := checkYear("start", start); err != nil {
+		return time.Time{}, err
+	}
+	due := cal.Due(start, minutes)
+	if due.Year() > maxYear || due.UTC().Year() > maxYear {
+		return time.Time{}, errs.Invalid("minutes", "out_of_range", "the answer would fall after the year %d", maxYear)
+	}
+	return due, nil
+}
+
+// maxYear is the last year an RFC 3339 instant (four-digit years) can name.
+const maxYear = 9999
+
+// checkYear rejects an instant outside the years 1 to 9999 (in UTC),
+// naming field.
+func checkYear(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > maxYear {
+		return errs.Invalid(field, "out_of_range", "must fall within the years 0001 to %d (UTC)", maxYear)
+	}
+	return nil
 }
 
 // Between returns the business minutes in [from, to) on calendar name.
 func (s *Service) Between(ctx context.Context, name string, from, to time.Time) (int, error) {
 	cal, err := s.BusinessCalendar(ctx, name)
 	if err != nil {
+		return 0, err
+	}
+	if err := checkYear("from", from); err != nil {
+		return 0, err
+	}
+	if err := checkYear("to", to); err != nil {
 		return 0, err
 	}
 	if to.Before(from) {

@@ -16,6 +16,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/patch"
 	"github.com/kesherdesk/kesher/internal/sla/policy"
+	"github.com/kesherdesk/kesher/internal/tag"
 )
 
 // Escalation action types, run once when a target is breached.
@@ -30,6 +31,9 @@ const (
 const (
 	MaxPolicyName = 200
 	MaxEscalation = 20
+	// MaxContactTier is the longest contact tier a condition may name
+	// (contacts' tiers are at most 32 characters).
+	MaxContactTier = 32
 )
 
 // Action is one escalation step. Value is a string for notify, a team id
@@ -116,6 +120,12 @@ func (p *Policy) normalize() {
 	if c.Tags == nil {
 		c.Tags = []string{}
 	}
+	for i, t := range c.Tags {
+		c.Tags[i] = tag.Normalize(t) // as conversations carry them
+	}
+	for i, t := range c.ContactTiers {
+		c.ContactTiers[i] = strings.TrimSpace(t)
+	}
 	if p.Escalation == nil {
 		p.Escalation = []Action{}
 	}
@@ -135,6 +145,38 @@ func (s *Service) validatePolicy(ctx context.Context, q db.Querier, p *Policy) e
 	}
 	for i, ch := range p.Conditions.Channels {
 		c.OneOf(fmt.Sprintf("conditions.channels[%d]", i), ch, "email", "chat", "api", "phone", "messaging")
+	}
+	for i, id := range p.Conditions.InboxIDs {
+		f := fmt.Sprintf("conditions.inbox_ids[%d]", i)
+		if id <= 0 {
+			c.Add(f, "invalid", "must be a positive id")
+			continue
+		}
+		if ok, err := exists(ctx, q, `SELECT id FROM inboxes WHERE id = ?`, id); err != nil {
+			return err
+		} else {
+			c.Check(ok, f, "not_found", "no inbox %d", id)
+		}
+	}
+	for i, id := range p.Conditions.OrganizationIDs {
+		f := fmt.Sprintf("conditions.organization_ids[%d]", i)
+		if id <= 0 {
+			c.Add(f, "invalid", "must be a positive id")
+			continue
+		}
+		if ok, err := exists(ctx, q, `SELECT id FROM organizations WHERE id = ?`, id); err != nil {
+			return err
+		} else {
+			c.Check(ok, f, "not_found", "no organization %d", id)
+		}
+	}
+	for i, tg := range p.Conditions.Tags {
+		tag.CheckName(&c, fmt.Sprintf("conditions.tags[%d]", i), tg)
+	}
+	for i, tier := range p.Conditions.ContactTiers {
+		f := fmt.Sprintf("conditions.contact_tiers[%d]", i)
+		c.Check(tier != "", f, "required", "a contact tier must not be empty")
+		c.MaxLen(f, tier, MaxContactTier)
 	}
 	for _, nt := range []struct {
 		name string

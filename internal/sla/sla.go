@@ -443,6 +443,29 @@ func nullable(v int64) any {
 	return v
 }
 
+// keepStoredBreach keeps a breach already stored for the same clock (the
+// same policy and start): once breached_at or escalated_at is recorded, ts
+// is breached at that stored instant, whatever a re-evaluation now finds —
+// a policy or calendar change that moves the due instant later (or
+// earlier), or a breach computed at a later instant. A breach is final
+// and stays as it happened (and as its notification said). ts's met
+// instant is kept.
+func keepStoredBreach(ts *policy.TargetState, prev stored, had bool, policyID int64) {
+	if !had || prev.policyID != policyID || ts.StartedAt == nil || prev.started != ts.StartedAt.UnixMilli() {
+		return
+	}
+	at := prev.breached
+	if at == 0 {
+		at = prev.escalated // escalated rows stored before breaches were kept
+	}
+	if at == 0 {
+		return
+	}
+	t := db.Time(at)
+	ts.State, ts.BreachedAt, ts.Deadline = policy.StateBreached, &t, &t
+	ts.DueAt, ts.AtRiskAt, ts.RemainingMinutes = nil, nil, 0
+}
+
 // stateRank orders target states for the conversation summary, worst
 // first.
 var stateRank = map[string]int{policy.StateBreached: 5, policy.StateAtRisk: 4, policy.StateOK: 3, policy.StatePaused: 2, policy.StateMet: 1}
@@ -496,11 +519,9 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, f facts, rows []timeline
 			ts := targetState(&st, name)
 			if ts.Target.Set() && ts.State != policy.StateNone {
 				keep = true
-				r = stored{target: name, policyID: e.ID, state: ts.State, started: msOf(ts.StartedAt), due: msOf(ts.DueAt),
+				keepStoredBreach(ts, prev, had, e.ID)
+				r = stored{target: name, policyID: e.ID, state: ts.State, started: msOf(ts.StartedAt), due: msOf(ts.Deadline),
 					atRisk: msOf(ts.AtRiskAt), met: msOf(ts.MetAt), breached: msOf(ts.BreachedAt)}
-				if ts.State == policy.StateBreached {
-					r.due = r.breached
-				}
 				if had && prev.policyID == r.policyID && prev.started == r.started {
 					r.warned, r.escalated = prev.warned, prev.escalated
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
@@ -628,5 +629,156 @@ func TestEscalationActions(t *testing.T) {
 		if n := k.count(`SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND kind = 'event' AND author_type = 'system'`, c.ID); n != 2 {
 			t.Fatalf("%d timeline events for the escalation, want team and assignee", n)
 		}
+	})
+}
+
+// TestBreachSurvivesPolicyChange: a breach that happened (and was
+// escalated) stays recorded at its instant when the policy changes
+// afterwards, in the stored row, the conversation summary and the /sla
+// view; a met target keeps the instant it was due.
+func TestBreachSurvivesPolicyChange(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		dana := k.agent("dana", "agent")
+		in := calendarPolicy
+		in.Escalation = []sla.Action{{Type: "notify", Value: "assignee"}}
+		p := k.policy(in)
+		c := k.conv("normal", &dana, nil)
+		met := k.conv("normal", &dana, nil)
+		k.advance(25 * time.Minute)
+		k.message(met.ID, conversation.DirectionOutbound, "")
+
+		k.advance(36 * time.Minute) // 61 minutes: first response breached at 60
+		k.runJobs(k.runner)
+		breachedAt := start.Add(time.Hour)
+		check := func(when string) {
+			t.Helper()
+			if n := k.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'sla.breached' AND conversation_id = ?`, c.ID); n != 1 {
+				t.Fatalf("%s: %d breach notifications", when, n)
+			}
+			r, _ := k.row(c.ID, sla.TargetFirstResponse)
+			if r.state != policy.StateBreached {
+				t.Fatalf("%s: row state %q", when, r.state)
+			}
+			mustEqualTime(t, when+": breached_at", r.breached, breachedAt)
+			mustEqualTime(t, when+": due_at", r.due, breachedAt)
+			got := k.get(c.ID)
+			if got.SLAState != policy.StateBreached || got.SLADueAt == nil {
+				t.Fatalf("%s: summary %q %v", when, got.SLAState, got.SLADueAt)
+			}
+			mustEqualTime(t, when+": sla_due_at", *got.SLADueAt, breachedAt)
+			v, err := k.svc.ForConversation(k.ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.State != policy.StateBreached || v.DueAt == nil || v.Targets[0].BreachedAt == nil || v.Targets[0].DueAt == nil {
+				t.Fatalf("%s: view %+v", when, v)
+			}
+			mustEqualTime(t, when+": view breached_at", *v.Targets[0].BreachedAt, breachedAt)
+			mustEqualTime(t, when+": view due_at", *v.Targets[0].DueAt, breachedAt)
+			mustEqualTime(t, when+": view summary due", *v.DueAt, breachedAt)
+		}
+		check("breached")
+
+		// A re-evaluation that finds a later breach (65 minutes) keeps the stored one.
+		k.advance(9 * time.Minute)
+		targets := in.Targets
+		targets.FirstResponse.Minutes = 65
+		if _, err := k.svc.UpdatePolicy(k.ctx, audit.System, p.ID, sla.PolicyPatch{Targets: patch.Of(targets)}); err != nil {
+			t.Fatal(err)
+		}
+		k.runJobs(k.runner)
+		check("65 minutes")
+
+		// A longer target (due in the future now) does not undo the breach.
+		targets.FirstResponse.Minutes = 120
+		if _, err := k.svc.UpdatePolicy(k.ctx, audit.System, p.ID, sla.PolicyPatch{Targets: patch.Of(targets)}); err != nil {
+			t.Fatal(err)
+		}
+		k.runJobs(k.runner)
+		check("120 minutes")
+		k.advance(2 * time.Hour)
+		k.runJobs(k.runner)
+		check("later")
+
+		// The met target (replied at 25 minutes) still says when it was due.
+		v, err := k.svc.ForConversation(k.ctx, met.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Targets[0].State != policy.StateMet || v.Targets[0].DueAt == nil {
+			t.Fatalf("met view %+v", v.Targets[0])
+		}
+		mustEqualTime(t, "met due_at", *v.Targets[0].DueAt, start.Add(120*time.Minute))
+	})
+}
+
+// fieldCodes returns "field:code" of each field a validation error names.
+func fieldCodes(t *testing.T, err error) []string {
+	t.Helper()
+	var ve *errs.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want a validation error, got %v", err)
+	}
+	var out []string
+	for _, f := range ve.Fields {
+		out = append(out, f.Field+":"+f.Code)
+	}
+	return out
+}
+
+func wantFields(t *testing.T, what string, err error, want ...string) {
+	t.Helper()
+	got := fieldCodes(t, err)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: fields %v, want %v", what, got, want)
+	}
+}
+
+// TestValidationGaps: policy conditions name existing inboxes and
+// organizations, valid tags and tiers; calendar intervals do not overlap,
+// holiday dates are unique; Due and Between stay within RFC 3339 years.
+func TestValidationGaps(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		in := calendarPolicy
+		in.Conditions = policy.Conditions{InboxIDs: []int64{k.inbox, 999999, -1}, OrganizationIDs: []int64{0, 777777},
+			Tags: []string{"fast-sla", " ", "a,b"}, ContactTiers: []string{"vip", "", strings.Repeat("x", 33)}}
+		_, err := k.svc.CreatePolicy(k.ctx, audit.System, in)
+		wantFields(t, "conditions", err, "conditions.inbox_ids[1]:not_found", "conditions.inbox_ids[2]:invalid",
+			"conditions.organization_ids[0]:invalid", "conditions.organization_ids[1]:not_found",
+			"conditions.tags[1]:required", "conditions.tags[2]:invalid",
+			"conditions.contact_tiers[1]:required", "conditions.contact_tiers[2]:too_long")
+		in.Conditions = policy.Conditions{InboxIDs: []int64{k.inbox}, Tags: []string{"Fast SLA"}}
+		p, err := k.svc.CreatePolicy(k.ctx, audit.System, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(p.Conditions.Tags) != "[fast-sla]" {
+			t.Fatalf("tags %v, want normalized", p.Conditions.Tags)
+		}
+
+		day := []sla.Interval{{Start: "08:00", End: "12:00"}, {Start: "12:00", End: "16:00"}}
+		bad := []sla.Interval{{Start: "08:00", End: "12:00"}, {Start: "11:00", End: "16:00"}}
+		cin := sla.CalendarInput{Name: "c1", TimeZone: "UTC", Week: [][]sla.Interval{day, bad, day, day, day, {}, {}},
+			Holidays: []sla.Day{{Date: "2026-05-01", Open: bad}, {Date: "2026-05-01"}}}
+		_, err = k.svc.CreateCalendar(k.ctx, audit.System, cin)
+		wantFields(t, "calendar", err, "week[1][1]:overlap", "holidays[0].open[1]:overlap", "holidays[1].date:duplicate")
+
+		cin.Week[1], cin.Holidays = day, nil
+		if _, err := k.svc.CreateCalendar(k.ctx, audit.System, cin); err != nil {
+			t.Fatal(err)
+		}
+		_, err = k.svc.Due(k.ctx, "c1", time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC), 100_000)
+		wantFields(t, "due past 9999", err, "minutes:out_of_range")
+		_, err = k.svc.Due(k.ctx, "c1", time.Date(0, 12, 30, 0, 0, 0, 0, time.UTC), 10)
+		wantFields(t, "start before year 1", err, "start:out_of_range")
+		_, err = k.svc.Between(k.ctx, "c1", time.Date(0, 12, 30, 0, 0, 0, 0, time.UTC), start)
+		wantFields(t, "from before year 1", err, "from:out_of_range")
+		due, err := k.svc.Due(k.ctx, "c1", time.Date(9999, 12, 1, 0, 0, 0, 0, time.UTC), 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustEqualTime(t, "due in 9999", due, time.Date(9999, 12, 1, 9, 0, 0, 0, time.UTC))
 	})
 }

@@ -325,6 +325,28 @@ describe('business hours screen', () => {
   })
 })
 
+describe('new calendar time zone', () => {
+  it('includes Israeli holidays by default only for Asia/Jerusalem, until the admin chooses', async () => {
+    stubFetch({ 'GET /api/v1/calendars': { data: [] } })
+    const w = await openSettings('/settings/calendars', 'admin')
+    await button(w, 'New calendar').trigger('click')
+    await flushPromises()
+    const dialog = w.find('dialog')
+    const box = () => dialog.find('label.adm-check input[type="checkbox"]').element as HTMLInputElement
+    const zone = dialog.find('select[id$="time_zone"]')
+    expect(box().checked).toBe(true)
+    await zone.setValue('Europe/Berlin')
+    expect(box().checked).toBe(false)
+    await zone.setValue('Asia/Jerusalem')
+    expect(box().checked).toBe(true)
+    // The admin's explicit choice stays.
+    await zone.setValue('Europe/Berlin')
+    await dialog.find('label.adm-check input[type="checkbox"]').setValue(true)
+    await zone.setValue('America/New_York')
+    expect(box().checked).toBe(true)
+  })
+})
+
 describe('SLA policies screen', () => {
   it('sends targets as minutes and the warn percentage as a fraction', async () => {
     let sent: Record<string, unknown> | undefined
@@ -353,6 +375,45 @@ describe('SLA policies screen', () => {
       targets: { first_response: { minutes: 90, business: true }, next_response: { minutes: 480, business: true }, resolution: { minutes: 2880, business: true } },
       escalation: [{ type: 'notify', value: 'assignee' }],
     })
+  })
+
+  it('shows "No calendar" for a policy without one and asks for a calendar only for business-time targets', async () => {
+    let sent: Record<string, unknown> | undefined
+    const policy = {
+      id: 3, name: 'Order system (API)', enabled: true, position: 1, calendar: '', warn_fraction: 0.5, escalation: [{ type: 'set_team', value: 1 }],
+      conditions: { priorities: [], inbox_ids: [], channels: [], contact_tiers: [], organization_ids: [], tags: ['fast-sla'] },
+      targets: { first_response: { minutes: 1, business: false }, next_response: { minutes: 0, business: false }, resolution: { minutes: 0, business: false } },
+    }
+    stubFetch({
+      'GET /api/v1/sla-policies': { data: [policy] },
+      'GET /api/v1/calendars': { data: [{ id: 0, name: 'il', builtin: true, week: defaultWeek(), time_zone: 'Asia/Jerusalem', holidays: [], overrides: [], include_holidays: 'il' }] },
+      'GET /api/v1/teams': { data: [{ id: 1, name: 'מערכת ההזמנות (API)', description: '', agent_ids: [] }] },
+      'PATCH /api/v1/sla-policies/3': (_u, init) => {
+        sent = JSON.parse(String(init.body))
+        return { body: policy }
+      },
+    })
+    const w = await openSettings('/settings/sla', 'admin')
+    expect(w.find('tbody').text()).toContain('No calendar (calendar time only)')
+    await button(w, 'Edit').trigger('click')
+    await flushPromises()
+    const dialog = w.find('dialog')
+    const select = dialog.find('select[id$="calendar"]')
+    expect((select.element as HTMLSelectElement).value).toBe('')
+    const el = select.element as HTMLSelectElement
+    expect(el.options[el.selectedIndex].text).toBe('No calendar (calendar time only)')
+    // A mixed Hebrew/English team name is isolated so an RTL page keeps its order.
+    expect(dialog.find('.esc-row select + select option').text()).toBe('\u2068מערכת ההזמנות (API)\u2069')
+    // Turning the first response to business time needs a calendar.
+    await dialog.findAll('.target-row')[0].find('select').setValue('true')
+    await dialog.find('form').trigger('submit')
+    await flushPromises()
+    expect(sent).toBeUndefined()
+    expect(dialog.text()).toContain('Choose a calendar: a target counts business hours.')
+    await dialog.findAll('.target-row')[0].find('select').setValue('false')
+    await dialog.find('form').trigger('submit')
+    await flushPromises()
+    expect(sent).toMatchObject({ calendar: '', targets: { first_response: { minutes: 1, business: false } } })
   })
 
   it('is view-only for agents', async () => {

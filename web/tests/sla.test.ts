@@ -3,12 +3,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import { applyLocale, timeZone } from '@/i18n'
 import type { Locale, SlaState } from '@/api/types'
-import { formatDuration, minutesUntil, slaBadge, SLA_TICK_MS } from '@/utils/sla'
+import { formatDuration, minutesUntil, slaBadge, slaMargin, SLA_TICK_MS } from '@/utils/sla'
 import { AT_RISK_VIEW, builtinFilters, compareBySlaDue, matchesFilters, normalizeCounts } from '@/utils/filters'
 import ConversationList from '@/components/ConversationList.vue'
 import ViewSidebar from '@/components/ViewSidebar.vue'
 import SlaPanel from '@/components/SlaPanel.vue'
 import { useViewsStore } from '@/stores/views'
+import { useDirectoryStore } from '@/stores/directory'
 import { useConversationsStore } from '@/stores/conversations'
 import { conv, stubFetch } from './helpers'
 import { mountWith } from './mount'
@@ -108,6 +109,17 @@ describe('At risk view', () => {
     expect(link.find('.count').text()).toBe('3')
   })
 
+  it('shows long team names whole: wrapped, isolated, with a title', async () => {
+    stubFetch({})
+    const { wrapper, pinia } = mountWith(ViewSidebar, { props: { active: 'mine' } })
+    const name = 'מערכת ההזמנות (API) — Order system escalations team'
+    useDirectoryStore(pinia).teams = [{ id: 4, name, description: '', agent_ids: [] }]
+    await flushPromises()
+    const label = wrapper.findAll('.view-label').find((x) => x.text() === name)!
+    expect(label.attributes('title')).toBe(name)
+    expect(label.find('bdi').text()).toBe(name)
+  })
+
   it('loads with ?sla=at_risk and no sort, so the server orders by due time', async () => {
     const { calls } = stubFetch({ 'GET /api/v1/conversations': { data: [], next_cursor: null } })
     mountWith({ template: '<div />' })
@@ -164,9 +176,23 @@ describe('SLA panel', () => {
     expect(items[0].text()).toContain('met')
     expect(items[0].text()).toContain('1h 0m · business hours')
     expect(items[1].find('.sla-badge').text()).toBe('! overdue 1h 30m')
+    // Met 10 minutes before its due instant; the breached one was due (and breached) 90 minutes ago.
+    expect(items[0].find('.margin').text()).toBe('met 10m early')
+    expect(items[1].find('.margin').exists()).toBe(false)
     expect(items[2].text()).toContain('due in 20m')
     expect(items[2].text()).toContain('8h 0m · calendar time')
     wrapper.unmount()
+  })
+
+  it('says how early a target was met and how late a breach was answered', async () => {
+    applyLocale('en')
+    expect(slaMargin('met', at(-40), at(-65))).toBe('met 25m early')
+    expect(slaMargin('breached', at(-40), at(-30))).toBe('breached 10m late')
+    expect(slaMargin('breached', at(-40), null)).toBe('')
+    expect(slaMargin('ok', at(40), null)).toBe('')
+    applyLocale('he')
+    expect(slaMargin('met', at(-40), at(-65))).toBe('עמד ביעד 25 דק׳ לפני הזמן')
+    expect(slaMargin('breached', at(-40), at(-30))).toBe('הופר באיחור של 10 דק׳')
   })
 
   it('says so when no policy applies', async () => {

@@ -88,6 +88,11 @@ type TargetState struct {
 	AtRiskAt   *time.Time `json:"at_risk_at"`
 	MetAt      *time.Time `json:"met_at"`
 	BreachedAt *time.Time `json:"breached_at"`
+	// Deadline is the instant the target is or was due: DueAt while
+	// running, BreachedAt once breached, and for a met target the instant
+	// it would have been due had it kept running from MetAt (so one can
+	// see how early it was met); nil when paused or not started.
+	Deadline *time.Time `json:"deadline"`
 	// ElapsedMinutes is the counted time so far, rounded down.
 	ElapsedMinutes int `json:"elapsed_minutes"`
 	// RemainingMinutes is Target.Minutes − ElapsedMinutes, at least 0,
@@ -396,6 +401,9 @@ func (k clock) report(now time.Time) TargetState {
 	}
 	if k.breached {
 		ts.BreachedAt = utc(k.breachAt)
+		ts.Deadline = ts.BreachedAt
+	} else if k.done {
+		ts.Deadline = utc(k.advance(k.metAt, k.target-k.counted))
 	}
 	switch {
 	case k.breached:
@@ -406,6 +414,7 @@ func (k clock) report(now time.Time) TargetState {
 		ts.State = StatePaused
 	default:
 		ts.DueAt = utc(due)
+		ts.Deadline = ts.DueAt
 		if !riskAt.IsZero() {
 			ts.AtRiskAt = utc(riskAt)
 			if !now.Before(riskAt) {

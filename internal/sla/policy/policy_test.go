@@ -33,6 +33,8 @@ type want struct {
 	state              string
 	due, met, breached string
 	elapsed, remaining int
+	// deadline, when not empty, is the expected Deadline.
+	deadline string
 }
 
 func check(t *testing.T, name string, got TargetState, w want) {
@@ -55,6 +57,9 @@ func check(t *testing.T, name string, got TargetState, w want) {
 		case f.got != nil && f.got.Location() != time.UTC:
 			t.Errorf("%s: %s not UTC", name, f.field)
 		}
+	}
+	if w.deadline != "" && (got.Deadline == nil || !got.Deadline.Equal(ts(t, w.deadline))) {
+		t.Errorf("%s: deadline %v, want %s", name, got.Deadline, w.deadline)
 	}
 	if got.ElapsedMinutes != w.elapsed || got.RemainingMinutes != w.remaining {
 		t.Errorf("%s: elapsed/remaining %d/%d, want %d/%d", name, got.ElapsedMinutes, got.RemainingMinutes, w.elapsed, w.remaining)
@@ -173,9 +178,9 @@ func TestEvaluateCalendarTime(t *testing.T) {
 			timeline: []Event{created(T("08:00:00"))},
 			now:      "09:00:00",
 			want: targets{
-				first: want{state: StateBreached, breached: "2026-01-05T09:00:00Z", elapsed: 60},
+				first: want{state: StateBreached, breached: "2026-01-05T09:00:00Z", elapsed: 60, deadline: "2026-01-05T09:00:00Z"},
 				next:  want{state: StateNone},
-				resol: want{state: StateOK, due: "2026-01-05T16:00:00Z", elapsed: 60, remaining: 420},
+				resol: want{state: StateOK, due: "2026-01-05T16:00:00Z", elapsed: 60, remaining: 420, deadline: "2026-01-05T16:00:00Z"},
 			},
 		},
 		{
@@ -196,7 +201,7 @@ func TestEvaluateCalendarTime(t *testing.T) {
 			timeline: []Event{created(T("08:00:00")), agent(T("08:59:00"))},
 			now:      "12:00:00",
 			want: targets{
-				first: want{state: StateMet, met: "2026-01-05T08:59:00Z", elapsed: 59},
+				first: want{state: StateMet, met: "2026-01-05T08:59:00Z", elapsed: 59, deadline: "2026-01-05T09:00:00Z"},
 				next:  want{state: StateNone},
 				resol: want{state: StateOK, due: "2026-01-05T16:00:00Z", elapsed: 240, remaining: 240},
 			},

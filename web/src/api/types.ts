@@ -87,6 +87,7 @@ export interface SlaTargetStatus {
   business: boolean
   minutes: number
   started_at: string | null
+  /** When it is due; kept once met (when it would have been due) and breached (the breach instant); null while paused. */
   due_at: string | null
   at_risk_at: string | null
   met_at: string | null

@@ -57,6 +57,20 @@ export function minutesUntil(dueMs: number, nowMs: number): number {
 }
 
 /**
+ * How early a met target was met ("met 25m early") or how late a breached
+ * one was answered ("breached 10m late"), from its due and met instants;
+ * "" when it is neither or an instant is missing.
+ */
+export function slaMargin(state: SlaState | undefined | null, dueAt: string | null | undefined, metAt: string | null | undefined): string {
+  const due = dueAt ? Date.parse(dueAt) : NaN
+  const met = metAt ? Date.parse(metAt) : NaN
+  if (!Number.isFinite(due) || !Number.isFinite(met)) return ''
+  if (state === 'met') return t('sla.margin.early', { d: formatDuration(Math.floor(Math.max(0, due - met) / 60_000)) })
+  if (state === 'breached') return t('sla.margin.late', { d: formatDuration(Math.ceil(Math.max(0, met - due) / 60_000)) })
+  return ''
+}
+
+/**
  * The badge for an SLA state and due time at now (ms), or null when there is
  * nothing to show (no policy). A running target past its due time reads
  * "overdue" even before the server marks it breached.
