@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import MessageThread from '@/components/MessageThread.vue'
 import EmailFrame from '@/components/EmailFrame.vue'
@@ -109,6 +109,27 @@ describe('EmailFrame', () => {
     await wrapper.find('button').trigger('click')
     const doc = (wrapper.find('iframe').element as HTMLIFrameElement).srcdoc
     expect(doc).toMatch(/img-src[^;]*https:/)
+  })
+
+  it('hands inline (cid:) images to the frame as data: URLs fetched with the session', async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47])
+    const calls: string[] = []
+    vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+      calls.push(`${url} ${init?.credentials}`)
+      return new Response(new Blob([png], { type: 'image/png' }), { status: 200 })
+    })
+    try {
+      const html = '<p>צילום:</p><img src="cid:pic1@example" alt="pic"><img src="/api/v1/attachments/8?inline=1">'
+      const attachments = [{ id: 7, filename: 'pic.png', content_type: 'image/png', size: 4, content_id: 'pic1@example' }]
+      const { wrapper } = mountWith(EmailFrame, { props: { html, attachments: attachments as never } })
+      await vi.waitFor(() => {
+        const doc = (wrapper.find('iframe').element as HTMLIFrameElement).srcdoc
+        expect(doc.match(/src="data:image\/png;base64,iVBORw=="/g)).toHaveLength(2)
+      })
+      expect(calls).toEqual(['/api/v1/attachments/7?inline=1 same-origin', '/api/v1/attachments/8?inline=1 same-origin'])
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })
 
