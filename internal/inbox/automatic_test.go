@@ -72,3 +72,29 @@ func TestSMTPServer(t *testing.T) {
 		t.Errorf("bad security: %v", err)
 	}
 }
+
+// TestIMAPProcessedValidation: the IMAP "processed" setting takes seen,
+// flag, none or move:<folder>, and anything else names the field.
+func TestIMAPProcessedValidation(t *testing.T) {
+	s := inbox.NewService(testkit.SQLite(t), nil)
+	ctx := context.Background()
+	imap := func(p string) map[string]any {
+		return map[string]any{"imap": map[string]any{"host": "imap.example.com", "processed": p}}
+	}
+	for _, p := range []string{"seen", "flag", "none", "move:Done/Kesher"} {
+		b, err := s.Create(ctx, audit.System, inbox.Input{Name: "Mail " + p, Channel: "email", Settings: imap(p)})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if got := b.Settings["imap"].(map[string]any)["processed"]; got != p {
+			t.Errorf("%s stored as %v", p, got)
+		}
+	}
+	for _, p := range []string{"delete", "move:", "move:  ", "SEEN"} {
+		_, err := s.Create(ctx, audit.System, inbox.Input{Name: "Bad", Channel: "email", Settings: imap(p)})
+		var ve *errs.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(err.Error(), "settings.imap.processed") {
+			t.Errorf("%q: got %v", p, err)
+		}
+	}
+}

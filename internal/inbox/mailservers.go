@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -65,6 +66,13 @@ func checkMailServers(c *errs.Checker, settings map[string]any) {
 				s, isStr := x.(string)
 				c.Check(isStr && len(s) <= 1024, field+"."+k, "wrong_type", "%s must be a string", k)
 			}
+		}
+		// What the IMAP poller does with a fetched mail: mark it seen (the
+		// default), flag it, move it to a folder, or leave it as it is.
+		if p, ok := m["processed"].(string); ok && p != "" {
+			folder, isMove := strings.CutPrefix(p, "move:")
+			c.Check(p == "seen" || p == "flag" || p == "none" || isMove && strings.TrimSpace(folder) != "", field+".processed", "invalid",
+				`must be "seen", "flag", "none" or "move:<folder>"`)
 		}
 	}
 }
