@@ -27,4 +27,3 @@ func TestSampleMail(t *testing.T) {
 	}
 	t.Logf("typical mail: %d bytes", len(raw))
 }
-
