@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kesherdesk/kesher/internal/channel/email"
@@ -67,6 +68,27 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatalf("%+v %v", res, err)
 				}
 			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+		// Concurrent receivers (SMTP sessions, IMAP and import at once):
+		// 4 goroutines per CPU; parsing runs in parallel and the store
+		// groups their commits.
+		b.Run(be.Name+"/typical-parallel", func(b *testing.B) {
+			f := setup(b, be.Open(b))
+			ctx := context.Background()
+			var seq atomic.Int64
+			b.SetBytes(int64(len(email.SampleMail(0))))
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					res, err := f.svc.Ingest(ctx, f.box.ID, email.SampleMail(int(seq.Add(1))), email.SourceSMTP)
+					if err != nil || res.Status != email.StatusParsed {
+						b.Errorf("%+v %v", res, err)
+						return
+					}
+				}
+			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
