@@ -17,6 +17,7 @@ type BenchCmd struct {
 	HTTP BenchHTTPCmd `cmd:"" name:"http" help:"Load a running Kesher over HTTP and print ops/s and latency percentiles."`
 	Seed BenchSeedCmd `cmd:"" help:"Bulk-insert conversations into the store (for list benchmarks at scale)."`
 	SLA  BenchSLACmd  `cmd:"" name:"sla" help:"Re-evaluate the SLA state of every open conversation in the store and print the cost per conversation."`
+	Mail BenchMailCmd `cmd:"" name:"mail" help:"Ingest generated typical mails into a temporary SQLite store and print messages/s (parse + store)."`
 }
 
 // BenchSLACmd times sla.Service.EvaluateAll on the store: the path a

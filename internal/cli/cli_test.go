@@ -37,6 +37,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"backup", "--out", filepath.Join(data, "kesher.db")}, 2, "exists"},
 		{[]string{"restore", "--from", filepath.Join(data, "missing.db")}, 2, ""},
 		{[]string{"bench", "http", "--token", "x", "--url", "http://10.0.0.1:8080"}, 2, "this machine"},
+		{[]string{"bench", "mail", "--n", "0"}, 2, "--n"},
+		{[]string{"bench", "mail", "--n", "20", "--workers", "2"}, 0, "ingested 20 typical mails"},
 	}
 	for _, c := range cases {
 		code, out := run(c.args...)

@@ -28,7 +28,7 @@ type fixture struct {
 	d    *db.DB
 }
 
-func setup(t *testing.T, d *db.DB) *fixture {
+func setup(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: t.TempDir()}}, testkit.Logger())
 	box, err := core.Inboxes.Create(context.Background(), audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "support@kesher.example"})
