@@ -346,6 +346,9 @@ describe('inboxes', () => {
     await dialog.find('input[id$="-settings-imap-host"]').setValue('imap.example.test')
     await dialog.find('input[id$="-settings-imap-port"]').setValue('99')
     await dialog.find('input[id$="-settings-imap-password"]').setValue('imap-secret')
+    // Processed mail is moved to a folder (kept on save, never dropped).
+    await dialog.find('select[id$="-settings-imap-processed"]').setValue('move')
+    await dialog.find('input[aria-label="Folder to move to"]').setValue('Kesher/Done')
     await dialog.find('form').trigger('submit')
     await flushPromises()
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
@@ -353,7 +356,7 @@ describe('inboxes', () => {
       settings: {
         from_name: 'Shop',
         smtp: { host: 'smtp.example.test', port: 587, tls: 'starttls', username: 'support' },
-        imap: { host: 'imap.example.test', port: 99, tls: 'tls', password: 'imap-secret' },
+        imap: { host: 'imap.example.test', port: 99, tls: 'tls', password: 'imap-secret', processed: 'move:Kesher/Done' },
       },
     })
     const port = dialog.find('input[id$="-settings-imap-port"]')

@@ -14,7 +14,13 @@ export interface MailServer {
   password?: string
   password_set?: boolean
   folder?: string
+  /** IMAP only: what the poller does with a fetched mail: seen (default), flag, none or move:<folder>. */
+  processed?: string
 }
+
+/** What the IMAP poller does with a mail once it is in Kesher. */
+export type ProcessedMode = 'seen' | 'flag' | 'move' | 'none'
+export const PROCESSED_MODES: readonly ProcessedMode[] = ['seen', 'flag', 'move', 'none']
 
 export interface InboxFull extends Inbox {
   settings: Record<string, unknown> & { smtp?: MailServer | null; imap?: MailServer | null }
@@ -120,4 +126,6 @@ export interface MailForm {
   password: string
   clearPassword: boolean
   folder: string
+  processed: ProcessedMode
+  moveTo: string
 }
