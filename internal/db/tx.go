@@ -242,6 +242,15 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// IsTransient reports whether err is a PostgreSQL concurrency failure that
+// the same transaction, run again, may well not meet: deadlock_detected
+// (SQLSTATE 40P01) or serialization_failure (40001). SQLite's single writer
+// never produces them.
+func IsTransient(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
 // IsForeignKeyViolation reports whether err is a foreign-key violation on
 // either dialect (PostgreSQL SQLSTATE 23503).
 func IsForeignKeyViolation(err error) bool {

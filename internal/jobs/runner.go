@@ -270,6 +270,11 @@ func (r *Runner) claim(ctx context.Context, q string, kinds []string, limit int)
 	return js, nil
 }
 
+// transientRetries is how many times execute re-runs a handler at once
+// after a transient concurrency failure (db.IsTransient) before recording
+// the failure and backing off.
+const transientRetries = 3
+
 // execute runs one claimed job and records its outcome.
 func (r *Runner) execute(ctx context.Context, j Job) {
 	r.mu.RLock()
@@ -277,6 +282,13 @@ func (r *Runner) execute(ctx context.Context, j Job) {
 	r.mu.RUnlock()
 	hctx, cancel := context.WithTimeout(ctx, r.o.LockFor)
 	err := r.runHandler(hctx, h, j)
+	// A deadlock or serialization failure rolled the whole transaction
+	// back; running it again at once (still holding the job's lock) almost
+	// always succeeds, where a backoff would only delay the effect.
+	for try := 1; try <= transientRetries && db.IsTransient(err) && hctx.Err() == nil; try++ {
+		time.Sleep(time.Duration(try) * 10 * time.Millisecond)
+		err = r.runHandler(hctx, h, j)
+	}
 	cancel()
 	switch {
 	case err == nil:

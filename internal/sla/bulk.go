@@ -124,6 +124,14 @@ func (s *Service) evaluateBatchTx(ctx context.Context, tx *db.Tx, statuses []str
 	if err := trs.Err(); err != nil {
 		return 0, after, err
 	}
+	// Lock the batch's conversations (in id order, as evaluateTx locks one)
+	// before reading their stored SLA state: a timer that recorded a breach
+	// meanwhile is then seen, never overwritten by this batch's older read.
+	if s.db.Dialect == db.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM conversations WHERE id IN (`+marks(len(ids))+`) ORDER BY id FOR UPDATE`, idArgs...); err != nil {
+			return 0, after, fmt.Errorf("sla: lock batch: %w", err)
+		}
+	}
 	// Stored state by id range (the primary key's order), not by a list
 	// of 500 ids, whose generic plan PostgreSQL may turn into a scan.
 	old, err := loadStoredRange(ctx, tx, ids[0], ids[len(ids)-1])

@@ -378,6 +378,15 @@ func marks(n int) string {
 
 // evaluateTx evaluates conversation id inside tx.
 func (s *Service) evaluateTx(ctx context.Context, tx *db.Tx, id int64, o evalOpts) error {
+	// One evaluation of a conversation at a time: a timer and an event (or
+	// two timers) evaluating it at once on PostgreSQL would otherwise write
+	// its SLA rows in different orders and may deadlock. SQLite has a
+	// single writer already.
+	if s.db.Dialect == db.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM conversations WHERE id = ? FOR UPDATE`, id); err != nil {
+			return fmt.Errorf("sla: lock conversation %d: %w", id, err)
+		}
+	}
 	f, rows, ok, err := loadOne(ctx, tx, id)
 	if err != nil || !ok {
 		return err
