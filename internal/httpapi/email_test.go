@@ -78,6 +78,13 @@ func TestIngestMailAPI(t *testing.T) {
 		if r := k.do("POST", path, k.admin, raw, "Content-Type", "text/plain"); r.status != 400 {
 			t.Fatalf("wrong content type: %d", r.status)
 		}
+		// An agent (conversations:write) may not write mail into inboxes:
+		// that could reach conversations they cannot see, and a duplicate's
+		// answer would confirm a Message-ID.
+		_, agentTok := k.agentWithToken("Rachel", "agent")
+		if r := k.do("POST", path, agentTok, raw, "Content-Type", "message/rfc822"); r.status != 403 {
+			t.Fatalf("agent posting mail: %d, want 403", r.status)
+		}
 		conv := k.must(200, "GET", fmt.Sprintf("/api/v1/conversations/%d", num(res["conversation_id"])), k.admin, nil)
 		if conv["subject"] != "By API" {
 			t.Fatalf("conversation %v", conv)
