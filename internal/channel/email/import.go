@@ -149,12 +149,19 @@ func mailFiles(dir string) ([]string, error) {
 // mboxFromRE matches an mbox separator: "From " then a sender and a date.
 var mboxFromRE = regexp.MustCompile(`^From \S+ +\S+`)
 
+// mboxDatedFromRE matches a separator with the asctime date mbox writers
+// put there ("From a@b.c Mon Jan  1 00:00:00 2024", RFC 4155): such a line
+// separates messages even without the empty line before it, which some
+// writers omit; an unquoted body line is very unlikely to match it.
+var mboxDatedFromRE = regexp.MustCompile(`^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d{2}(:\d{2})? (.* )?\d{4}$`)
+
 // quotedFromRE matches a body line mboxrd quoted (">From ", ">>From ", …).
 var quotedFromRE = regexp.MustCompile(`^>+From `)
 
 // ReadMbox splits an mbox stream into messages and calls fn with each (CRLF
 // or LF line ends kept as read, the separator line dropped). A separator is
-// a "From sender date" line at the start or after an empty line; ">From "
+// a "From sender date" line at the start or after an empty line, or one
+// with an asctime date anywhere (mboxDatedFromRE); ">From "
 // lines have one ">" removed (mboxrd). An error from fn stops the read.
 func ReadMbox(r io.Reader, fn func(raw []byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -178,7 +185,7 @@ func ReadMbox(r io.Reader, fn func(raw []byte) error) error {
 		if len(line) > 0 {
 			trimmed := bytes.TrimRight(line, "\r\n")
 			switch {
-			case prevBlank && mboxFromRE.Match(trimmed):
+			case prevBlank && mboxFromRE.Match(trimmed) || mboxDatedFromRE.Match(trimmed):
 				if ferr := flush(); ferr != nil {
 					return ferr
 				}

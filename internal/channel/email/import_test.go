@@ -100,3 +100,29 @@ func TestImport(t *testing.T) {
 		}
 	})
 }
+
+// TestReadMboxWithoutBlankLines: some writers put no empty line before the
+// "From " separator; a separator with its asctime date still splits, while
+// an unquoted body line starting "From " (no date) stays in the body.
+func TestReadMboxWithoutBlankLines(t *testing.T) {
+	mbox := "From a@x.test Mon Jan  1 00:00:00 2024\n" +
+		"From: A <a1@mbox.test>\nSubject: one\nMessage-ID: <m1@mbox.test>\n\nfirst\nFrom the start\n" +
+		"From b@x.test Mon Jan  1 00:00:00 2024\n" +
+		"From: B <b1@mbox.test>\nSubject: two\nMessage-ID: <m2@mbox.test>\n\nsecond\n>From quoted\n" +
+		"From c@x.test Tue Feb 13 09:05 2024\n" +
+		"From: C <c1@mbox.test>\nSubject: three\nMessage-ID: <m3@mbox.test>\n\nthird\n"
+	var got []string
+	if err := email.ReadMbox(strings.NewReader(mbox), func(raw []byte) error {
+		got = append(got, string(raw))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d messages, want 3: %q", len(got), got)
+	}
+	if !strings.HasSuffix(got[0], "first\nFrom the start") || !strings.HasSuffix(got[1], "second\nFrom quoted") ||
+		!strings.Contains(got[2], "Subject: three") {
+		t.Errorf("messages: %q", got)
+	}
+}
