@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -25,6 +27,13 @@ type ImportMailCmd struct {
 // Run imports the files and prints the counts: imported, duplicates,
 // failed (kept and shown as unreadable), ignored.
 func (c *ImportMailCmd) Run(ctx context.Context, g *Globals) error {
+	// Every path must exist before anything is imported: a typo is a usage
+	// error, not half an import.
+	for _, p := range c.Paths {
+		if _, err := os.Stat(p); err != nil {
+			return usagef("path %q: %v", p, errors.Unwrap(err))
+		}
+	}
 	core, err := openCore(ctx, g)
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func TestImportMail(t *testing.T) {
 		{[]string{"import", "mail", mbox}, 2, "--inbox"},
 		{[]string{"import", "mail", "--inbox", "Nope", mbox}, 2, "no inbox"},
 		{[]string{"import", "mail", "--inbox", "Chat", mbox}, 2, "not an email inbox"},
+		{[]string{"import", "mail", "--inbox", "support", filepath.Join(data, "missing.mbox")}, 2, "missing.mbox\": no such file"},
 		{[]string{"import", "mail", "--inbox", "support", mbox}, 0, "imported 2, duplicates 0, failed 0"},
 		{[]string{"import", "mail", "--inbox", "1", mbox}, 0, "imported 0, duplicates 2, failed 0"},
 	} {
