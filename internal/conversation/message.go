@@ -60,6 +60,10 @@ type MessageInput struct {
 	ChannelMeta map[string]any `json:"-"`
 	CreatedAt   *time.Time     `json:"-"`
 	AuthorType  string         `json:"-"` // "bot" for the answer bot
+	// AuthorContactID is the contact who wrote an inbound message when it
+	// is not the requester (a colleague replying on the thread, another
+	// sender using the subject tag); 0 means the requester.
+	AuthorContactID int64 `json:"-"`
 	// KeepStatus adds the message without its status effects (an email
 	// auto-reply or bulk mail never reopens a solved conversation nor moves
 	// a pending one to open).
@@ -199,6 +203,9 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 	case m.Direction == DirectionInbound:
 		msg.AuthorType = "contact"
 		rid := conv.RequesterID
+		if m.AuthorContactID != 0 {
+			rid = m.AuthorContactID
+		}
 		msg.AuthorID = &rid
 	case m.AuthorType == "bot":
 		msg.AuthorType = "bot"

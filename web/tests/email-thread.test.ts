@@ -19,6 +19,17 @@ const messages = [
 describe('MessageThread (email)', () => {
   afterEach(() => document.body.replaceChildren())
 
+  it('names a sender other than the requester, never as the customer', async () => {
+    const thread = [
+      msg(1, { author_type: 'contact', author_id: 101, body_text: 'Where is my order?' }),
+      msg(2, { author_type: 'contact', author_id: 777, body_text: 'Me too', channel_meta: { from: { name: 'Other Person', email: 'other@x.test' } } }),
+    ]
+    const { wrapper } = mountWith(MessageThread, { locale: 'en', props: { messages: thread, conversation: conv(1) } })
+    await flushPromises()
+    const authors = wrapper.findAll('.msg-author').map((a) => a.text())
+    expect(authors).toEqual(['Customer 1', 'Other Person <other@x.test>'])
+  })
+
   it('links the original, flags unreadable mail and shows auto-reply and bounce marks (English)', async () => {
     const { wrapper } = mountWith(MessageThread, { locale: 'en', props: { messages, conversation: conv(1) } })
     await flushPromises()

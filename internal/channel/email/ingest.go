@@ -288,6 +288,20 @@ func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *
 				}
 				res.Created = true
 			}
+			// Someone other than the requester writing on the thread (a
+			// colleague, or anyone who knows the subject tag) is shown as
+			// themselves, never as the customer.
+			if sender != conv.RequesterID {
+				if sender == 0 {
+					if sender, _, err = contact.FindOrCreateTx(ctx, tx, 0, contact.Input{Name: strings.TrimSpace(m.From.Name),
+						Emails: []string{from}}, "from"); err != nil {
+						return err
+					}
+				}
+				if sender != conv.RequesterID {
+					in.AuthorContactID = sender
+				}
+			}
 			msg, err := s.convs.AddMessageTx(ctx, tx, actor, conv.ID, in)
 			if err != nil {
 				return err

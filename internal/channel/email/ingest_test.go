@@ -117,6 +117,25 @@ func TestThreading(t *testing.T) {
 				t.Errorf("%s: got %+v, want conversation %d", c.name, res, c.want)
 			}
 		}
+		// The subject-tag reply came from someone else: it is authored by
+		// their own (new) contact, never by the conversation's requester.
+		otherConv, err := f.core.Conversations.Get(ctx, other.ConversationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tagReply *conversation.Message
+		for _, m := range f.messages(t, other.ConversationID) {
+			if strings.Contains(m.BodyText, "reply body subject tag only") {
+				tagReply = &m
+			}
+		}
+		if tagReply == nil || tagReply.AuthorID == nil || *tagReply.AuthorID == otherConv.RequesterID {
+			t.Fatalf("subject-tag reply by another sender authored as the requester: %+v", tagReply)
+		}
+		someone, err := f.core.Contacts.Get(ctx, *tagReply.AuthorID)
+		if err != nil || len(someone.Emails) == 0 || someone.Emails[0] != "someone.else@example.org" {
+			t.Errorf("tag reply's author: %+v %v", someone, err)
+		}
 		// The same subject from another sender starts its own conversation.
 		res := f.ingest(t, mail([]string{"From: stranger@example.net", "Message-ID: <s1@x>",
 			"Subject: =?UTF-8?B?" + b64("השב: הזמנה 5678 לא הגיעה") + "?="}, "me too"))
