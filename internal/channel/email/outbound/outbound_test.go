@@ -378,3 +378,27 @@ func TestInlineImage(t *testing.T) {
 		t.Errorf("inline parts %+v", p.Attachments)
 	}
 }
+
+// TestFromName: customers see the inbox's "from_name" setting, not the
+// inbox's internal name; an agent's reply reads "<agent> via <from_name>".
+func TestFromName(t *testing.T) {
+	d := testkit.SQLite(t)
+	k := newDesk(t, d, map[string]any{"from_name": "חנות קשר"})
+	ag, err := k.core.Agents.Create(k.ctx, audit.System, agent.Input{Name: "דנה לוי", Email: "dana@kesher.test", Role: "agent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := k.customerMail("שאלה", "מתי זה מגיע?", nil)
+	if _, _, err := k.core.Conversations.AddMessage(k.ctx, audit.Actor{Type: "agent", ID: ag.ID}, conv.ID,
+		conversation.MessageInput{Body: "מחר."}); err != nil {
+		t.Fatal(err)
+	}
+	k.settle()
+	p, err := parse.Parse(k.sink.Wait(t, 1, 5*time.Second).Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.From.Name != "דנה לוי via חנות קשר" || p.From.Email != "support@kesher.test" {
+		t.Errorf("From %+v", p.From)
+	}
+}

@@ -153,11 +153,16 @@ func (s *Service) build(ctx context.Context, m outMessage, mailID string) (built
 	if strings.TrimSpace(toEmail) == "" {
 		return builtMail{}, conv.InboxID, permanentError{errors.New("the requester has no email address")}
 	}
+	// The name customers see: the inbox setting "from_name" when set (the
+	// inbox's own name is internal, e.g. "מייל תמיכה / Support email").
 	fromName := ib.Name
+	if n, ok := ib.Settings["from_name"].(string); ok && strings.TrimSpace(n) != "" {
+		fromName = strings.TrimSpace(n)
+	}
 	if m.authorType == "agent" && m.authorID.Valid {
 		var agent string
 		if err := q.QueryRow(ctx, `SELECT name FROM agents WHERE id = ?`, m.authorID.Int64).Scan(&agent); err == nil && agent != "" {
-			fromName = agent + " via " + ib.Name
+			fromName = agent + " via " + fromName
 		}
 	}
 	inReplyTo, refs, err := s.thread(ctx, q, m)
