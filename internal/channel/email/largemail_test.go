@@ -84,9 +84,6 @@ func peakHeap(fn func()) (peakAbove, allocated uint64) {
 // checks the heap it needs stays under 6× its size (on top of the raw
 // bytes the caller holds), and that the attachments are stored whole.
 func TestLargeMailMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large mail")
-	}
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		raw := largeMail(25 << 20)

@@ -136,9 +136,6 @@ func BenchmarkParseLarge(b *testing.B) {
 // result holds the decoded attachments (about 3/4 of the base64 size) and
 // the peak heap during Parse stays a small multiple of the mail size.
 func TestLargeMailMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large mail")
-	}
 	raw := largeMail(25 << 20)
 	peak, held := parsePeak(t, raw)
 	t.Logf("mail %d MB: peak heap growth %.1f MB (%.2fx), held by the result %.1f MB (%.2fx)",
