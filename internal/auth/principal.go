@@ -42,6 +42,18 @@ const (
 	// changes them (admins only).
 	SLARead  Permission = "sla:read"
 	SLAWrite Permission = "sla:write"
+	// OrdersRead reads orders, compensation quotes, the credit ledger and
+	// the customer 360 overview; OrdersWrite upserts orders and carrier
+	// status (integrations, admins). CompensationGrant grants compensation
+	// within the caller's role's authority limits (or requests approval
+	// above them); CompensationApprove decides approval requests
+	// (supervisors, admins); CommerceAdmin changes the compensation policy,
+	// the authority limits and reverses ledger entries (admins only).
+	OrdersRead          Permission = "orders:read"
+	OrdersWrite         Permission = "orders:write"
+	CompensationGrant   Permission = "compensation:grant"
+	CompensationApprove Permission = "compensation:approve"
+	CommerceAdmin       Permission = "commerce:admin"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
@@ -50,6 +62,7 @@ var AllPermissions = []Permission{
 	TeamsRead, TeamsWrite, InboxesRead, InboxesWrite, TagsRead, TagsWrite, AuditRead, TokensWrite,
 	CannedRead, CannedWrite, AutomationRead, AutomationWrite,
 	SLARead, SLAWrite,
+	OrdersRead, OrdersWrite, CompensationGrant, CompensationApprove, CommerceAdmin,
 }
 
 // rolePermissions: admin may do everything; a supervisor also manages tags
@@ -59,10 +72,10 @@ var AllPermissions = []Permission{
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite,
-		SLARead, AutomationRead},
+		SLARead, AutomationRead, OrdersRead, CompensationGrant, CompensationApprove},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead,
-		SLARead, AutomationRead},
+		SLARead, AutomationRead, OrdersRead, CompensationGrant},
 }
 
 // Principal is an authenticated agent, through a session or an API token.
