@@ -21,7 +21,7 @@ import (
 // email pipeline, on a temporary SQLite store.
 type BenchMailCmd struct {
 	N       int `default:"2000" help:"How many generated typical mails (11 KB Hebrew multipart replies) to ingest."`
-	Workers int `default:"1" help:"Concurrent ingesters (1: one after another, as an IMAP poller does)."`
+	Workers int `default:"1" help:"Concurrent ingesters (1: one after another and in order, as an import does: the next mail is parsed while the previous one is stored)."`
 }
 
 // Run ingests N generated mails into a new email inbox of a temporary
@@ -59,7 +59,31 @@ func (b *BenchMailCmd) Run(ctx context.Context, g *Globals) error {
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range b.Workers {
+	check := func(i int, res email.Result, err error) {
+		if err == nil && res.Status != email.StatusParsed {
+			err = fmt.Errorf("mail %d: status %s %s", i, res.Status, res.Error)
+		}
+		if err != nil {
+			failed.Add(1)
+			once.Do(func() { firstErr = err })
+		}
+	}
+	parallel := b.Workers
+	if b.Workers == 1 {
+		parallel = 0
+		done := 0
+		seq := core.Email.NewSequence(ctx, box.ID, email.SourceImport, func(res email.Result, err error) {
+			check(done, res, err)
+			done++
+		})
+		for _, raw := range mails {
+			if err := seq.Add(raw); err != nil {
+				break
+			}
+		}
+		seq.Close()
+	}
+	for range parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -69,13 +93,7 @@ func (b *BenchMailCmd) Run(ctx context.Context, g *Globals) error {
 					return
 				}
 				res, err := core.Email.Ingest(ctx, box.ID, mails[i], email.SourceImport)
-				if err == nil && res.Status != email.StatusParsed {
-					err = fmt.Errorf("mail %d: status %s %s", i, res.Status, res.Error)
-				}
-				if err != nil {
-					failed.Add(1)
-					once.Do(func() { firstErr = err })
-				}
+				check(i, res, err)
 			}
 		}()
 	}

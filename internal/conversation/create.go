@@ -13,7 +13,6 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
-	"github.com/kesherdesk/kesher/internal/routing"
 )
 
 // RequesterInput names the customer a conversation is for: an existing
@@ -198,7 +197,7 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 		// A conversation's language: as given; else the language its first
 		// customer message is clearly written in; else the requester's.
 		if in.Language == "" && in.Message.Direction == DirectionInbound {
-			if lang, conf := routing.DetectLanguage(in.Message.Body); conf >= minLanguageConfidence {
+			if lang, conf := detectLanguage(in.Message); conf >= minLanguageConfidence {
 				in.Language = lang
 			}
 		}

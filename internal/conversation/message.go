@@ -13,6 +13,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/routing"
 )
 
 // Message kinds and directions.
@@ -68,6 +69,45 @@ type MessageInput struct {
 	// auto-reply or bulk mail never reopens a solved conversation nor moves
 	// a pending one to open).
 	KeepStatus bool `json:"-"`
+
+	// prepared holds the result of PrepareMessage (nil: compute on insert).
+	prepared *preparedBody
+}
+
+// preparedBody is a message's CPU-only derived data, computed ahead of the
+// write transaction by PrepareMessage.
+type preparedBody struct {
+	text, html string
+	// lang and langConf are routing.DetectLanguage of the body (inbound
+	// messages only; "" and 0 otherwise).
+	lang     string
+	langConf float64
+}
+
+// PrepareMessage does the CPU-only part of adding m ahead of time:
+// sanitizing its HTML, deriving its plain text and detecting the language
+// of an inbound body. Callers that add messages inside a write transaction
+// (the inbound email pipeline) call it first so that work stays out of the
+// single SQLite writer and runs on the caller's goroutine in parallel.
+// Calling it is optional and changes no result; m must not be changed
+// afterwards (its Body and HTML would be stale).
+func (s *Service) PrepareMessage(m *MessageInput) {
+	m.prepared = nil
+	text, html := s.bodies(m)
+	p := &preparedBody{text: text, html: html}
+	if m.Direction == DirectionInbound {
+		p.lang, p.langConf = routing.DetectLanguage(m.Body)
+	}
+	m.prepared = p
+}
+
+// detectLanguage is routing.DetectLanguage of m's body, from PrepareMessage
+// when it ran.
+func detectLanguage(m *MessageInput) (string, float64) {
+	if m.prepared != nil {
+		return m.prepared.lang, m.prepared.langConf
+	}
+	return routing.DetectLanguage(m.Body)
 }
 
 func (s *Service) checkMessage(c *errs.Checker, prefix string, m *MessageInput) {
@@ -96,6 +136,9 @@ func (s *Service) checkMessage(c *errs.Checker, prefix string, m *MessageInput) 
 
 // bodies returns the sanitized HTML and the plain text of a message.
 func (s *Service) bodies(m *MessageInput) (string, string) {
+	if m.prepared != nil {
+		return m.prepared.text, m.prepared.html
+	}
 	text := strings.TrimSpace(m.Body)
 	html := ""
 	if strings.TrimSpace(m.HTML) != "" {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // ImportStats counts what an import did. Failed counts mails kept as
@@ -46,15 +47,42 @@ func (st *ImportStats) add(res Result, err error) {
 // failure (with the counts so far).
 func (s *Service) Import(ctx context.Context, inboxID int64, paths []string) (ImportStats, error) {
 	var st ImportStats
+	// Mails are added in order (a reply must find what it answers); the
+	// sequence parses the next one while the previous is being stored.
+	// Results come back in the same order, so the queue of their paths
+	// names each failure's file.
+	var mu sync.Mutex
+	var queued []string
+	seq := s.NewSequence(ctx, inboxID, SourceImport, func(res Result, err error) {
+		mu.Lock()
+		p := queued[0]
+		queued = queued[1:]
+		mu.Unlock()
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("email: import", "path", p, "error", err)
+		}
+		st.add(res, err)
+	})
+	add := func(p string, raw []byte) error {
+		mu.Lock()
+		queued = append(queued, p)
+		mu.Unlock()
+		return seq.Add(raw)
+	}
+	var err error
 	for _, p := range paths {
-		if err := s.importPath(ctx, inboxID, p, &st, 0); err != nil {
-			return st, err
+		if err = s.importPath(ctx, p, add, 0); err != nil {
+			break
 		}
 	}
-	return st, nil
+	seq.Close()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return st, err
 }
 
-func (s *Service) importPath(ctx context.Context, inboxID int64, p string, st *ImportStats, depth int) error {
+func (s *Service) importPath(ctx context.Context, p string, add func(string, []byte) error, depth int) error {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -68,7 +96,7 @@ func (s *Service) importPath(ctx context.Context, inboxID int64, p string, st *I
 			return err
 		}
 		for _, f := range files {
-			if err := s.importPath(ctx, inboxID, f, st, depth+1); err != nil {
+			if err := s.importPath(ctx, f, add, depth+1); err != nil {
 				return err
 			}
 		}
@@ -85,15 +113,7 @@ func (s *Service) importPath(ctx context.Context, inboxID int64, p string, st *I
 		if len(bytes.TrimSpace(raw)) == 0 {
 			return nil
 		}
-		res, err := s.Ingest(ctx, inboxID, raw, SourceImport)
-		if err != nil && ctx.Err() != nil {
-			return err
-		}
-		if err != nil {
-			s.log.Warn("email: import", "path", p, "error", err)
-		}
-		st.add(res, err)
-		return nil
+		return add(p, raw)
 	}
 	if string(head) == "From " {
 		return ReadMbox(br, one)

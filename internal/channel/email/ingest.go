@@ -108,40 +108,110 @@ var actor = audit.Actor{Type: "system", Name: "email"}
 // and database errors (the raw mail, if stored, stays "received" and
 // ingesting it again resumes).
 func (s *Service) Ingest(ctx context.Context, inboxID int64, raw []byte, source string) (Result, error) {
+	return s.complete(ctx, s.receive(ctx, inboxID, raw, source))
+}
+
+// received is a mail after the first half of Ingest (receive): checked,
+// stored raw, parsed, its attachments saved and its message prepared. The
+// second half (complete) adds it to a conversation in one write
+// transaction. The halves of consecutive mails may overlap (Sequence);
+// only complete must run in the mails' order.
+type received struct {
+	box    inbox.Inbox
+	raw    []byte
+	source string
+	res    Result
+	// final is true when receive already has the outcome (res, err): a
+	// refused mail, a database error, or the same bytes stored before.
+	final bool
+	err   error
+	// reason, when not empty, makes the mail unparseable with this reason.
+	reason string
+	m      *parse.Message
+	// dup is true when the Message-ID was already known to receive.
+	dup bool
+	// from, ccs, cids and in are the prepared message (prepareMail).
+	from string
+	ccs  []string
+	atts []int64
+	cids map[int64]string
+	in   conversation.MessageInput
+}
+
+// receive is the first half of Ingest: everything that may run ahead of the
+// previous mail's transaction.
+func (s *Service) receive(ctx context.Context, inboxID int64, raw []byte, source string) *received {
+	r := &received{raw: raw, source: source}
 	var c errs.Checker
 	c.OneOf("source", source, SourceIMAP, SourceSMTP, SourceImport, SourceAPI)
 	c.Check(len(raw) > 0, "raw", "required", "the mail is empty")
 	c.Check(len(raw) <= MaxRawBytes, "raw", "too_large", "mail may be at most %d bytes", MaxRawBytes)
 	if err := c.Err(); err != nil {
-		return Result{}, err
+		r.final, r.err = true, err
+		return r
 	}
 	box, err := s.inboxes.Get(ctx, inboxID)
+	switch {
+	case err != nil:
+		err = errs.Invalid("inbox_id", "not_found", "no inbox %d", inboxID)
+	case box.Channel != inbox.ChannelEmail:
+		err = errs.Invalid("inbox_id", "not_email", "inbox %d is not an email inbox", inboxID)
+	case !box.Enabled:
+		err = errs.Invalid("inbox_id", "disabled", "inbox %d is disabled", inboxID)
+	}
 	if err != nil {
-		return Result{}, errs.Invalid("inbox_id", "not_found", "no inbox %d", inboxID)
+		r.final, r.err = true, err
+		return r
 	}
-	if box.Channel != inbox.ChannelEmail {
-		return Result{}, errs.Invalid("inbox_id", "not_email", "inbox %d is not an email inbox", inboxID)
-	}
-	if !box.Enabled {
-		return Result{}, errs.Invalid("inbox_id", "disabled", "inbox %d is disabled", inboxID)
-	}
+	r.box = box
 	res, resume, err := s.storeRaw(ctx, box.ID, raw, source)
+	r.res = res
 	if err != nil || !resume {
-		return res, err
+		r.final, r.err = true, err
+		return r
 	}
 	m, perr := s.Parse(raw)
 	if perr != nil {
-		return s.unparseable(ctx, box, res.RawID, raw, perr.Error())
+		r.reason = perr.Error()
+		return r
 	}
-	out, err := s.process(ctx, box, res.RawID, m, source)
+	r.m = m
+	if err := s.prepareMail(ctx, r, source); err != nil {
+		if isMailFault(err) {
+			r.reason = err.Error()
+			return r
+		}
+		r.final, r.err = true, err
+		r.res = Result{RawID: res.RawID, Status: StatusReceived}
+	}
+	return r
+}
+
+// complete is the second half of Ingest: it adds a received mail to its
+// conversation, or keeps it as unparseable.
+func (s *Service) complete(ctx context.Context, r *received) (Result, error) {
+	if r.final {
+		return r.res, r.err
+	}
+	if r.reason != "" {
+		return s.unparseable(ctx, r.box, r.res.RawID, r.raw, r.reason)
+	}
+	out, err := s.process(ctx, r)
 	if err == nil {
 		return out, nil
 	}
-	var verr *errs.ValidationError
-	if errors.As(err, &verr) || errors.Is(err, errs.ErrConflict) || errors.Is(err, errs.ErrNotFound) {
-		return s.unparseable(ctx, box, res.RawID, raw, err.Error())
+	if isMailFault(err) {
+		return s.unparseable(ctx, r.box, r.res.RawID, r.raw, err.Error())
 	}
-	return Result{RawID: res.RawID, Status: StatusReceived}, err
+	return Result{RawID: r.res.RawID, Status: StatusReceived}, err
+}
+
+// isMailFault tells an error caused by the mail itself (kept as
+// unparseable) from a database or context error (the mail stays
+// "received" and is ingested again later).
+func isMailFault(err error) bool {
+	var verr *errs.ValidationError
+	return errors.As(err, &verr) || errors.Is(err, errs.ErrConflict) || errors.Is(err, errs.ErrNotFound)
 }
 
 // storeRaw keeps raw in its own transaction. It returns resume=false with
@@ -225,38 +295,72 @@ func RecordMessageIDTx(ctx context.Context, tx *db.Tx, inboxID int64, id string,
 	return err
 }
 
-// process adds a parsed mail to its conversation.
-func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *parse.Message, source string) (Result, error) {
-	res := Result{RawID: rawID}
-	if conv, msg, ok, err := knownMessageID(ctx, s.db.R(), box.ID, m.MessageID); err != nil {
-		return res, err
+// prepareMail does the work of adding a parsed mail that needs no write
+// transaction: the Message-ID lookup, the sender address, the attachments
+// (each stored in its own transaction, so cid: references can be rewritten
+// to their URLs), the bodies and the prepared message.
+func (s *Service) prepareMail(ctx context.Context, r *received, source string) error {
+	m, box := r.m, r.box
+	if _, _, ok, err := knownMessageID(ctx, s.db.R(), box.ID, m.MessageID); err != nil {
+		return err
 	} else if ok {
-		res.Status, res.ConversationID, res.MessageID = StatusDuplicate, conv, msg
-		return res, s.db.WriteTx(ctx, func(tx *db.Tx) error { return s.markTx(ctx, tx, res, m.MessageID) })
+		r.dup = true
+		return nil
 	}
 	if m.Kind == parse.KindBounce {
-		return s.bounce(ctx, box, rawID, m)
+		return nil
 	}
 	from, ok := contact.NormalizeEmail(m.From.Email)
 	if !ok {
-		return res, errs.Invalid("from", "invalid", "the sender address %q is not readable", m.From.Email)
+		return errs.Invalid("from", "invalid", "the sender address %q is not readable", m.From.Email)
 	}
-	// Attachments are stored before the transaction (each in its own), so
-	// cid: references can be rewritten to their URLs.
 	atts, cids, err := s.saveParts(ctx, m.Attachments)
 	if err != nil {
-		return res, err
+		return err
 	}
-	text, html, meta := s.bodies(m, rawID, from, cids)
+	text, html, meta := s.bodies(m, r.res.RawID, from, cids)
 	keep := m.Kind == parse.KindAutoReply || m.Kind == parse.KindBulk
 	var at *time.Time
 	if source == SourceImport && !m.Date.IsZero() && m.Date.Before(s.Now()) {
 		d := m.Date.UTC().Truncate(time.Millisecond)
 		at = &d
 	}
-	ccs := s.ccs(box, from, m)
-	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
+	r.from, r.atts, r.cids, r.ccs = from, atts, cids, s.ccs(box, from, m)
+	r.in = conversation.MessageInput{Kind: conversation.KindReply, Direction: conversation.DirectionInbound, Body: text, HTML: html,
+		AttachmentIDs: atts, ChannelMeta: meta, CreatedAt: at, KeepStatus: keep}
+	// Sanitizing and language detection run here, in parallel across
+	// receivers, not in the single writer.
+	s.convs.PrepareMessage(&r.in)
+	return nil
+}
+
+// process adds a prepared mail to its conversation in one write
+// transaction (the Message-ID is checked again inside it: another copy of
+// the mail may have been added since prepareMail).
+func (s *Service) process(ctx context.Context, r *received) (Result, error) {
+	m, box, rawID := r.m, r.box, r.res.RawID
+	res := Result{RawID: rawID}
+	if r.dup {
+		if conv, msg, ok, err := knownMessageID(ctx, s.db.R(), box.ID, m.MessageID); err != nil {
+			return res, err
+		} else if ok {
+			res.Status, res.ConversationID, res.MessageID = StatusDuplicate, conv, msg
+			return res, s.db.WriteTx(ctx, func(tx *db.Tx) error { return s.markTx(ctx, tx, res, m.MessageID) })
+		}
+		// The conversation of the earlier copy was deleted since: add the
+		// mail after all.
+		r.dup = false
+		if err := s.prepareMail(ctx, r, r.source); err != nil {
+			return res, err
+		}
+	}
+	if m.Kind == parse.KindBounce {
+		return s.bounce(ctx, box, rawID, m)
+	}
+	from, atts, cids, ccs, keep := r.from, r.atts, r.cids, r.ccs, r.in.KeepStatus
+	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		res = Result{RawID: rawID}
+		in := r.in
 		if conv, msg, ok, err := knownMessageID(ctx, tx, box.ID, m.MessageID); err != nil {
 			return err
 		} else if ok {
@@ -271,8 +375,6 @@ func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *
 		if err != nil {
 			return err
 		}
-		in := conversation.MessageInput{Kind: conversation.KindReply, Direction: conversation.DirectionInbound, Body: text, HTML: html,
-			AttachmentIDs: atts, ChannelMeta: meta, CreatedAt: at, KeepStatus: keep}
 		if convID != 0 {
 			conv, err := s.convs.GetTx(ctx, tx, convID)
 			if err != nil {
@@ -324,7 +426,7 @@ func (s *Service) process(ctx context.Context, box inbox.Inbox, rawID int64, m *
 				subject = string([]rune(subject)[:conversation.MaxSubjectLength])
 			}
 			conv, msg, err := s.convs.CreateTx(ctx, tx, actor, conversation.CreateInput{InboxID: box.ID, Subject: subject,
-				Requester: req, Message: &in, CCs: ccs, CreatedAt: at})
+				Requester: req, Message: &in, CCs: ccs, CreatedAt: in.CreatedAt})
 			if err != nil {
 				return err
 			}

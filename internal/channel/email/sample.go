@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"mime/quotedprintable"
 	"strings"
 )
@@ -85,5 +86,5 @@ func htmlLines(s string) string {
 }
 
 func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return html.EscapeString(s)
 }
