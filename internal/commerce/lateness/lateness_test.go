@@ -251,3 +251,55 @@ func TestNoticeWithheld(t *testing.T) {
 		}
 	})
 }
+
+// TestScanJobBatches: with batches of 2, the scan job walks 5 overdue
+// orders in 3 batches, then the closed orders still marked late (phase
+// 1), and schedules the next round; every order gets one conversation.
+func TestScanJobBatches(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newKit(t, d, lateness.Options{BatchSize: 2})
+		k.now = time.Now().UTC().Truncate(time.Millisecond)
+		promised := k.now.Add(-30 * 24 * time.Hour)
+		var ids []int64
+		for i := range 5 {
+			c := k.contact("Customer", "b"+itoa(int64(i))+"@example.com", "en")
+			ids = append(ids, k.order(orderRow{number: "B-" + itoa(int64(i)), contactID: c, promisedBy: &promised}))
+		}
+		// Delivered since the last scan, still marked late.
+		done := k.order(orderRow{number: "B-done", contactID: k.contact("Done", "", "en"), status: "delivered", promisedBy: &promised})
+		if err := d.WriteTx(k.ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(k.ctx, `UPDATE orders SET lateness = 'late', days_late = 3, late_since = ?, lateness_seq = 1 WHERE id = ?`,
+				db.Ms(promised), done)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.svc.StartScan(k.ctx); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND done_at IS NULL AND run_at > ?`, lateness.JobScan,
+			time.Now().UnixMilli()) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the scan never reached its next round")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		k.settle()
+		for _, id := range ids {
+			if s := k.stored(id); s.lateness != lateness.Late || s.seq != 1 || s.convID == nil {
+				t.Errorf("order %d: %+v", id, s)
+			}
+		}
+		if s := k.stored(done); s.lateness != lateness.OnTime || s.daysLate != 0 || s.lateSince != nil || s.seq != 2 {
+			t.Errorf("delivered order: %+v, want on time, seq 2", s)
+		}
+		// 3 batches of open orders (2, 2, 1), 1 of closed ones, the next round.
+		if n := k.count(`SELECT COUNT(*) FROM jobs WHERE kind = ?`, lateness.JobScan); n != 5 {
+			t.Errorf("%d scan jobs, want 5", n)
+		}
+		if n := k.count(`SELECT COUNT(*) FROM conversations WHERE order_id IS NOT NULL`); n != 5 {
+			t.Errorf("%d conversations about orders, want 5", n)
+		}
+	})
+}
