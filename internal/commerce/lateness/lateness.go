@@ -18,8 +18,9 @@ import (
 )
 
 // JobScan is the kind of the durable scan job. Each run evaluates one
-// batch of orders; it schedules the next batch at once, or, after the last
-// batch, the next round at the next multiple of scan_interval_minutes.
+// batch of orders, each in its own transaction; it schedules the next
+// batch at once, or, after the last batch, the next round at the next
+// multiple of scan_interval_minutes.
 const JobScan = "commerce.lateness_scan"
 
 // TopicOrderUpdated is the event the orders service publishes after every
@@ -94,8 +95,9 @@ func New(d *db.DB, outbox *events.Outbox, conversations *conversation.Service, c
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
-// RegisterJobs registers the JobScan handler on r.
-func (s *Service) RegisterJobs(r *jobs.Runner) { r.Register(JobScan, s.handleScan) }
+// RegisterJobs registers the JobScan handler on r (outside transactions:
+// each order is evaluated in its own).
+func (s *Service) RegisterJobs(r *jobs.Runner) { r.RegisterOutsideTx(JobScan, s.runScan) }
 
 // Subscribe re-evaluates an order on TopicOrderUpdated; it returns a func
 // that unsubscribes.
@@ -193,39 +195,62 @@ func (s *Service) schedule(ctx context.Context, tx *db.Tx, p scanPayload, at tim
 	return err
 }
 
-// handleScan runs one batch and schedules what follows it.
-func (s *Service) handleScan(ctx context.Context, tx *db.Tx, j jobs.Job) error {
+// runScan runs one batch of a round outside any transaction: each order is
+// evaluated in its own short write transaction, so a slow batch never holds
+// SQLite's writer for long, and an order that fails is logged and skipped
+// (it is tried again next round) instead of stopping the scan. It then
+// schedules the next batch at once, or the next round at the next
+// multiple of scan_interval_minutes. A rerun (the job runs at least once)
+// re-evaluates orders whose verdict is already stored: nothing changes.
+func (s *Service) runScan(ctx context.Context, j jobs.Job) error {
 	var p scanPayload
 	if err := j.Decode(&p); err != nil {
 		return nil // unreadable: nothing a retry can fix
 	}
 	now := s.Now()
-	st, err := loadSettings(ctx, tx)
+	st, err := loadSettings(ctx, s.db.R())
 	if err != nil {
 		return err
 	}
+	next, more := scanPayload{}, false
 	if st.Enabled {
 		cal, err := s.calendars.BusinessCalendar(ctx, st.Calendar)
 		if err != nil {
 			s.log.Error("late-delivery scan skipped: calendar", "calendar", st.Calendar, "err", err)
 		} else {
-			next, more, _, err := s.scanPage(ctx, tx, st, cal, now, p)
+			var ids []int64
+			ids, next, more, err = s.page(ctx, s.db.R(), p)
 			if err != nil {
 				return err
 			}
-			if more {
-				return s.schedule(ctx, tx, next, now)
+			for _, id := range ids {
+				err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+					_, err := s.EvaluateTx(ctx, tx, id, st, cal, now)
+					return err
+				})
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					s.log.Error("late-delivery evaluation failed", "order_id", id, "err", err)
+				}
 			}
 		}
 	}
-	interval := time.Duration(st.ScanIntervalMinutes) * time.Minute
-	round := now.Truncate(interval).Add(interval)
-	return s.schedule(ctx, tx, scanPayload{Round: db.Ms(round)}, round)
+	return s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		if more {
+			return s.schedule(ctx, tx, next, now)
+		}
+		interval := time.Duration(st.ScanIntervalMinutes) * time.Minute
+		round := now.Truncate(interval).Add(interval)
+		return s.schedule(ctx, tx, scanPayload{Round: db.Ms(round)}, round)
+	})
 }
 
 // ScanTx evaluates every order the scan covers, all batches in tx, at now,
-// and returns the number evaluated (tests and the CLI; the job runs one
-// batch per transaction). Nothing happens when detection is disabled.
+// and returns the number evaluated (tests and tools; the job evaluates
+// each order in its own transaction). Nothing happens when detection is
+// disabled.
 func (s *Service) ScanTx(ctx context.Context, tx *db.Tx, now time.Time) (int, error) {
 	st, err := loadSettings(ctx, tx)
 	if err != nil || !st.Enabled {
@@ -238,11 +263,16 @@ func (s *Service) ScanTx(ctx context.Context, tx *db.Tx, now time.Time) (int, er
 	n := 0
 	p := scanPayload{}
 	for {
-		next, more, k, err := s.scanPage(ctx, tx, st, cal, now, p)
+		ids, next, more, err := s.page(ctx, tx, p)
 		if err != nil {
 			return n, err
 		}
-		n += k
+		for _, id := range ids {
+			if _, err := s.EvaluateTx(ctx, tx, id, st, cal, now); err != nil {
+				return n, fmt.Errorf("lateness: order %d: %w", id, err)
+			}
+		}
+		n += len(ids)
 		if !more {
 			return n, nil
 		}
@@ -250,49 +280,45 @@ func (s *Service) ScanTx(ctx context.Context, tx *db.Tx, now time.Time) (int, er
 	}
 }
 
-// scanPage evaluates the batch after p's cursor and returns the cursor of
-// the next batch, whether there is one, and how many orders it evaluated.
-func (s *Service) scanPage(ctx context.Context, tx *db.Tx, st Settings, cal *calendar.Calendar, now time.Time,
-	p scanPayload) (scanPayload, bool, int, error) {
+// page returns the ids of the batch after p's cursor, the cursor of the
+// next batch, and whether there is one. Phase 0 reads the open orders with
+// a promise by (promised_by, id) — the partial index orders_open_promise;
+// phase 1 the orders still marked late or at risk that are closed or have
+// no promise any more, by id.
+func (s *Service) page(ctx context.Context, q db.Querier, p scanPayload) ([]int64, scanPayload, bool, error) {
 	var rows *sql.Rows
 	var err error
 	if p.Phase == 0 {
-		rows, err = tx.Query(ctx, `SELECT id, promised_by FROM orders WHERE promised_by IS NOT NULL AND delivered_at IS NULL
+		rows, err = q.Query(ctx, `SELECT id, promised_by FROM orders WHERE promised_by IS NOT NULL AND delivered_at IS NULL
 			AND status NOT IN ('delivered', 'cancelled', 'returned') AND (promised_by > ? OR (promised_by = ? AND id > ?))
 			ORDER BY promised_by, id LIMIT ?`, p.AfterPromised, p.AfterPromised, p.AfterID, s.o.BatchSize)
 	} else {
-		rows, err = tx.Query(ctx, `SELECT id, 0 FROM orders WHERE lateness <> 'on_time' AND (promised_by IS NULL
+		rows, err = q.Query(ctx, `SELECT id, 0 FROM orders WHERE lateness <> 'on_time' AND (promised_by IS NULL
 			OR delivered_at IS NOT NULL OR status IN ('delivered', 'cancelled', 'returned')) AND id > ? ORDER BY id LIMIT ?`,
 			p.AfterID, s.o.BatchSize)
 	}
 	if err != nil {
-		return p, false, 0, fmt.Errorf("lateness: scan: %w", err)
+		return nil, p, false, fmt.Errorf("lateness: scan: %w", err)
 	}
+	defer rows.Close()
 	var ids []int64
 	next := p
 	for rows.Next() {
 		var id, promised int64
 		if err := rows.Scan(&id, &promised); err != nil {
-			rows.Close()
-			return p, false, 0, err
+			return nil, p, false, fmt.Errorf("lateness: scan: %w", err)
 		}
 		ids = append(ids, id)
 		next.AfterID, next.AfterPromised = id, promised
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return p, false, 0, fmt.Errorf("lateness: scan: %w", err)
-	}
-	for _, id := range ids {
-		if _, err := s.EvaluateTx(ctx, tx, id, st, cal, now); err != nil {
-			return p, false, 0, fmt.Errorf("lateness: order %d: %w", id, err)
-		}
+		return nil, p, false, fmt.Errorf("lateness: scan: %w", err)
 	}
 	if len(ids) == s.o.BatchSize {
-		return next, true, len(ids), nil
+		return ids, next, true, nil
 	}
 	if p.Phase == 0 {
-		return scanPayload{Round: p.Round, Phase: 1}, true, len(ids), nil
+		return ids, scanPayload{Round: p.Round, Phase: 1}, true, nil
 	}
-	return next, false, len(ids), nil
+	return ids, next, false, nil
 }
