@@ -200,7 +200,8 @@ func TestOrderUpdatedEvent(t *testing.T) {
 	})
 }
 
-// TestNoticeWithheld: no address, a bounced address, or notify off: the
+// TestNoticeWithheld: no address, a bounced address, the automatic-mail
+// limit reached, or notify off: the
 // conversation is opened all the same, with a note saying why no notice
 // went out (none when notify is off), and no mail.
 func TestNoticeWithheld(t *testing.T) {
@@ -215,10 +216,25 @@ func TestNoticeWithheld(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// busy@ already had the default limit (5) of automatic mail this hour.
+		busy := k.contact("Busy", "busy@example.com", "en")
+		if err := d.WriteTx(k.ctx, func(tx *db.Tx) error {
+			for i := range 5 {
+				if _, err := tx.Exec(k.ctx, `INSERT INTO automatic_mail_log (address, sent_at) VALUES (?, ?)`, "busy@example.com",
+					db.Ms(k.now.Add(-time.Duration(i+1)*time.Minute))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		a := k.order(orderRow{number: "3001", contactID: noMail, promisedBy: ptr(thursdayEnd)})
 		b := k.order(orderRow{number: "3002", contactID: bounced, promisedBy: ptr(thursdayEnd)})
+		c3 := k.order(orderRow{number: "3004", contactID: busy, promisedBy: ptr(thursdayEnd)})
 		k.scan()
-		for id, why := range map[int64]string{a: "ללקוח אין כתובת דואר", b: "mail to the customer's address bounces"} {
+		for id, why := range map[int64]string{a: "ללקוח אין כתובת דואר", b: "mail to the customer's address bounces",
+			c3: "the hourly limit of automatic mail is reached"} {
 			s := k.stored(id)
 			if s.convID == nil {
 				t.Fatalf("order %d: no conversation", id)
@@ -229,8 +245,8 @@ func TestNoticeWithheld(t *testing.T) {
 				t.Errorf("order %d: last note %q (%v), want it to say %q", id, text, err, why)
 			}
 		}
-		if got := k.counts(); got.outbound != 0 || got.notices != 2 {
-			t.Errorf("counts %+v, want no outbound message and 2 notice claims", got)
+		if got := k.counts(); got.outbound != 0 || got.notices != 3 {
+			t.Errorf("counts %+v, want no outbound message and 3 notice claims", got)
 		}
 
 		st, err := k.svc.Settings(k.ctx)
@@ -246,7 +262,7 @@ func TestNoticeWithheld(t *testing.T) {
 		if s := k.stored(c); s.convID == nil || s.lateness != lateness.Late {
 			t.Errorf("notify off: %+v, want late with a conversation", s)
 		}
-		if got := k.counts(); got.outbound != 0 || got.notices != 2 {
+		if got := k.counts(); got.outbound != 0 || got.notices != 3 {
 			t.Errorf("notify off: counts %+v", got)
 		}
 	})
