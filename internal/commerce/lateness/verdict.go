@@ -40,16 +40,16 @@ const (
 
 // Reasons name why a verdict was reached (Verdict.Reasons).
 const (
-	ReasonNoPromise          = "no_promise"
-	ReasonDelivered          = "delivered"
-	ReasonCancelled          = "cancelled"
-	ReasonReturned           = "returned"
-	ReasonPastPromise        = "past_promise"
-	ReasonCarrierDelayed     = "carrier_delayed"
-	ReasonCarrierException   = "carrier_exception"
-	ReasonETAAfterPromise    = "eta_after_promise"
-	ReasonShippedAfterPromse = "shipped_after_promise"
-	ReasonNotShippedInTime   = "not_shipped_in_time"
+	ReasonNoPromise           = "no_promise"
+	ReasonDelivered           = "delivered"
+	ReasonCancelled           = "cancelled"
+	ReasonReturned            = "returned"
+	ReasonPastPromise         = "past_promise"
+	ReasonCarrierDelayed      = "carrier_delayed"
+	ReasonCarrierException    = "carrier_exception"
+	ReasonETAAfterPromise     = "eta_after_promise"
+	ReasonShippedAfterPromise = "shipped_after_promise"
+	ReasonNotShippedInTime    = "not_shipped_in_time"
 )
 
 // Facts are what the verdict reads of an order. Nil times are unset.
@@ -137,7 +137,7 @@ func Evaluate(f Facts, cal *calendar.Calendar, r Rules, now time.Time) Verdict {
 		reasons = append(reasons, ReasonETAAfterPromise)
 	}
 	if f.ShippedAt != nil && f.ShippedAt.After(promised) {
-		reasons = append(reasons, ReasonShippedAfterPromse)
+		reasons = append(reasons, ReasonShippedAfterPromise)
 	}
 	unshipped := f.ShippedAt == nil && (f.Status == statusPlaced || f.Status == statusPaid)
 	if unshipped && r.MinTransitBusinessDays > 0 && daysBetween(cal, today, pDay, false) < r.MinTransitBusinessDays {

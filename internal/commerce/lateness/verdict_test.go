@@ -96,7 +96,7 @@ func TestEvaluate(t *testing.T) {
 		{"transit rule off", Facts{Status: "placed", PromisedBy: at(t, "2026-11-28T21:59:59.999Z")},
 			Rules{Unit: BusinessDays}, "2026-11-26T08:00:00Z", OnTime, 0, nil},
 		{"shipped after the promise (recorded ahead)", Facts{Status: "shipped", PromisedBy: at(t, thu),
-			ShippedAt: at(t, "2026-11-27T08:00:00Z")}, biz, "2026-11-24T08:00:00Z", AtRisk, 0, []string{ReasonShippedAfterPromse}},
+			ShippedAt: at(t, "2026-11-27T08:00:00Z")}, biz, "2026-11-24T08:00:00Z", AtRisk, 0, []string{ReasonShippedAfterPromise}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
