@@ -25,6 +25,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
+	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -84,6 +85,11 @@ type Core struct {
 	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
 	// Jobs.
 	Outbound *outbound.Service
+	// Lateness detects late deliveries (internal/commerce/lateness): its
+	// scan job runs on Jobs, Serve subscribes it to Bus (order.updated)
+	// and starts the scan. Its Offerer is nil (no automatic compensation)
+	// until the compensation policy is wired in.
+	Lateness *lateness.Service
 
 	subscribeOnce sync.Once
 }
@@ -156,6 +162,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
 	c.Outbound.RegisterJobs(c.Jobs)
+	c.Lateness = lateness.New(d, c.Outbox, c.Conversations, c.SLA, c.Jobs, log, lateness.Options{Mail: c.Outbound})
+	c.Lateness.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -217,7 +225,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +266,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Rules.Subscribe(c.Bus)
 		c.SLA.Subscribe(c.Bus)
 		c.Outbound.Subscribe(c.Bus)
+		c.Lateness.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {
@@ -273,6 +282,9 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	run("jobs", c.Jobs.Run)
 	if err := c.Rules.StartTimeScan(ctx); err != nil {
 		c.Log.Error("automation time scan not started", "err", err)
+	}
+	if err := c.Lateness.StartScan(ctx); err != nil {
+		c.Log.Error("late-delivery scan not started", "err", err)
 	}
 	if o.Realtime != nil {
 		run("realtime", o.Realtime.Run)

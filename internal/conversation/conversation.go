@@ -93,6 +93,9 @@ type Conversation struct {
 	// SLADueAt is the earliest due instant of its unmet targets, or nil.
 	SLAState string     `json:"sla_state"`
 	SLADueAt *time.Time `json:"sla_due_at"`
+	// OrderID is the order the conversation is about (the late-delivery
+	// conversation of an order, or one an agent linked), or nil.
+	OrderID *int64 `json:"order_id"`
 }
 
 // TeamIDOr0 returns the team id or 0.
@@ -167,7 +170,7 @@ func htmlToText(h string) string {
 const conversationSelect = `SELECT c.id, c.inbox_id, c.channel, c.subject, c.status, c.priority, c.requester_id, c.assignee_id,
 	c.team_id, c.ccs, c.custom_fields, c.language, c.external_id, c.follow_up_of, c.message_count, c.reopen_count, c.created_at,
 	c.updated_at, c.first_response_at, c.last_customer_message_at, c.last_agent_message_at, c.solved_at, c.closed_at,
-	c.sla_state, c.sla_due_at, r.name, r.email, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
+	c.sla_state, c.sla_due_at, c.order_id, r.name, r.email, COALESCE((SELECT string_agg(t.name, ',' ORDER BY t.name) FROM conversation_tags ct
 		JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = c.id), '')
 	FROM conversations c JOIN contacts r ON r.id = c.requester_id`
 
@@ -180,7 +183,7 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 	out := []Conversation{}
 	for rows.Next() {
 		var c Conversation
-		var assignee, team, followUp, fr, lcm, lam, solved, closed, slaDue db.NullMs
+		var assignee, team, followUp, fr, lcm, lam, solved, closed, slaDue, order db.NullMs
 		var ccs, fields string
 		var ext *string
 		var created, updated int64
@@ -188,13 +191,13 @@ func scanConversations(q db.Querier, ctx context.Context, query string, args ...
 		var tags string
 		if err := rows.Scan(&c.ID, &c.InboxID, &c.Channel, &c.Subject, &c.Status, &c.Priority, &c.RequesterID, &assignee, &team,
 			&ccs, &fields, &c.Language, &ext, &followUp, &c.MessageCount, &c.ReopenCount, &created, &updated, &fr, &lcm, &lam,
-			&solved, &closed, &c.SLAState, &slaDue, &req.Name, &req.Email, &tags); err != nil {
+			&solved, &closed, &c.SLAState, &slaDue, &order, &req.Name, &req.Email, &tags); err != nil {
 			return nil, err
 		}
 		req.ID = c.RequesterID
 		c.Requester = req
 		c.Number = c.ID
-		c.AssigneeID, c.TeamID, c.FollowUpOf = idPtr(assignee), idPtr(team), idPtr(followUp)
+		c.AssigneeID, c.TeamID, c.FollowUpOf, c.OrderID = idPtr(assignee), idPtr(team), idPtr(followUp), idPtr(order)
 		c.ExternalID = ext
 		_ = json.Unmarshal([]byte(ccs), &c.CCs)
 		_ = json.Unmarshal([]byte(fields), &c.CustomFields)

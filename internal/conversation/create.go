@@ -29,7 +29,9 @@ type RequesterInput struct {
 // CreateInput opens a conversation with its first message. Channel comes
 // from the inbox; TeamID defaults to the inbox's team; Status defaults to
 // "new" (or "open" when an agent starts the conversation with an outbound
-// message).
+// message). OrderID links the conversation to an order (it must exist); a
+// conversation about an order may start with an internal note instead of a
+// reply (the late-delivery detector opens its conversation with one).
 type CreateInput struct {
 	InboxID      int64          `json:"inbox_id"`
 	Subject      string         `json:"subject"`
@@ -44,6 +46,7 @@ type CreateInput struct {
 	CustomFields map[string]any `json:"custom_fields"`
 	Language     string         `json:"language"`
 	ExternalID   *string        `json:"external_id"`
+	OrderID      *int64         `json:"order_id"`
 
 	// CreatedAt backdates the conversation (importers only).
 	CreatedAt *time.Time `json:"-"`
@@ -78,7 +81,8 @@ func (s *Service) checkCreate(in *CreateInput) ([]string, []string, error) {
 		c.Add("message", "required", "a conversation starts with a message")
 	} else {
 		s.checkMessage(&c, "message.", in.Message)
-		c.Check(in.Message.Kind == KindReply, "message.kind", "invalid", "the first message must be a reply")
+		c.Check(in.Message.Kind == KindReply || (in.Message.Kind == KindNote && in.OrderID != nil), "message.kind", "invalid",
+			"the first message must be a reply")
 	}
 	tags := normalizeTags(&c, "tags", in.Tags)
 	ccs := normalizeCCs(&c, in.CCs)
@@ -208,6 +212,11 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 				return err
 			}
 		}
+		if in.OrderID != nil {
+			if err := checkOrder(ctx, tx, *in.OrderID, "order_id"); err != nil {
+				return err
+			}
+		}
 		teamID := box.TeamID
 		if in.TeamID != nil {
 			if err := checkTeam(ctx, tx, *in.TeamID, "team_id"); err != nil {
@@ -231,7 +240,8 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 		// (counts, first response, last message times) already applied.
 		conv = Conversation{Number: 0, InboxID: box.ID, Channel: box.Channel, Subject: in.Subject, Status: status,
 			Priority: in.Priority, RequesterID: requesterID, AssigneeID: in.AssigneeID, TeamID: teamID, Tags: tags, CCs: ccs,
-			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}
+			CustomFields: orEmpty(in.CustomFields), Language: in.Language, ExternalID: in.ExternalID, OrderID: in.OrderID,
+			CreatedAt: now, UpdatedAt: now}
 		if status == StatusSolved {
 			conv.SolvedAt = &now
 		}
@@ -243,11 +253,11 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,
-			last_agent_message_at, created_at, updated_at, status_changed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
+			last_agent_message_at, created_at, updated_at, status_changed_at, order_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
 			ptrArg(in.AssigneeID), ptrArg(teamID), db.JSON(ccs), db.JSON(orEmpty(in.CustomFields)), in.Language, in.ExternalID,
 			db.MsArg(conv.SolvedAt), conv.MessageCount, db.MsArg(conv.FirstResponseAt), db.MsArg(conv.LastCustomerMessageAt),
-			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt), db.Ms(conv.UpdatedAt))
+			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt), db.Ms(conv.UpdatedAt), ptrArg(in.OrderID))
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("external_id", "taken", "a conversation with this external id exists")
 		}

@@ -34,6 +34,8 @@ type Patch struct {
 	CCs          patch.Field[[]string]       `json:"ccs"`
 	CustomFields patch.Field[map[string]any] `json:"custom_fields"`
 	Language     patch.Field[string]         `json:"language"`
+	// OrderID links the conversation to an existing order; null clears it.
+	OrderID patch.Field[int64] `json:"order_id"`
 }
 
 // Update applies p to conversation id in one transaction. Each changed field
@@ -226,6 +228,21 @@ func (s *Service) applyTxAudit(ctx context.Context, tx *db.Tx, actor audit.Actor
 		set("language", p.Language.V)
 		conv.Language = p.Language.V
 	}
+	if p.OrderID.Set {
+		var to *int64
+		if !p.OrderID.Null {
+			if err := checkOrder(ctx, tx, p.OrderID.V, "order_id"); err != nil {
+				return err
+			}
+			v := p.OrderID.V
+			to = &v
+		}
+		if !sameID(conv.OrderID, to) {
+			changes["order_id"] = audit.Change{From: conv.OrderID, To: to}
+			set("order_id", ptrArg(to))
+			conv.OrderID = to
+		}
+	}
 	if p.CustomFields.Set {
 		merged := map[string]any{}
 		for k, v := range conv.CustomFields {
@@ -335,6 +352,16 @@ func checkTeam(ctx context.Context, tx *db.Tx, id int64, field string) error {
 	err := tx.QueryRow(ctx, `SELECT 1 FROM teams WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.Invalid(field, "not_found", "no team %d", id)
+	}
+	return err
+}
+
+// checkOrder fails with a validation error on field unless order id exists.
+func checkOrder(ctx context.Context, tx *db.Tx, id int64, field string) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM orders WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.Invalid(field, "not_found", "no order %d", id)
 	}
 	return err
 }

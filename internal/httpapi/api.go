@@ -21,6 +21,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
+	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -55,6 +56,8 @@ type Services struct {
 	SLA *sla.Service
 	// Email serves the raw source of messages that came by email.
 	Email *email.Service
+	// Lateness serves the late-delivery detection settings.
+	Lateness *lateness.Service
 }
 
 // Options tune the API.

@@ -19,6 +19,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
+	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -370,6 +371,7 @@ var openAPISchemaTypes = map[string]any{
 	"CalendarInterval":      sla.Interval{},
 	"CalendarDay":           sla.Day{},
 	"Calendar":              sla.Calendar{},
+	"LatenessSettings":      lateness.Settings{},
 	"CalendarInput":         sla.CalendarInput{},
 	"CalendarPatch":         sla.CalendarPatch{},
 	"CalendarList":          itemsResponse[sla.Calendar]{},

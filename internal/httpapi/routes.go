@@ -90,6 +90,10 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
 		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
 
+		// Late-delivery detection settings (docs/commerce.md).
+		{Method: "GET", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.OrdersRead, Handler: a.getLatenessSettings},
+		{Method: "PUT", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.CommerceAdmin, Handler: a.putLatenessSettings},
+
 		// Automation rules: any agent reads them; admins change them.
 		{Method: "GET", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationRead, Handler: a.listRules},
 		{Method: "POST", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationWrite, Handler: a.createRule},
