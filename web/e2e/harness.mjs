@@ -26,13 +26,13 @@ function freePort() {
 }
 
 /** Starts `kesher serve --demo` and resolves once /readyz answers. */
-export async function startKesher(extraEnv = {}) {
+export async function startKesher(extraEnv = {}, extraArgs = []) {
   const bin = process.env.KESHER_BIN || resolve(import.meta.dirname, '..', '..', 'bin', 'kesher')
   if (!existsSync(bin)) throw new Error(`no Kesher binary at ${bin}; run make build`)
   const data = mkdtempSync(join(tmpdir(), 'kesher-e2e-'))
   const port = await freePort()
   const token = 'ksr_e2e_' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2)
-  const proc = spawn(bin, ['--data', data, '--log-level', 'warn', 'serve', '--demo', '--addr', `127.0.0.1:${port}`], {
+  const proc = spawn(bin, ['--data', data, '--log-level', 'warn', 'serve', '--demo', '--addr', `127.0.0.1:${port}`, ...extraArgs], {
     env: { ...process.env, KESHER_BOOTSTRAP_API_TOKEN: token, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
