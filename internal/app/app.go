@@ -25,6 +25,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
+	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -84,6 +86,11 @@ type Core struct {
 	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
 	// Jobs.
 	Outbound *outbound.Service
+	// Orders keeps shop orders (upsert, CSV import, carrier status, shop
+	// webhook secrets); its writes emit commerce.OrderUpdated.
+	Orders *commerce.Service
+	// Overview builds a contact's customer 360.
+	Overview *overview.Service
 
 	subscribeOnce sync.Once
 }
@@ -156,6 +163,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
 	c.Outbound.RegisterJobs(c.Jobs)
+	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
+	c.Overview = overview.New(d, c.Contacts, c.Orders)
 	return c
 }
 
@@ -217,7 +226,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email, Orders: c.Orders, Overview: c.Overview}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}
