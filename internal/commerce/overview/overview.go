@@ -182,14 +182,13 @@ func credits(ctx context.Context, q db.Querier, id int64) (Credits, error) {
 	for rows.Next() {
 		var e CreditEntry
 		var order, conv, rev sql.NullInt64
-		var goodwill int64
 		var created int64
-		if err := rows.Scan(&e.ID, &order, &conv, &e.Remedy, &e.AmountMinor, &e.Currency, &goodwill, &e.Reason, &e.CouponCode,
+		if err := rows.Scan(&e.ID, &order, &conv, &e.Remedy, &e.AmountMinor, &e.Currency, &e.Goodwill, &e.Reason, &e.CouponCode,
 			&rev, &e.Reversed, &created); err != nil {
 			return out, err
 		}
 		e.OrderID, e.ConversationID, e.ReversesID = nullID(order), nullID(conv), nullID(rev)
-		e.Goodwill, e.CreatedAt = goodwill != 0, db.Time(created)
+		e.CreatedAt = db.Time(created)
 		out.Entries = append(out.Entries, e)
 	}
 	if err := rows.Err(); err != nil {
