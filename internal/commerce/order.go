@@ -85,9 +85,12 @@ type Order struct {
 	ConversationID *int64     `json:"conversation_id"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
-	// Events is the order's history (carrier updates), oldest first; only
-	// Get fills it.
-	Events []Event `json:"events,omitempty"`
+}
+
+// OrderDetail is an order with its history (carrier updates), oldest first.
+type OrderDetail struct {
+	Order
+	Events []Event `json:"events"`
 }
 
 // Event is one entry of an order's history: Kind "carrier" for a carrier

@@ -39,13 +39,16 @@ func NewService(d *db.DB, o *events.Outbox, secrets *secret.Box) *Service {
 }
 
 // Get returns order id with its events, or errs.ErrNotFound.
-func (s *Service) Get(ctx context.Context, id int64) (Order, error) {
+func (s *Service) Get(ctx context.Context, id int64) (OrderDetail, error) {
 	o, err := s.st.one(ctx, s.db.R(), `WHERE o.id = ?`, id)
-	if err != nil {
-		return Order{}, fmt.Errorf("order %d: %w", id, errs.ErrNotFound)
+	if errors.Is(err, errs.ErrNotFound) {
+		return OrderDetail{}, fmt.Errorf("order %d: %w", id, errs.ErrNotFound)
 	}
-	o.Events, err = s.st.events(ctx, s.db.R(), id)
-	return o, err
+	if err != nil {
+		return OrderDetail{}, err
+	}
+	evs, err := s.st.events(ctx, s.db.R(), id)
+	return OrderDetail{Order: o, Events: evs}, err
 }
 
 // GetTx returns order id (without events) inside tx, or errs.ErrNotFound.
@@ -143,7 +146,7 @@ func (s *Service) Upsert(ctx context.Context, actor audit.Actor, in UpsertInput)
 	if err != nil {
 		return Order{}, false, err
 	}
-	o, err := s.Get(ctx, res.id)
+	o, err := s.st.one(ctx, s.db.R(), `WHERE o.id = ?`, res.id)
 	return o, res.created, err
 }
 
@@ -345,7 +348,7 @@ type CarrierInput struct {
 // "out_for_delivery" set shipped_at (when unset) and move a placed or paid
 // order to shipped. A cancelled or returned order keeps its status.
 // Errors: errs.ErrNotFound, *errs.ValidationError.
-func (s *Service) CarrierStatus(ctx context.Context, actor audit.Actor, id int64, in CarrierInput) (Order, error) {
+func (s *Service) CarrierStatus(ctx context.Context, actor audit.Actor, id int64, in CarrierInput) (OrderDetail, error) {
 	var c errs.Checker
 	c.Check(in.Status != "", "status", "required", "give the carrier status")
 	if in.Status != "" {
@@ -365,7 +368,7 @@ func (s *Service) CarrierStatus(ctx context.Context, actor audit.Actor, id int64
 		at = t
 	}
 	if err := c.Err(); err != nil {
-		return Order{}, err
+		return OrderDetail{}, err
 	}
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		old, err := s.st.one(ctx, tx, `WHERE o.id = ?`, id)
@@ -411,7 +414,7 @@ func (s *Service) CarrierStatus(ctx context.Context, actor audit.Actor, id int64
 		return s.outbox.Publish(ctx, tx, OrderUpdated, map[string]any{"order_id": id})
 	})
 	if err != nil {
-		return Order{}, err
+		return OrderDetail{}, err
 	}
 	return s.Get(ctx, id)
 }

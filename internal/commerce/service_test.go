@@ -187,10 +187,11 @@ func TestOrderCarrierStatus(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		svc, _ := setup(t, d)
-		o, _, err := svc.Upsert(ctx, audit.System, commerce.UpsertInput{ExternalID: "C-1", Status: "paid", Customer: &commerce.Customer{Email: "c@example.com"}})
+		created, _, err := svc.Upsert(ctx, audit.System, commerce.UpsertInput{ExternalID: "C-1", Status: "paid", Customer: &commerce.Customer{Email: "c@example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		o := commerce.OrderDetail{Order: created}
 		o, err = svc.CarrierStatus(ctx, audit.System, o.ID, commerce.CarrierInput{Status: "in_transit", At: ptr("2026-11-21T10:00:00Z")})
 		if err != nil {
 			t.Fatal(err)

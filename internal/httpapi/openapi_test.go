@@ -393,6 +393,7 @@ var openAPISchemaTypes = map[string]any{
 	"Order":              commerce.Order{},
 	"OrderItem":          commerce.Item{},
 	"OrderEvent":         commerce.Event{},
+	"OrderDetail":        commerce.OrderDetail{},
 	"OrderPage":          page.Result[commerce.Order]{},
 	"OrderUpsert":        commerce.UpsertInput{},
 	"CarrierStatusInput": commerce.CarrierInput{},

@@ -64,7 +64,7 @@ func (a *API) orderCarrierStatus(w http.ResponseWriter, r *http.Request, p *auth
 	if err != nil {
 		return err
 	}
-	return write(w, r, http.StatusOK, func(ctx context.Context, in commerce.CarrierInput) (commerce.Order, error) {
+	return write(w, r, http.StatusOK, func(ctx context.Context, in commerce.CarrierInput) (commerce.OrderDetail, error) {
 		return a.svc.Orders.CarrierStatus(ctx, actorOf(p), id, in)
 	})
 }

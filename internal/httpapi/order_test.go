@@ -31,7 +31,7 @@ func TestOrdersAPI(t *testing.T) {
 		_, agentTok := k.agentWithToken("Noa", "agent")
 		body := map[string]any{"external_id": "A-1001", "number": "1001", "status": "shipped", "total_minor": 25900, "shipping_minor": 2900,
 			"customer": map[string]any{"email": "Dana@Example.com", "name": "דנה כהן"}, "promised_by": "2026-11-24",
-			"items": []any{map[string]any{"sku": "MUG-1", "name": "ספל", "quantity": 2, "price_minor": 11500}},
+			"items":     []any{map[string]any{"sku": "MUG-1", "name": "ספל", "quantity": 2, "price_minor": 11500}},
 			"placed_at": "2026-11-20T08:00:00Z", "carrier": "Israel Post", "tracking_number": "RR123456789IL"}
 		first := k.must(201, "POST", "/api/v1/orders", k.admin, body)
 		if first["promised_by"] != "2026-11-24T21:59:59.999Z" || first["currency"] != "ILS" || num(first["total_minor"]) != 25900 ||
@@ -217,6 +217,9 @@ func TestShopWebhooks(t *testing.T) {
 		before := k.must(200, "GET", fmt.Sprintf("/api/v1/orders/%d", wid), k.admin, nil)
 		k.must(200, "POST", "/api/v1/webhooks/woocommerce/orders", "", wooUpdate, wh(wooUpdate)...)
 		o = k.must(200, "GET", fmt.Sprintf("/api/v1/orders/%d", wid), k.admin, nil)
+		if evs, ok := before["events"].([]any); !ok || len(evs) != 0 {
+			t.Errorf("events of an order without carrier news = %v, want []", before["events"])
+		}
 		if o["status"] != "shipped" || o["carrier"] != "HFD" || o["shipped_at"] != "2026-11-25T07:44:58Z" || num(o["total_minor"]) != 25490 ||
 			o["contact"].(map[string]any)["name"] != "אורית בן דוד" || before["status"] != "paid" {
 			t.Errorf("woo order = %v (before %v)", o, before["status"])
