@@ -116,7 +116,7 @@ type Customer struct {
 
 // UpsertInput creates or updates the order with ExternalID. On update a
 // field left out (empty string, nil pointer, nil Items) keeps its stored
-// value. Times are RFC 3339, or for promised_from/promised_by also a date
+// value; Source counts only when the order is created. Times are RFC 3339, or for promised_from/promised_by also a date
 // "YYYY-MM-DD" (start/end of that day in Asia/Jerusalem). Amounts are minor
 // units.
 type UpsertInput struct {

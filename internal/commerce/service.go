@@ -134,7 +134,7 @@ func (s *Service) Upsert(ctx context.Context, actor audit.Actor, in UpsertInput)
 		res, err = s.upsertTx(ctx, tx, actor, in, t)
 		return err
 	})
-	if db.IsUniqueViolation(err) {
+	if retryable(err) {
 		// Another request created the same external id meanwhile (shops send
 		// orders/create and orders/updated close together): now it updates.
 		err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
@@ -148,6 +148,20 @@ func (s *Service) Upsert(ctx context.Context, actor audit.Actor, in UpsertInput)
 	}
 	o, err := s.st.one(ctx, s.db.R(), `WHERE o.id = ?`, res.id)
 	return o, res.created, err
+}
+
+// retryable reports whether an upsert failed only because a concurrent one
+// inserted the same order or customer first: run again, it finds them.
+func retryable(err error) bool {
+	var ve *errs.ValidationError
+	if errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			if f.Code == "taken" {
+				return true
+			}
+		}
+	}
+	return db.IsUniqueViolation(err)
 }
 
 // upsertResult says what one upsert did.
@@ -173,6 +187,9 @@ func (s *Service) upsertTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 	if !found {
 		o = Order{ExternalID: in.ExternalID, Source: "api", Status: "placed", Currency: DefaultCurrency, Channel: "web",
 			Items: []Item{}, PlacedAt: now.UTC().Truncate(time.Millisecond)}
+	}
+	if found {
+		in.Source = "" // the source is where the order first came from
 	}
 	apply(&o, in, t)
 	o.ContactID = cid
@@ -245,7 +262,11 @@ func resolveContact(ctx context.Context, tx *db.Tx, in UpsertInput, current int6
 		ci.Emails = []string{e}
 	}
 	if in.Customer.Phone != "" {
-		ci.Phones = []string{in.Customer.Phone}
+		p, ok := contact.NormalizePhone(in.Customer.Phone)
+		if !ok {
+			return 0, errs.Invalid("customer.phone", "invalid", "%q is not a phone number", in.Customer.Phone)
+		}
+		ci.Phones = []string{p}
 	}
 	if len([]rune(ci.Name)) > contact.MaxNameLength {
 		ci.Name = string([]rune(ci.Name)[:contact.MaxNameLength])

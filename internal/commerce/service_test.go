@@ -121,6 +121,7 @@ func TestOrderValidation(t *testing.T) {
 			{"bad date", func(in *commerce.UpsertInput) { in.PromisedBy = ptr("24/11/2026") }, "promised_by"},
 			{"date-only placed_at", func(in *commerce.UpsertInput) { in.PlacedAt = ptr("2026-11-24") }, "placed_at"},
 			{"bad email", func(in *commerce.UpsertInput) { in.Customer.Email = "not-an-address" }, "customer.email"},
+			{"bad phone", func(in *commerce.UpsertInput) { in.Customer.Email, in.Customer.Phone = "", "call me" }, "customer.phone"},
 			{"no customer", func(in *commerce.UpsertInput) { in.Customer = nil }, "contact_id"},
 			{"unknown contact", func(in *commerce.UpsertInput) { in.Customer, in.ContactID = nil, 999 }, "contact_id"},
 		} {
@@ -298,4 +299,30 @@ func TestParseTimeDates(t *testing.T) {
 	if _, err := commerce.ParseTime("2026-12-01", 0); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
 		t.Errorf("date without edge: %v", err)
 	}
+}
+
+// TestOrderUpsertConcurrent: shops deliver orders/create and
+// orders/updated together; concurrent upserts of one new order by a new
+// customer store one order and one contact.
+func TestOrderUpsertConcurrent(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		svc, _ := setup(t, d)
+		const n = 4
+		errc := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, _, err := svc.Upsert(context.Background(), audit.System, commerce.UpsertInput{ExternalID: "R-1", Status: "paid",
+					TotalMinor: ptr(int64(1000 + i%2)), Customer: &commerce.Customer{Email: "race@example.com", Name: "Race"}})
+				errc <- err
+			}()
+		}
+		for range n {
+			if err := <-errc; err != nil {
+				t.Error(err)
+			}
+		}
+		if o, c := count(t, d, `SELECT COUNT(*) FROM orders`), count(t, d, `SELECT COUNT(*) FROM contacts`); o != 1 || c != 1 {
+			t.Errorf("orders %d, contacts %d; want 1 and 1", o, c)
+		}
+	})
 }
