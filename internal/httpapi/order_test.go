@@ -201,6 +201,14 @@ func TestShopWebhooks(t *testing.T) {
 			t.Errorf("product topic = %v", res)
 		}
 
+		del := `{"id": 5938201147723}`
+		if res := k.must(200, "POST", "/api/v1/webhooks/shopify/orders", "", del, shop.ShopifyHeader, shop.Sign(shopifySecret, []byte(del)),
+			"X-Shopify-Topic", "orders/delete"); res["status"] != "ignored" {
+			t.Errorf("orders/delete = %v", res)
+		}
+		big := `{"id": 1, "note": "` + strings.Repeat("x", 1<<20) + `"}`
+		k.must(413, "POST", "/api/v1/webhooks/shopify/orders", "", big, shop.ShopifyHeader, shop.Sign(shopifySecret, []byte(big)))
+
 		// WooCommerce: ping, create, update.
 		if res := k.must(200, "POST", "/api/v1/webhooks/woocommerce/orders", "", "webhook_id=17", "Content-Type", "application/x-www-form-urlencoded"); res["status"] != "ping" {
 			t.Errorf("ping = %v", res)

@@ -5,7 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
+	"slices"
 
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -30,12 +30,20 @@ type webhookResult struct {
 	Created bool   `json:"created,omitempty"`
 }
 
+// Topics whose payload is a whole order; other topics (orders/delete,
+// orders/edited, products/…) are answered 200 and ignored. A delivery
+// without a topic header is taken as an order.
+var (
+	shopifyTopics = []string{"orders/create", "orders/updated", "orders/paid", "orders/fulfilled", "orders/partially_fulfilled", "orders/cancelled"}
+	wooTopics     = []string{"order.created", "order.updated"}
+)
+
 func (a *API) shopifyOrderWebhook(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	return a.shopWebhook(w, r, commerce.ShopShopify, shop.ShopifyHeader, "X-Shopify-Topic", "orders/", shop.Shopify)
+	return a.shopWebhook(w, r, commerce.ShopShopify, shop.ShopifyHeader, "X-Shopify-Topic", shopifyTopics, shop.Shopify)
 }
 
 func (a *API) wooCommerceOrderWebhook(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	return a.shopWebhook(w, r, commerce.ShopWooCommerce, shop.WooCommerceHeader, "X-WC-Webhook-Topic", "order.", shop.WooCommerce)
+	return a.shopWebhook(w, r, commerce.ShopWooCommerce, shop.WooCommerceHeader, "X-WC-Webhook-Topic", wooTopics, shop.WooCommerce)
 }
 
 // shopWebhook receives one order webhook: rate limit per IP, body limit,
@@ -43,7 +51,7 @@ func (a *API) wooCommerceOrderWebhook(w http.ResponseWriter, r *http.Request, _ 
 // when missing or wrong, nothing stored), then the order upsert. Topics
 // other than orders are answered 200 and ignored; so is WooCommerce's
 // creation ping.
-func (a *API) shopWebhook(w http.ResponseWriter, r *http.Request, name, sigHeader, topicHeader, topicPrefix string,
+func (a *API) shopWebhook(w http.ResponseWriter, r *http.Request, name, sigHeader, topicHeader string, topics []string,
 	mapFn func([]byte) (commerce.UpsertInput, error)) error {
 	if !a.hooks.allow("hook-ip:" + clientIP(r, a.opts.TrustProxy)) {
 		w.Header().Set("Retry-After", "60")
@@ -74,7 +82,7 @@ func (a *API) shopWebhook(w http.ResponseWriter, r *http.Request, name, sigHeade
 			Detail: sigHeader + " is missing or does not match the body under the configured secret"})
 		return nil
 	}
-	if topic := r.Header.Get(topicHeader); topic != "" && !strings.HasPrefix(topic, topicPrefix) {
+	if topic := r.Header.Get(topicHeader); topic != "" && !slices.Contains(topics, topic) {
 		writeJSON(w, http.StatusOK, webhookResult{Status: "ignored"})
 		return nil
 	}
