@@ -26,6 +26,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
+	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -90,6 +92,11 @@ type Core struct {
 	// and starts the scan. Its Offerer is nil (no automatic compensation)
 	// until the compensation policy is wired in.
 	Lateness *lateness.Service
+	// Orders keeps shop orders (upsert, CSV import, carrier status, shop
+	// webhook secrets); its writes emit commerce.OrderUpdated.
+	Orders *commerce.Service
+	// Overview builds a contact's customer 360.
+	Overview *overview.Service
 
 	subscribeOnce sync.Once
 }
@@ -164,6 +171,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Outbound.RegisterJobs(c.Jobs)
 	c.Lateness = lateness.New(d, c.Outbox, c.Conversations, c.SLA, c.Jobs, log, lateness.Options{Mail: c.Outbound})
 	c.Lateness.RegisterJobs(c.Jobs)
+	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
+	c.Overview = overview.New(d, c.Contacts, c.Orders)
 	return c
 }
 
@@ -225,7 +234,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,8 @@ import (
 
 // ImportCmd groups importers.
 type ImportCmd struct {
-	Mail ImportMailCmd `cmd:"" help:"Import mail files (.eml, mbox, Maildir folders) into an email inbox."`
+	Mail   ImportMailCmd   `cmd:"" help:"Import mail files (.eml, mbox, Maildir folders) into an email inbox."`
+	Orders ImportOrdersCmd `cmd:"" help:"Import orders from a CSV file (columns: see docs/commerce.md); all or nothing."`
 }
 
 // ImportMailCmd imports mail from files into an email inbox, as if it had

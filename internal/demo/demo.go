@@ -99,6 +99,9 @@ func Seed(ctx context.Context, core *app.Core, o Options) (bool, error) {
 			return false, err
 		}
 	}
+	if err := core.DB.WriteTx(ctx, func(tx *db.Tx) error { return writeOrders(ctx, tx, p, in, now) }); err != nil {
+		return false, err
+	}
 	slaStart := time.Now()
 	evaluated, err := seedSLA(ctx, core, now)
 	if err != nil {

@@ -22,6 +22,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
+	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -58,6 +60,11 @@ type Services struct {
 	Email *email.Service
 	// Lateness serves the late-delivery detection settings.
 	Lateness *lateness.Service
+	// Orders keeps orders (upsert, CSV import, carrier status, shop
+	// webhooks and their secrets).
+	Orders *commerce.Service
+	// Overview builds a contact's customer 360.
+	Overview *overview.Service
 }
 
 // Options tune the API.
@@ -85,6 +92,8 @@ type API struct {
 	routes  []Route
 	csrf    *http.CrossOriginProtection
 	limiter *loginLimiter
+	// hooks throttles the public shop webhooks per client IP.
+	hooks   *loginLimiter
 	metrics *metrics
 }
 
@@ -100,7 +109,7 @@ func New(svc Services, opts Options, log *slog.Logger, reg prometheus.Registerer
 		opts.LoginRate = 10
 	}
 	a := &API{svc: svc, opts: opts, log: log, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
-		limiter: newLoginLimiter(opts.LoginRate), metrics: newMetrics(reg)}
+		limiter: newLoginLimiter(opts.LoginRate), hooks: newLoginLimiter(webhookRate), metrics: newMetrics(reg)}
 	for _, o := range opts.TrustedOrigins {
 		if err := a.csrf.AddTrustedOrigin(o); err != nil {
 			return nil, err

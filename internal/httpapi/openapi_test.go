@@ -20,6 +20,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
+	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -389,6 +391,20 @@ var openAPISchemaTypes = map[string]any{
 	"SLAPolicyOrder":        sla.ReorderInput{},
 	"ConversationSLATarget": sla.TargetView{},
 	"ConversationSLA":       sla.ConversationSLA{},
+	// Orders and the customer 360.
+	"Order":              commerce.Order{},
+	"OrderItem":          commerce.Item{},
+	"OrderEvent":         commerce.Event{},
+	"OrderDetail":        commerce.OrderDetail{},
+	"OrderPage":          page.Result[commerce.Order]{},
+	"OrderUpsert":        commerce.UpsertInput{},
+	"CarrierStatusInput": commerce.CarrierInput{},
+	"OrderImportResult":  commerce.ImportResult{},
+	"ShopSettings":       commerce.ShopSettings{},
+	"ShopSettingsInput":  commerce.ShopSettingsInput{},
+	"ShopWebhookResult":  webhookResult{},
+	"Money":              overview.Money{},
+	"ContactOverview":    overview.Overview{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

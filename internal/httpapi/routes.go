@@ -60,6 +60,9 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsRead, Handler: a.getContact},
 		{Method: "PATCH", Pattern: "/api/v1/contacts/{id}", Perm: auth.ContactsWrite, Handler: a.updateContact},
 		{Method: "POST", Pattern: "/api/v1/contacts/{id}/merge", Perm: auth.ContactsWrite, Handler: a.mergeContact},
+		// The customer 360 also needs orders:read (checked in the handler);
+		// its conversations follow the caller's visibility.
+		{Method: "GET", Pattern: "/api/v1/contacts/{id}/overview", Perm: auth.ContactsRead, Handler: a.contactOverview},
 
 		{Method: "GET", Pattern: "/api/v1/organizations", Perm: auth.ContactsRead, Handler: a.listOrganizations},
 		{Method: "POST", Pattern: "/api/v1/organizations", Perm: auth.ContactsWrite, Handler: a.createOrganization},
@@ -118,5 +121,18 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLARead, Handler: a.getSLAPolicy},
 		{Method: "PATCH", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.updateSLAPolicy},
 		{Method: "DELETE", Pattern: "/api/v1/sla-policies/{id}", Perm: auth.SLAWrite, Handler: a.deleteSLAPolicy},
+
+		// Orders: every role reads; admins and integrations write.
+		{Method: "GET", Pattern: "/api/v1/orders", Perm: auth.OrdersRead, Handler: a.listOrders},
+		{Method: "POST", Pattern: "/api/v1/orders", Perm: auth.OrdersWrite, Handler: a.upsertOrder},
+		{Method: "POST", Pattern: "/api/v1/orders/import", Perm: auth.OrdersWrite, Handler: a.importOrders},
+		{Method: "GET", Pattern: "/api/v1/orders/{id}", Perm: auth.OrdersRead, Handler: a.getOrder},
+		{Method: "POST", Pattern: "/api/v1/orders/{id}/carrier-status", Perm: auth.OrdersWrite, Handler: a.orderCarrierStatus},
+		{Method: "GET", Pattern: "/api/v1/commerce/shop-settings", Perm: auth.CommerceAdmin, Handler: a.getShopSettings},
+		{Method: "PUT", Pattern: "/api/v1/commerce/shop-settings", Perm: auth.CommerceAdmin, Handler: a.putShopSettings},
+		// Shop order webhooks are public: the HMAC signature under the secret
+		// set in shop-settings authenticates them; rate-limited per IP.
+		{Method: "POST", Pattern: "/api/v1/webhooks/shopify/orders", Public: true, Handler: a.shopifyOrderWebhook},
+		{Method: "POST", Pattern: "/api/v1/webhooks/woocommerce/orders", Public: true, Handler: a.wooCommerceOrderWebhook},
 	}
 }

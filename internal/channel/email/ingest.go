@@ -444,39 +444,15 @@ func (s *Service) process(ctx context.Context, r *received) (Result, error) {
 	return res, err
 }
 
-// findSender returns the contact an address belongs to (0: none): the
-// address itself, else — for plus-addressing, "dana+orders@x" — the bare
-// address.
+// findSender resolves a sender address to a contact like every other
+// ingestion path (contact.FindByEmailTx): the address itself, else the bare
+// address without a "+tag"; 0 when unknown.
 func findSender(ctx context.Context, tx *db.Tx, addr string) (int64, error) {
-	for _, a := range []string{addr, stripPlus(addr)} {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT i.contact_id FROM contact_identities i WHERE i.kind = 'email' AND i.value = ?`, a).Scan(&id)
-		if err == nil {
-			var into sql.NullInt64
-			if err := tx.QueryRow(ctx, `SELECT merged_into_id FROM contacts WHERE id = ?`, id).Scan(&into); err == nil && into.Valid {
-				id = into.Int64
-			}
-			return id, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-	}
-	return 0, nil
+	return contact.FindByEmailTx(ctx, tx, addr)
 }
 
 // stripPlus removes a "+tag" from an address's local part.
-func stripPlus(addr string) string {
-	at := strings.LastIndexByte(addr, '@')
-	if at < 0 {
-		return addr
-	}
-	local := addr[:at]
-	if i := strings.IndexByte(local, '+'); i > 0 {
-		local = local[:i]
-	}
-	return local + addr[at:]
-}
+func stripPlus(addr string) string { return contact.StripPlus(addr) }
 
 // AddressMatches tells whether recipient rcpt reaches an inbox whose
 // address is inboxAddr: equal ignoring case, or inboxAddr with a "+tag"
