@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
-	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -164,7 +164,7 @@ func (k *kit) update(id int64, set string, args ...any) {
 		if _, err := tx.Exec(k.ctx, `UPDATE orders SET `+set+` WHERE id = ?`, append(args, id)...); err != nil {
 			return err
 		}
-		return k.core.Outbox.Publish(k.ctx, tx, lateness.TopicOrderUpdated, map[string]int64{"order_id": id})
+		return k.core.Outbox.Publish(k.ctx, tx, commerce.OrderUpdated, map[string]int64{"order_id": id})
 	})
 	if err != nil {
 		k.t.Fatal(err)

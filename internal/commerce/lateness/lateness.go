@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
@@ -22,11 +22,6 @@ import (
 // batch at once, or, after the last batch, the next round at the next
 // multiple of scan_interval_minutes.
 const JobScan = "commerce.lateness_scan"
-
-// TopicOrderUpdated is the event the orders service publishes after every
-// write of an order, payload {"order_id": N}; the detector re-evaluates
-// that order at once.
-const TopicOrderUpdated = "order.updated"
 
 // TopicLatenessChanged is published when the detector changes an order's
 // verdict or days late; payload {"order_id", "lateness",
@@ -99,10 +94,11 @@ func New(d *db.DB, outbox *events.Outbox, conversations *conversation.Service, c
 // each order is evaluated in its own).
 func (s *Service) RegisterJobs(r *jobs.Runner) { r.RegisterOutsideTx(JobScan, s.runScan) }
 
-// Subscribe re-evaluates an order on TopicOrderUpdated; it returns a func
+// Subscribe re-evaluates an order on commerce.OrderUpdated (published by
+// the orders service after every write of an order); it returns a func
 // that unsubscribes.
 func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
-	return bus.Subscribe(TopicOrderUpdated, s.onOrderUpdated)
+	return bus.Subscribe(commerce.OrderUpdated, s.onOrderUpdated)
 }
 
 func (s *Service) onOrderUpdated(ctx context.Context, e events.Event) error {
