@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
+	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/db"

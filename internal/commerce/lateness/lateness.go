@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
