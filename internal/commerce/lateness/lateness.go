@@ -318,3 +318,70 @@ func (s *Service) page(ctx context.Context, q db.Querier, p scanPayload) ([]int6
 	}
 	return ids, next, false, nil
 }
+
+// ScanReport is what ScanNow did: orders evaluated, verdicts (or days late)
+// changed, late-delivery conversations opened and notices created.
+type ScanReport struct {
+	Evaluated           int `json:"evaluated"`
+	Changed             int `json:"changed"`
+	ConversationsOpened int `json:"conversations_opened"`
+	Notices             int `json:"notices"`
+}
+
+// ScanNow runs a whole scan round at once (an admin's "scan now", tools),
+// each order in its own write transaction like the job. Running it again
+// with nothing changed reports changes, conversations and notices of 0.
+// Nothing happens when detection is disabled. Errors: the calendar of the
+// settings is unknown, or a database error (the orders evaluated before it
+// keep their verdicts).
+func (s *Service) ScanNow(ctx context.Context) (ScanReport, error) {
+	var rep ScanReport
+	st, err := loadSettings(ctx, s.db.R())
+	if err != nil || !st.Enabled {
+		return rep, err
+	}
+	cal, err := s.calendars.BusinessCalendar(ctx, st.Calendar)
+	if err != nil {
+		return rep, fmt.Errorf("lateness: calendar %q: %w", st.Calendar, err)
+	}
+	now := s.Now()
+	for _, phase := range []int{0, 1} {
+		p := scanPayload{Phase: phase}
+		for {
+			ids, next, more, err := s.page(ctx, s.db.R(), p)
+			if err != nil {
+				return rep, err
+			}
+			for _, id := range ids {
+				var r Result
+				err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+					var before sql.NullInt64
+					if err := tx.QueryRow(ctx, `SELECT conversation_id FROM orders WHERE id = ?`, id).Scan(&before); err != nil {
+						return err
+					}
+					var err error
+					r, err = s.EvaluateTx(ctx, tx, id, st, cal, now)
+					if err == nil && r.ConversationID != 0 && r.ConversationID != before.Int64 {
+						rep.ConversationsOpened++
+					}
+					return err
+				})
+				if err != nil {
+					return rep, fmt.Errorf("lateness: order %d: %w", id, err)
+				}
+				rep.Evaluated++
+				if r.Changed {
+					rep.Changed++
+				}
+				if r.NoticeID != 0 {
+					rep.Notices++
+				}
+			}
+			if !more {
+				break
+			}
+			p = next
+		}
+	}
+	return rep, nil
+}
