@@ -25,6 +25,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -84,6 +85,10 @@ type Core struct {
 	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
 	// Jobs.
 	Outbound *outbound.Service
+	// Credit is the compensation policy, authority limits, approval
+	// requests and the credit ledger; its ledger exports run on Jobs. It
+	// implements commerce.Offerer for the late-delivery notices.
+	Credit *credit.Service
 
 	subscribeOnce sync.Once
 }
@@ -156,6 +161,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
 	c.Outbound.RegisterJobs(c.Jobs)
+	c.Credit = credit.New(d, c.Outbox, log, credit.Options{Jobs: c.Jobs, Secrets: opts.Secrets, AllowPrivate: opts.WebhookAllowPrivate})
+	c.Credit.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -217,7 +224,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email, Credit: c.Credit}, o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/contact"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -55,6 +56,9 @@ type Services struct {
 	SLA *sla.Service
 	// Email serves the raw source of messages that came by email.
 	Email *email.Service
+	// Credit serves compensation quotes, grants, approvals, authority
+	// limits and the credit ledger.
+	Credit *credit.Service
 }
 
 // Options tune the API.
