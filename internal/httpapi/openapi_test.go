@@ -19,6 +19,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
+	"github.com/kesherdesk/kesher/internal/commerce/compensation"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -387,6 +389,23 @@ var openAPISchemaTypes = map[string]any{
 	"SLAPolicyOrder":        sla.ReorderInput{},
 	"ConversationSLATarget": sla.TargetView{},
 	"ConversationSLA":       sla.ConversationSLA{},
+	// Compensation and the credit ledger.
+	"CompensationPolicy":        compensation.Policy{},
+	"CompensationTier":          compensation.Tier{},
+	"CompensationRepeat":        compensation.Repeat{},
+	"CompensationPolicyVersion": credit.PolicyVersion{},
+	"CompensationQuote":         credit.Quote{},
+	"CompensationGrantInput":    credit.GrantInput{},
+	"CompensationGrantResult":   credit.GrantResult{},
+	"CompensationRequest":       credit.Request{},
+	"LedgerEntry":               credit.Entry{},
+	"AuthorityLimit":            credit.Limit{},
+	"AuthorityLimitUse":         credit.LimitUse{},
+	"Authority":                 credit.Authority{},
+	"LedgerExportSettings":      credit.ExportSettings{},
+	"LedgerExportSettingsInput": credit.ExportSettingsInput{},
+	"LedgerSum":                 credit.Sum{},
+	"LedgerSummary":             credit.Summary{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists
