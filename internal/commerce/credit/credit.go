@@ -143,17 +143,3 @@ func nullID(v sql.NullInt64) *int64 {
 	x := v.Int64
 	return &x
 }
-
-func marks(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	b := make([]byte, 0, 2*n)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '?')
-	}
-	return string(b)
-}

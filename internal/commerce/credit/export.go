@@ -1,14 +1,11 @@
 package credit
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -228,29 +225,11 @@ func (s *Service) post(ctx context.Context, st storedExport, e Entry) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, rules.WebhookTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, st.URL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", st.URL, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Kesher-Ledger/1")
+	secret := ""
 	if st.Secret != "" {
-		secret, err := s.o.Secrets.Open(st.Secret)
-		if err != nil {
+		if secret, err = s.o.Secrets.Open(st.Secret); err != nil {
 			return fmt.Errorf("export secret cannot be decrypted (the secret key changed?): %w", err)
 		}
-		req.Header.Set(SignatureHeader, rules.Sign(secret, body))
 	}
-	resp, err := s.o.HTTPClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", st.URL, err)
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("export to %s answered %s", st.URL, resp.Status)
-	}
-	return nil
+	return rules.PostJSON(ctx, s.o.HTTPClient, st.URL, body, secret, "Kesher-Ledger/1")
 }
