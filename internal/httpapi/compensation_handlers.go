@@ -171,7 +171,7 @@ func (a *API) getAuthorityLimits(w http.ResponseWriter, r *http.Request, _ *auth
 
 // putAuthorityLimits replaces the limits: the body is the list, bare
 // ([{…}]) or as GET answers it ({"data": [{…}]}).
-func (a *API) putAuthorityLimits(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+func (a *API) putAuthorityLimits(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		return jsonError(err)
@@ -194,7 +194,7 @@ func (a *API) putAuthorityLimits(w http.ResponseWriter, r *http.Request, _ *auth
 		}
 		ls = wrapped.Data
 	}
-	out, err := a.svc.Credit.PutLimits(r.Context(), ls)
+	out, err := a.svc.Credit.PutLimits(r.Context(), creditActor(p), ls)
 	return list(w, r, out, err)
 }
 
@@ -224,8 +224,8 @@ func (a *API) getExportSettings(w http.ResponseWriter, r *http.Request, _ *auth.
 	return nil
 }
 
-func (a *API) putExportSettings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+func (a *API) putExportSettings(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	return write(w, r, http.StatusOK, func(ctx context.Context, in credit.ExportSettingsInput) (credit.ExportSettings, error) {
-		return a.svc.Credit.PutExportSettings(ctx, in)
+		return a.svc.Credit.PutExportSettings(ctx, creditActor(p), in)
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
@@ -99,6 +100,15 @@ type Actor struct {
 	Name     string
 	Role     string
 	Approver bool
+}
+
+// record writes an audit entry for actor (audit.System when AgentID is 0).
+func record(ctx context.Context, tx *db.Tx, actor Actor, action, entityType string, id int64) error {
+	a := audit.System
+	if actor.AgentID != 0 {
+		a = audit.Actor{Type: "agent", ID: actor.AgentID, Name: actor.Name}
+	}
+	return audit.Record(ctx, tx, audit.Entry{Actor: a, Action: action, EntityType: entityType, EntityID: id})
 }
 
 // lockPG locks a row on PostgreSQL (SELECT … FOR UPDATE) so concurrent

@@ -290,7 +290,7 @@ func TestApprovals(t *testing.T) {
 func TestConcurrentGrants(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFx(t, d, app.CoreOptions{})
-		if _, err := f.svc.PutLimits(f.ctx, []credit.Limit{{Role: "agent", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 20000}}); err != nil {
+		if _, err := f.svc.PutLimits(f.ctx, f.admin, []credit.Limit{{Role: "agent", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 20000}}); err != nil {
 			t.Fatal(err)
 		}
 		const n = 10
@@ -363,6 +363,9 @@ func TestReverse(t *testing.T) {
 		}
 		if s := f.count(`SELECT SUM(amount_minor) FROM credit_ledger WHERE order_id = ?`, o); s != 0 {
 			t.Fatalf("net %d", s)
+		}
+		if n := f.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'credit.reversed' AND entity_id = ? AND actor_id = ?`, rev.ID, f.admin.AgentID); n != 1 {
+			t.Fatalf("%d audit entries for the reversal", n)
 		}
 		if _, err := f.svc.Reverse(f.ctx, f.admin, e.ID, "again"); !errors.Is(err, errs.ErrConflict) {
 			t.Fatalf("second reverse: %v", err)

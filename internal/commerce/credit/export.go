@@ -80,9 +80,9 @@ func (s *Service) ExportSettings(ctx context.Context) (ExportSettings, error) {
 	return ExportSettings{URL: st.URL, SecretSet: st.Secret != ""}, err
 }
 
-// PutExportSettings stores in. Errors: *errs.ValidationError ("url": not
+// PutExportSettings stores in, by actor. Errors: *errs.ValidationError ("url": not
 // an absolute http or https URL; "secret": too long).
-func (s *Service) PutExportSettings(ctx context.Context, in ExportSettingsInput) (ExportSettings, error) {
+func (s *Service) PutExportSettings(ctx context.Context, actor Actor, in ExportSettingsInput) (ExportSettings, error) {
 	in.URL = strings.TrimSpace(in.URL)
 	var c errs.Checker
 	if in.URL != "" {
@@ -114,7 +114,7 @@ func (s *Service) PutExportSettings(ctx context.Context, in ExportSettingsInput)
 		if err != nil {
 			return fmt.Errorf("credit: save export settings: %w", err)
 		}
-		return nil
+		return record(ctx, tx, actor, "ledger_export.changed", "commerce_settings", 0)
 	})
 	if err != nil {
 		return ExportSettings{}, err

@@ -123,8 +123,11 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (GrantR
 		if ok {
 			e.GrantedBy = idPtr(actor.AgentID)
 			entry, err := s.insertEntry(ctx, tx, e)
+			if err != nil {
+				return err
+			}
 			out = GrantResult{Status: StatusGranted, Entry: &entry}
-			return err
+			return record(ctx, tx, actor, "credit.granted", "credit_ledger_entry", entry.ID)
 		}
 		r, err := s.insertRequest(ctx, tx, actor, e)
 		if err != nil {
@@ -132,6 +135,9 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (GrantR
 		}
 		r.Exceeded = exceeded
 		out = GrantResult{Status: StatusPendingApproval, Request: &r}
+		if err := record(ctx, tx, actor, "compensation_request.created", "compensation_request", r.ID); err != nil {
+			return err
+		}
 		return s.notifyApprovers(ctx, tx, r)
 	})
 	return out, err
@@ -371,6 +377,9 @@ func (s *Service) decide(ctx context.Context, actor Actor, id int64, reason stri
 			return fmt.Errorf("credit: decide request %d: %w", id, err)
 		}
 		if out, err = s.request(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, actor, "compensation_request."+status, "compensation_request", id); err != nil {
 			return err
 		}
 		data := requestData(out)

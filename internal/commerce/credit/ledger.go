@@ -286,8 +286,10 @@ func (s *Service) Reverse(ctx context.Context, actor Actor, id int64, reason str
 		rev.ID, rev.AmountMinor, rev.Reason, rev.ReversesID = 0, -e.AmountMinor, reason, &id
 		rev.GrantedBy, rev.ApprovalRequestID, rev.ApprovedBy = idPtr(actor.AgentID), nil, nil
 		rev.Explanation = "Reversal of ledger entry " + fmt.Sprint(id)
-		out, err = s.insertEntry(ctx, tx, rev)
-		return err
+		if out, err = s.insertEntry(ctx, tx, rev); err != nil {
+			return err
+		}
+		return record(ctx, tx, actor, "credit.reversed", "credit_ledger_entry", out.ID)
 	})
 	return out, err
 }

@@ -90,9 +90,10 @@ func (s *Service) limits(ctx context.Context, q db.Querier, role string) ([]Limi
 	return out, nil
 }
 
-// PutLimits replaces the stored limits with ls (an empty list restores the
-// defaults). Errors: *errs.ValidationError naming "[i].field".
-func (s *Service) PutLimits(ctx context.Context, ls []Limit) ([]Limit, error) {
+// PutLimits replaces the stored limits with ls, by actor (an empty list
+// restores the defaults). Errors: *errs.ValidationError naming
+// "[i].field".
+func (s *Service) PutLimits(ctx context.Context, actor Actor, ls []Limit) ([]Limit, error) {
 	var c errs.Checker
 	seen := map[[2]string]bool{}
 	for i := range ls {
@@ -124,7 +125,7 @@ func (s *Service) PutLimits(ctx context.Context, ls []Limit) ([]Limit, error) {
 				return fmt.Errorf("credit: save authority limit: %w", err)
 			}
 		}
-		return nil
+		return record(ctx, tx, actor, "authority_limits.changed", "authority_limits", 0)
 	})
 	if err != nil {
 		return nil, err

@@ -61,6 +61,9 @@ func (s *Service) OfferTx(ctx context.Context, tx *db.Tx, orderID int64, lang st
 	if err != nil {
 		return commerce.Offer{}, false, err
 	}
+	if err := record(ctx, tx, Actor{}, "credit.granted", "credit_ledger_entry", e.ID); err != nil {
+		return commerce.Offer{}, false, err
+	}
 	return offerOf(e, lang), true, nil
 }
 

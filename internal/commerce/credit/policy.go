@@ -108,6 +108,9 @@ func (s *Service) PutPolicy(ctx context.Context, actor Actor, body []byte) (Poli
 			return fmt.Errorf("credit: save policy: %w", err)
 		}
 		t := db.Time(db.Ms(now))
+		if err := record(ctx, tx, actor, "compensation_policy.saved", "compensation_policy", v); err != nil {
+			return err
+		}
 		out = PolicyVersion{Version: v, Policy: p, CreatedBy: nullID(sql.NullInt64{Int64: actor.AgentID, Valid: actor.AgentID != 0}), CreatedAt: &t}
 		return nil
 	})
