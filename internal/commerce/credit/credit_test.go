@@ -399,3 +399,45 @@ func TestCouponCode(t *testing.T) {
 		seen[c] = true
 	}
 }
+
+// TestPeriodInDeskZone: the daily limit restarts at midnight in
+// Asia/Jerusalem (UTC+2 in winter), not at midnight UTC; weeks start on
+// Sunday.
+func TestPeriodInDeskZone(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d, app.CoreOptions{})
+		now := time.Date(2026, 11, 29, 21, 30, 0, 0, time.UTC) // Sunday 23:30 in Jerusalem
+		svc := credit.New(d, f.core.Outbox, testkit.Logger(), credit.Options{Now: func() time.Time { return now }})
+		if _, err := svc.PutLimits(f.ctx, f.admin, []credit.Limit{{Role: "agent", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 10000},
+			{Role: "supervisor", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 10000, Period: "week"}}); err != nil {
+			t.Fatal(err)
+		}
+		grant := func(a credit.Actor, amount int64) string {
+			t.Helper()
+			r, err := svc.Grant(f.ctx, a, credit.GrantInput{ContactID: f.contact, Goodwill: true, Remedy: "store_credit", AmountMinor: amount, Reason: "zone"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Status
+		}
+		if s := grant(f.agent, 10000); s != credit.StatusGranted {
+			t.Fatal(s)
+		}
+		if s := grant(f.agent, 1); s != credit.StatusPendingApproval {
+			t.Fatal(s)
+		}
+		now = time.Date(2026, 11, 29, 22, 30, 0, 0, time.UTC) // Monday 00:30 in Jerusalem, still Sunday in UTC
+		if s := grant(f.agent, 10000); s != credit.StatusGranted {
+			t.Fatalf("new day in Jerusalem: %s", s)
+		}
+		me, err := svc.Me(f.ctx, f.agent)
+		if err != nil || !me.Limits[0].PeriodStart.Equal(time.Date(2026, 11, 29, 22, 0, 0, 0, time.UTC)) || me.Limits[0].UsedMinor != 10000 {
+			t.Fatalf("%+v %v", me, err)
+		}
+		now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) // Wednesday
+		me, err = svc.Me(f.ctx, f.sup)
+		if err != nil || !me.Limits[0].PeriodStart.Equal(time.Date(2026, 11, 28, 22, 0, 0, 0, time.UTC)) {
+			t.Fatalf("week start %+v %v", me, err)
+		}
+	})
+}
