@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -90,6 +91,19 @@ func (a *API) createGrant(w http.ResponseWriter, r *http.Request, p *auth.Princi
 	var in credit.GrantInput
 	if err := decodeJSON(w, r, &in, maxJSONBody); err != nil {
 		return err
+	}
+	// A grant may name only a conversation the caller can see.
+	if in.ConversationID != 0 {
+		c, err := a.svc.Conversations.Get(r.Context(), in.ConversationID)
+		if errors.Is(err, errs.ErrNotFound) {
+			return errs.Invalid("conversation_id", "not_found", "no conversation %d", in.ConversationID)
+		}
+		if err != nil {
+			return err
+		}
+		if !p.CanSeeConversation(c.TeamIDOr0(), c.AssigneeIDOr0()) {
+			return errs.ErrForbidden
+		}
 	}
 	res, err := a.svc.Credit.Grant(r.Context(), creditActor(p), in)
 	if err != nil {

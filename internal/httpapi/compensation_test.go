@@ -80,6 +80,10 @@ func TestCompensationAPI(t *testing.T) {
 		if !strings.Contains(string(problemFields(t, bad)), `"amount_minor"`) {
 			t.Fatalf("%v", bad)
 		}
+		bad = k.must(400, "POST", "/api/v1/compensation/grants", agentTok, map[string]any{"order_id": order, "conversation_id": 999999})
+		if !strings.Contains(string(problemFields(t, bad)), `"conversation_id"`) {
+			t.Fatalf("%v", bad)
+		}
 		g := k.must(201, "POST", "/api/v1/compensation/grants", agentTok, map[string]any{"order_id": order, "amount_minor": 3885})
 		entry := g["entry"].(map[string]any)
 		if g["status"] != "granted" || num(entry["amount_minor"]) != 3885 {

@@ -213,17 +213,13 @@ func (s *Service) prepare(ctx context.Context, tx *db.Tx, actor Actor, in *Grant
 // policy (not goodwill) grant that is not reversed, or a pending policy
 // request: the policy compensates an order once.
 func (s *Service) checkNoPolicyGrant(ctx context.Context, q db.Querier, orderID int64) error {
-	var granted, pending int
-	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM credit_ledger e WHERE e.order_id = ? AND e.goodwill = FALSE AND e.reverses_id IS NULL
-		AND NOT EXISTS (SELECT 1 FROM credit_ledger r WHERE r.reverses_id = e.id)`, orderID).Scan(&granted); err != nil {
-		return fmt.Errorf("credit: policy grants of order %d: %w", orderID, err)
+	if err := s.checkNoPolicyGrantExcept(ctx, q, orderID); err != nil {
+		return err
 	}
+	var pending int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM compensation_requests WHERE order_id = ? AND goodwill = FALSE AND status = 'pending'`,
 		orderID).Scan(&pending); err != nil {
 		return fmt.Errorf("credit: policy requests of order %d: %w", orderID, err)
-	}
-	if granted > 0 {
-		return fmt.Errorf("order %d already received its policy compensation: %w", orderID, errs.ErrConflict)
 	}
 	if pending > 0 {
 		return fmt.Errorf("order %d has a pending compensation request: %w", orderID, errs.ErrConflict)
@@ -391,8 +387,8 @@ func (s *Service) decide(ctx context.Context, actor Actor, id int64, reason stri
 	return out, err
 }
 
-// checkNoPolicyGrantExcept is checkNoPolicyGrant without the pending
-// request being decided.
+// checkNoPolicyGrantExcept is checkNoPolicyGrant without the check for
+// pending requests (used while deciding one).
 func (s *Service) checkNoPolicyGrantExcept(ctx context.Context, q db.Querier, orderID int64) error {
 	var granted int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM credit_ledger e WHERE e.order_id = ? AND e.goodwill = FALSE AND e.reverses_id IS NULL
