@@ -71,6 +71,10 @@ type Core struct {
 	// Rules stores automation rules and runs them; Serve subscribes it to
 	// Bus and starts its time scan.
 	Rules *rules.Service
+	// Credit is the compensation policy, authority limits, approval
+	// requests and the credit ledger; its ledger exports run on Jobs. It
+	// implements commerce.Offerer for the late-delivery notices.
+	Credit *credit.Service
 	// Notifications are agents' notifications (the bell).
 	Notifications *notification.Service
 	// Jobs is the one durable job runner (internal/jobs) every package
@@ -85,10 +89,6 @@ type Core struct {
 	// inboxes' SMTP servers; Serve subscribes it to Bus, its sends run on
 	// Jobs.
 	Outbound *outbound.Service
-	// Credit is the compensation policy, authority limits, approval
-	// requests and the credit ledger; its ledger exports run on Jobs. It
-	// implements commerce.Offerer for the late-delivery notices.
-	Credit *credit.Service
 
 	subscribeOnce sync.Once
 }
@@ -157,12 +157,12 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret,
 		AllowPrivateWebhooks: opts.WebhookAllowPrivate})
 	c.Rules.RegisterJobs(c.Jobs)
+	c.Credit = credit.New(d, c.Outbox, log, credit.Options{Jobs: c.Jobs, Secrets: opts.Secrets, AllowPrivate: opts.WebhookAllowPrivate})
+	c.Credit.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
 	c.Outbound.RegisterJobs(c.Jobs)
-	c.Credit = credit.New(d, c.Outbox, log, credit.Options{Jobs: c.Jobs, Secrets: opts.Secrets, AllowPrivate: opts.WebhookAllowPrivate})
-	c.Credit.RegisterJobs(c.Jobs)
 	return c
 }
 
