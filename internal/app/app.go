@@ -26,6 +26,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
@@ -73,6 +74,10 @@ type Core struct {
 	// Rules stores automation rules and runs them; Serve subscribes it to
 	// Bus and starts its time scan.
 	Rules *rules.Service
+	// Credit is the compensation policy, authority limits, approval
+	// requests and the credit ledger; its ledger exports run on Jobs. It
+	// implements commerce.Offerer for the late-delivery notices.
+	Credit *credit.Service
 	// Notifications are agents' notifications (the bell).
 	Notifications *notification.Service
 	// Jobs is the one durable job runner (internal/jobs) every package
@@ -165,11 +170,13 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Rules = rules.New(d, c.Outbox, c.Conversations, log, rules.Options{Jobs: c.Jobs, WebhookSecret: opts.WebhookSecret,
 		AllowPrivateWebhooks: opts.WebhookAllowPrivate})
 	c.Rules.RegisterJobs(c.Jobs)
+	c.Credit = credit.New(d, c.Outbox, log, credit.Options{Jobs: c.Jobs, Secrets: opts.Secrets, AllowPrivate: opts.WebhookAllowPrivate})
+	c.Credit.RegisterJobs(c.Jobs)
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
 	c.Email = email.NewService(d, c.Conversations, c.Inboxes, c.Files, log)
 	c.Outbound = outbound.New(d, c.Outbox, c.Conversations, c.Inboxes, c.Files, c.Jobs, log, outbound.Options{})
 	c.Outbound.RegisterJobs(c.Jobs)
-	c.Lateness = lateness.New(d, c.Outbox, c.Conversations, c.SLA, c.Jobs, log, lateness.Options{Mail: c.Outbound})
+	c.Lateness = lateness.New(d, c.Outbox, c.Conversations, c.SLA, c.Jobs, log, lateness.Options{Mail: c.Outbound, Offerer: c.Credit})
 	c.Lateness.RegisterJobs(c.Jobs)
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
@@ -234,7 +241,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview}, o.API, c.Log, reg)
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit},
+		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
 	}

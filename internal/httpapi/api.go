@@ -22,6 +22,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
@@ -65,6 +66,9 @@ type Services struct {
 	Orders *commerce.Service
 	// Overview builds a contact's customer 360.
 	Overview *overview.Service
+	// Credit serves compensation quotes, grants, approvals, authority
+	// limits and the credit ledger.
+	Credit *credit.Service
 }
 
 // Options tune the API.

@@ -20,6 +20,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/compensation"
+	"github.com/kesherdesk/kesher/internal/commerce/credit"
 	"github.com/kesherdesk/kesher/internal/commerce/lateness"
 	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/contact"
@@ -405,6 +407,23 @@ var openAPISchemaTypes = map[string]any{
 	"ShopWebhookResult":  webhookResult{},
 	"Money":              overview.Money{},
 	"ContactOverview":    overview.Overview{},
+	// Compensation and the credit ledger.
+	"CompensationPolicy":        compensation.Policy{},
+	"CompensationTier":          compensation.Tier{},
+	"CompensationRepeat":        compensation.Repeat{},
+	"CompensationPolicyVersion": credit.PolicyVersion{},
+	"CompensationQuote":         credit.Quote{},
+	"CompensationGrantInput":    credit.GrantInput{},
+	"CompensationGrantResult":   credit.GrantResult{},
+	"CompensationRequest":       credit.Request{},
+	"LedgerEntry":               credit.Entry{},
+	"AuthorityLimit":            credit.Limit{},
+	"AuthorityLimitUse":         credit.LimitUse{},
+	"Authority":                 credit.Authority{},
+	"LedgerExportSettings":      credit.ExportSettings{},
+	"LedgerExportSettingsInput": credit.ExportSettingsInput{},
+	"LedgerSum":                 credit.Sum{},
+	"LedgerSummary":             credit.Summary{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

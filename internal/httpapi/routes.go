@@ -51,6 +51,27 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/notifications", Handler: a.listNotifications},
 		{Method: "POST", Pattern: "/api/v1/notifications/read", Handler: a.markNotificationsRead},
 
+		// Compensation (docs/commerce.md): the policy and quotes are read by
+		// every role; grants within the caller's authority limits, approval
+		// requests above them decided by supervisors and admins; the credit
+		// ledger is append-only, admins reverse entries.
+		{Method: "GET", Pattern: "/api/v1/compensation/policy", Perm: auth.OrdersRead, Handler: a.getCompensationPolicy},
+		{Method: "PUT", Pattern: "/api/v1/compensation/policy", Perm: auth.CommerceAdmin, Handler: a.putCompensationPolicy},
+		{Method: "GET", Pattern: "/api/v1/compensation/policy/versions", Perm: auth.OrdersRead, Handler: a.listCompensationPolicyVersions},
+		{Method: "POST", Pattern: "/api/v1/orders/{id}/compensation/quote", Perm: auth.OrdersRead, Handler: a.quoteCompensation},
+		{Method: "POST", Pattern: "/api/v1/compensation/grants", Perm: auth.CompensationGrant, Handler: a.createGrant},
+		{Method: "GET", Pattern: "/api/v1/compensation/requests", Perm: auth.CompensationGrant, Handler: a.listCompensationRequests},
+		{Method: "POST", Pattern: "/api/v1/compensation/requests/{id}/approve", Perm: auth.CompensationApprove, Handler: a.approveCompensationRequest},
+		{Method: "POST", Pattern: "/api/v1/compensation/requests/{id}/deny", Perm: auth.CompensationApprove, Handler: a.denyCompensationRequest},
+		{Method: "GET", Pattern: "/api/v1/compensation/authority-limits", Perm: auth.OrdersRead, Handler: a.getAuthorityLimits},
+		{Method: "PUT", Pattern: "/api/v1/compensation/authority-limits", Perm: auth.CommerceAdmin, Handler: a.putAuthorityLimits},
+		{Method: "GET", Pattern: "/api/v1/compensation/authority/me", Perm: auth.CompensationGrant, Handler: a.myAuthority},
+		{Method: "GET", Pattern: "/api/v1/compensation/export-settings", Perm: auth.CommerceAdmin, Handler: a.getExportSettings},
+		{Method: "PUT", Pattern: "/api/v1/compensation/export-settings", Perm: auth.CommerceAdmin, Handler: a.putExportSettings},
+		{Method: "GET", Pattern: "/api/v1/ledger", Perm: auth.OrdersRead, Handler: a.listLedger},
+		{Method: "GET", Pattern: "/api/v1/ledger/summary", Perm: auth.OrdersRead, Handler: a.ledgerSummary},
+		{Method: "POST", Pattern: "/api/v1/ledger/{id}/reverse", Perm: auth.CommerceAdmin, Handler: a.reverseLedgerEntry},
+
 		{Method: "POST", Pattern: "/api/v1/attachments", Perm: auth.ConversationsWrite, Handler: a.uploadAttachment},
 		{Method: "GET", Pattern: "/api/v1/attachments/{id}", Perm: auth.ConversationsRead, Handler: a.downloadAttachment},
 		{Method: "GET", Pattern: "/api/v1/messages/{id}/raw", Perm: auth.ConversationsRead, Handler: a.downloadRawMessage},

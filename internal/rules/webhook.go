@@ -65,25 +65,36 @@ func (s *Service) deliverWebhook(ctx context.Context, j jobs.Job) error {
 	if err := j.Decode(&w); err != nil {
 		return err
 	}
+	if err := PostJSON(ctx, s.o.HTTPClient, w.URL, w.Body, s.o.WebhookSecret, "Kesher-Automation/1"); err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	return nil
+}
+
+// PostJSON posts body (JSON) to url with client within WebhookTimeout,
+// signed in SignatureHeader when secret is not empty, as userAgent. Any
+// answer other than 2xx is an error. The automation webhooks and the
+// credit-ledger export share it.
+func PostJSON(ctx context.Context, client *http.Client, url string, body []byte, secret, userAgent string) error {
 	ctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(w.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("rules: webhook %s: %w", w.URL, err)
+		return fmt.Errorf("webhook %s: %w", url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Kesher-Automation/1")
-	if s.o.WebhookSecret != "" {
-		req.Header.Set(SignatureHeader, Sign(s.o.WebhookSecret, w.Body))
+	req.Header.Set("User-Agent", userAgent)
+	if secret != "" {
+		req.Header.Set(SignatureHeader, Sign(secret, body))
 	}
-	resp, err := s.o.HTTPClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("rules: webhook %s: %w", w.URL, err)
+		return fmt.Errorf("webhook %s: %w", url, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("rules: webhook %s answered %s", w.URL, resp.Status)
+		return fmt.Errorf("webhook %s answered %s", url, resp.Status)
 	}
 	return nil
 }
