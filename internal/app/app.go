@@ -94,8 +94,8 @@ type Core struct {
 	Outbound *outbound.Service
 	// Lateness detects late deliveries (internal/commerce/lateness): its
 	// scan job runs on Jobs, Serve subscribes it to Bus (order.updated)
-	// and starts the scan. Its Offerer is nil (no automatic compensation)
-	// until the compensation policy is wired in.
+	// and starts the scan. Credit is its Offerer (the policy's automatic
+	// compensation, shown in the notice).
 	Lateness *lateness.Service
 	// Orders keeps shop orders (upsert, CSV import, carrier status, shop
 	// webhook secrets); its writes emit commerce.OrderUpdated.

@@ -35,3 +35,17 @@ func (a *API) putLatenessSettings(w http.ResponseWriter, r *http.Request, p *aut
 	writeJSON(w, http.StatusOK, st)
 	return nil
 }
+
+// scanLateness runs a whole scan round now and answers what it did
+// (lateness.ScanReport).
+func (a *API) scanLateness(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	if err := checkQuery(r); err != nil {
+		return err
+	}
+	rep, err := a.svc.Lateness.ScanNow(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}

@@ -131,3 +131,43 @@ func TestConversationOrderID(t *testing.T) {
 		}
 	})
 }
+
+// TestLatenessScanNowAPI: an admin's "scan now" opens one late-delivery
+// conversation for an order whose promised date has passed; a second scan
+// opens nothing and sends nothing; agents may not run it.
+func TestLatenessScanNowAPI(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		ctx := context.Background()
+		_, agentTok := k.agentWithToken("Noa", "agent")
+		if _, err := k.core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "s@kesher.test"}); err != nil {
+			t.Fatal(err)
+		}
+		order := k.must(201, "POST", "/api/v1/orders", k.admin, map[string]any{
+			"external_id": "SCAN-1", "number": "1001", "status": "shipped", "total_minor": 25900,
+			"placed_at": "2026-01-01T08:00:00Z", "promised_by": "2026-01-05",
+			"customer": map[string]any{"email": "dana@example.com", "name": "Dana"}})
+		if r := k.do("POST", "/api/v1/commerce/lateness-scan", agentTok, nil); r.status != 403 {
+			t.Errorf("agent scan: status %d, want 403", r.status)
+		}
+		first := k.must(200, "POST", "/api/v1/commerce/lateness-scan", k.admin, nil)
+		if first["evaluated"] != float64(1) || first["changed"] != float64(1) || first["conversations_opened"] != float64(1) {
+			t.Errorf("first scan = %v, want 1 evaluated, 1 changed, 1 conversation", first)
+		}
+		got := k.must(200, "GET", "/api/v1/orders/"+strconv.FormatInt(int64(order["id"].(float64)), 10), k.admin, nil)
+		if got["lateness"] != "late" || got["conversation_id"] == nil {
+			t.Errorf("order after scan: lateness %v, conversation %v", got["lateness"], got["conversation_id"])
+		}
+		again := k.must(200, "POST", "/api/v1/commerce/lateness-scan", k.admin, nil)
+		want := map[string]any{"evaluated": float64(1), "changed": float64(0), "conversations_opened": float64(0), "notices": float64(0)}
+		for f, v := range want {
+			if again[f] != v {
+				t.Errorf("second scan %s = %v, want %v", f, again[f], v)
+			}
+		}
+		var convs int
+		if err := d.R().QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE order_id = ?`, int64(order["id"].(float64))).Scan(&convs); err != nil || convs != 1 {
+			t.Errorf("conversations of the order = %d (%v), want 1", convs, err)
+		}
+	})
+}

@@ -376,6 +376,7 @@ var openAPISchemaTypes = map[string]any{
 	"CalendarDay":           sla.Day{},
 	"Calendar":              sla.Calendar{},
 	"LatenessSettings":      lateness.Settings{},
+	"LatenessScanReport":    lateness.ScanReport{},
 	"CalendarInput":         sla.CalendarInput{},
 	"CalendarPatch":         sla.CalendarPatch{},
 	"CalendarList":          itemsResponse[sla.Calendar]{},

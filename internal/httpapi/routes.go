@@ -117,6 +117,8 @@ func (a *API) routeTable() []Route {
 		// Late-delivery detection settings (docs/commerce.md).
 		{Method: "GET", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.OrdersRead, Handler: a.getLatenessSettings},
 		{Method: "PUT", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.CommerceAdmin, Handler: a.putLatenessSettings},
+		// An admin's "scan now": a whole late-delivery scan round at once.
+		{Method: "POST", Pattern: "/api/v1/commerce/lateness-scan", Perm: auth.CommerceAdmin, Handler: a.scanLateness},
 
 		// Automation rules: any agent reads them; admins change them.
 		{Method: "GET", Pattern: "/api/v1/automation-rules", Perm: auth.AutomationRead, Handler: a.listRules},
