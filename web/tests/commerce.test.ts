@@ -13,8 +13,14 @@ import { PENDING_POLL_MS } from '@/utils/commerce'
 import CompensationPanel from '@/components/commerce/CompensationPanel.vue'
 import Customer360 from '@/components/commerce/Customer360.vue'
 import ApprovalsView from '@/views/commerce/ApprovalsView.vue'
+import LedgerView from '@/views/commerce/LedgerView.vue'
+import AppShell from '@/components/AppShell.vue'
+import { useRealtimeStore } from '@/stores/realtime'
+import { adminRoutes } from '@/router/admin'
 import CompensationSettings from '@/views/settings/CompensationSettings.vue'
-import { me, stubFetch } from './helpers'
+import CommerceSettings from '@/views/settings/CommerceSettings.vue'
+import CommerceSection from '@/components/commerce/CommerceSection.vue'
+import { conv, me, stubFetch } from './helpers'
 import { setup } from './mount'
 
 const mounted: VueWrapper[] = []
@@ -309,7 +315,7 @@ describe('approvals', () => {
     const confirm = () => w.findAll('.adm-dialog-actions button').find((b) => b.text() === 'Deny')!
     await confirm().trigger('click')
     await flushPromises()
-    const reason = tid(w, 'approval-reason')
+    const reason = tid(w, 'reason-input')
     expect(reason.attributes('aria-invalid')).toBe('true')
     expect(w.find(`#${reason.attributes('aria-describedby')}`).text()).toBe('Say why the request is denied.')
     expect(calls.some((c) => c.method === 'POST')).toBe(false)
@@ -364,5 +370,140 @@ describe('compensation settings', () => {
     await flushPromises()
     expect(tid(w, 'policy-version').text()).toBe('Version 4 in force')
     expect(w.findAll('[data-testid="limit-row"]')).toHaveLength(1)
+  })
+})
+
+describe('orders and shops settings', () => {
+  it('shows whether each shop secret is set, the webhook URLs, and saves lateness with a server field error placed', async () => {
+    let n = 0
+    const { calls } = stubFetch({
+      'GET /api/v1/calendars': { data: [{ name: 'il' }, { name: 'us' }] },
+      'GET /api/v1/inboxes': { data: [{ id: 3, name: 'Support', channel: 'email', address: 's@example.com', team_id: null, enabled: true }, { id: 4, name: 'Chat', channel: 'chat', address: '', team_id: null, enabled: true }] },
+      'GET /api/v1/commerce/lateness-settings': { enabled: true, calendar: 'il', unit: 'business_days', notice_inbox_id: 3, scan_interval_minutes: 15, notify: true },
+      'PUT /api/v1/commerce/lateness-settings': (_u, init) =>
+        ++n === 1
+          ? { status: 400, body: { type: 'https://kesher.dev/problems/validation', title: 'Invalid', status: 400, errors: [{ field: 'calendar', code: 'unknown', message: 'no such calendar' }] } }
+          : { body: JSON.parse(String(init.body)) },
+      'GET /api/v1/commerce/shop-settings': { shopify_secret_set: true, woocommerce_secret_set: false },
+      'PUT /api/v1/commerce/shop-settings': { shopify_secret_set: true, woocommerce_secret_set: true },
+      'GET /api/v1/compensation/export-settings': { url: 'https://erp.example.com/hook', secret_set: false },
+    })
+    const w = mountC(CommerceSettings, {}, { permissions: ['orders:read', 'commerce:admin'] })
+    await flushPromises()
+    expect(w.find('[data-testid="shop-shopify"] [data-testid="shop-secret-state"]').text()).toBe('Secret set')
+    expect(w.find('[data-testid="shop-woocommerce"] [data-testid="shop-secret-state"]').text()).toBe('Secret not set')
+    const urls = w.findAll('input[readonly]').map((i) => (i.element as HTMLInputElement).value)
+    expect(urls).toEqual([`${location.origin}/api/v1/webhooks/shopify/orders`, `${location.origin}/api/v1/webhooks/woocommerce/orders`])
+    // Only email inboxes can send notices.
+    const inboxOptions = w.findAll('select')[2]
+    expect(inboxOptions.findAll('option').map((o) => o.text().replace(/[\u2068\u2069]/g, ''))).toEqual(['No inbox (no notices)', 'Support'])
+
+    const forms = () => w.findAll('form')
+    const calendar = w.findAll('select')[0]
+    await calendar.setValue('us')
+    await forms()[0].trigger('submit')
+    await flushPromises()
+    expect(calendar.attributes('aria-invalid')).toBe('true')
+    expect(w.find(`#${calendar.attributes('aria-describedby')}`).text()).toBe('no such calendar')
+    await forms()[0].trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.method === 'PUT' && c.url.pathname === '/api/v1/commerce/lateness-settings').at(-1)?.body).toEqual({
+      enabled: true, calendar: 'us', unit: 'business_days', notice_inbox_id: 3, scan_interval_minutes: 15, notify: true,
+    })
+    expect(forms()[0].text()).toContain('Saved.')
+
+    // Secrets are write-only: only the one typed is sent.
+    await w.find('[data-testid="shop-woocommerce"] input[type="password"]').setValue(' wc-secret ')
+    await forms()[1].trigger('submit')
+    await flushPromises()
+    expect(calls.find((c) => c.method === 'PUT' && c.url.pathname === '/api/v1/commerce/shop-settings')?.body).toEqual({ woocommerce_secret: 'wc-secret' })
+    expect(w.find('[data-testid="shop-woocommerce"] [data-testid="shop-secret-state"]').text()).toBe('Secret set')
+  })
+})
+
+describe('customer panel commerce section', () => {
+  it('quotes the conversation’s order, and another order when the agent picks it', async () => {
+    const { calls } = stubFetch({
+      'GET /api/v1/contacts/12/overview': overview(),
+      'GET /api/v1/compensation/authority/me': AUTHORITY,
+      'POST /api/v1/orders/7/compensation/quote': quoteOf(),
+      'POST /api/v1/orders/8/compensation/quote': quoteOf({ order_id: 8, amount_minor: 500, remedy: 'coupon', explanation: 'At risk: 5 ILS coupon.' }),
+    })
+    const w = mountC(CommerceSection, { conversation: conv(31, { requester_id: 12, order_id: 7 }) })
+    await flushPromises()
+    expect(tid(w, 'quote-amount').text()).toBe('₪20.00')
+    expect(w.find('.card.selected').text()).toContain('Order 1001')
+    await w.findAll('[data-testid="c360-order-compensate"]')[1].trigger('click')
+    await flushPromises()
+    expect(tid(w, 'quote-amount').text()).toBe('₪5.00')
+    expect(tid(w, 'quote-explanation').text()).toBe('At risk: 5 ILS coupon.')
+    expect(w.find('.card.selected').text()).toContain('Order 1002')
+    expect(calls.filter((c) => c.url.pathname.endsWith('/quote')).map((c) => c.url.pathname)).toEqual(['/api/v1/orders/7/compensation/quote', '/api/v1/orders/8/compensation/quote'])
+  })
+})
+
+describe('ledger', () => {
+  it('filters by contact and reverses an entry only with a reason (admins)', async () => {
+    const { calls } = stubFetch({
+      'GET /api/v1/ledger': (u) => ({ body: { data: u.searchParams.get('contact_id') === '12' ? [entry(), entry({ id: 43, amount_minor: -1000, reverses_id: 40 })] : [] } }),
+      'POST /api/v1/ledger/41/reverse': entry({ id: 44, amount_minor: -2000, reverses_id: 41 }),
+    })
+    const w = mountC(LedgerView, {}, { permissions: ['orders:read', 'commerce:admin'] })
+    await flushPromises()
+    expect(w.text()).toContain('No entries.')
+    await w.find('input[inputmode="numeric"]').setValue('12')
+    await w.find('form').trigger('submit')
+    await flushPromises()
+    expect(calls.filter((c) => c.url.pathname === '/api/v1/ledger').at(-1)?.url.searchParams.get('contact_id')).toBe('12')
+    const rows = w.findAll('[data-testid="ledger-row"]')
+    expect(rows).toHaveLength(2)
+    expect(rows[0].text()).toContain('₪20.00')
+    expect(rows[1].text()).toContain('-₪10.00')
+    // A reversal is not reversed again.
+    expect(rows[1].find('[data-testid="ledger-reverse"]').exists()).toBe(false)
+    await rows[0].find('[data-testid="ledger-reverse"]').trigger('click')
+    const confirm = () => w.findAll('.adm-dialog-actions button').find((b) => b.text() === 'Reverse')!
+    await confirm().trigger('click')
+    await flushPromises()
+    expect(w.find(`#${tid(w, 'reason-input').attributes('aria-describedby')}`).text()).toBe('Say why the entry is reversed.')
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+    await tid(w, 'reason-input').setValue('Granted twice')
+    await confirm().trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ reason: 'Granted twice' })
+    expect(w.text()).toContain('Entry #41 reversed.')
+  })
+
+  it('offers no reverse button without commerce:admin', async () => {
+    stubFetch({ 'GET /api/v1/ledger': { data: [entry()] } })
+    const w = mountC(LedgerView, {}, { permissions: ['orders:read'] })
+    await flushPromises()
+    expect(w.findAll('[data-testid="ledger-row"]')).toHaveLength(1)
+    expect(tid(w, 'ledger-reverse').exists()).toBe(false)
+  })
+})
+
+describe('navigation', () => {
+  it('shows Approvals only with compensation:approve, and Ledger with orders:read', async () => {
+    for (const [perms, want] of [
+      [['orders:read', 'compensation:grant'], ['Ledger']],
+      [['orders:read', 'compensation:grant', 'compensation:approve'], ['Approvals', 'Ledger']],
+      [['conversations:read'], []],
+    ] as const) {
+      stubFetch({ 'GET /api/v1/conversations': { data: [], next_cursor: null }, 'GET /api/v1/notifications': { data: [], unread_count: 0 } })
+      const { pinia, router } = setup()
+      for (const r of adminRoutes) router.addRoute({ ...r, path: '/' + r.path } as typeof r)
+      const rt = useRealtimeStore()
+      rt.start = () => undefined
+      rt.stop = () => undefined
+      useSessionStore().me = me({ permissions: [...perms] })
+      const w = mount(AppShell, { global: { plugins: [pinia, i18n, router], stubs: { RouterView: true, NotificationBell: true } } })
+      mounted.push(w)
+      await flushPromises()
+      const links = w.findAll('header a').map((a) => a.text()).filter((x) => x === 'Approvals' || x === 'Ledger')
+      expect(links, perms.join(',')).toEqual(want)
+      w.unmount()
+      mounted.pop()
+    }
   })
 })

@@ -421,8 +421,8 @@ export interface CompensationQuote {
   steps: QuoteStep[]
 }
 
-/** One credit ledger entry (append-only; a reversal is a new entry with reverses_id). */
-export interface LedgerEntry {
+/** What a ledger entry and an approval request both say about one grant. */
+export interface GrantFields {
   id: number
   contact_id: number
   contact?: RequesterSummary
@@ -436,6 +436,11 @@ export interface LedgerEntry {
   policy_version: number | null
   policy_rule: string
   explanation: string
+  created_at: string
+}
+
+/** One credit ledger entry (append-only; a reversal is a new entry with reverses_id). */
+export interface LedgerEntry extends GrantFields {
   coupon_code: string
   granted_by: number | null
   approval_request_id: number | null
@@ -443,35 +448,20 @@ export interface LedgerEntry {
   reverses_id: number | null
   /** The entry that reversed this one, when the server says so. */
   reversed_by?: number | null
-  created_at: string
 }
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled'
 
 /** A request to grant compensation above the requester's authority. */
-export interface CompensationRequest {
-  id: number
-  order_id: number | null
+export interface CompensationRequest extends GrantFields {
   order?: { id: number; number: string } | null
-  conversation_id: number | null
-  contact_id: number
-  contact?: RequesterSummary
   requested_by: number
   requester?: { id: number; name: string }
-  remedy: Remedy | string
-  amount_minor: number
-  currency: string
-  goodwill: boolean
-  reason: string
-  policy_version: number | null
-  policy_rule: string
-  explanation: string
   status: RequestStatus
   decided_by: number | null
   decided_at: string | null
   decision_reason: string
   ledger_entry_id: number | null
-  created_at: string
 }
 
 /** POST /api/v1/compensation/grants body. */
