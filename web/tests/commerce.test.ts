@@ -14,6 +14,7 @@ import CompensationPanel from '@/components/commerce/CompensationPanel.vue'
 import Customer360 from '@/components/commerce/Customer360.vue'
 import ApprovalsView from '@/views/commerce/ApprovalsView.vue'
 import LedgerView from '@/views/commerce/LedgerView.vue'
+import OrdersListView from '@/views/commerce/OrdersListView.vue'
 import AppShell from '@/components/AppShell.vue'
 import { useRealtimeStore } from '@/stores/realtime'
 import { adminRoutes } from '@/router/admin'
@@ -486,8 +487,8 @@ describe('ledger', () => {
 describe('navigation', () => {
   it('shows Approvals only with compensation:approve, and Ledger with orders:read', async () => {
     for (const [perms, want] of [
-      [['orders:read', 'compensation:grant'], ['Ledger']],
-      [['orders:read', 'compensation:grant', 'compensation:approve'], ['Approvals', 'Ledger']],
+      [['orders:read', 'compensation:grant'], ['Orders', 'Ledger']],
+      [['orders:read', 'compensation:grant', 'compensation:approve'], ['Approvals', 'Orders', 'Ledger']],
       [['conversations:read'], []],
     ] as const) {
       stubFetch({ 'GET /api/v1/conversations': { data: [], next_cursor: null }, 'GET /api/v1/notifications': { data: [], unread_count: 0 } })
@@ -500,10 +501,26 @@ describe('navigation', () => {
       const w = mount(AppShell, { global: { plugins: [pinia, i18n, router], stubs: { RouterView: true, NotificationBell: true } } })
       mounted.push(w)
       await flushPromises()
-      const links = w.findAll('header a').map((a) => a.text()).filter((x) => x === 'Approvals' || x === 'Ledger')
+      const links = w.findAll('header a').map((a) => a.text()).filter((x) => ['Approvals', 'Ledger', 'Orders'].includes(x))
       expect(links, perms.join(',')).toEqual(want)
       w.unmount()
       mounted.pop()
     }
+  })
+})
+
+describe('orders list', () => {
+  it('lists orders with their lateness and asks again when a filter changes', async () => {
+    const { calls } = stubFetch({
+      'GET /api/v1/orders': (u) => ({ body: { data: u.searchParams.get('lateness') === 'late' ? [order()] : [order(), order({ id: 8, number: '1002', lateness: 'on_time', days_late: 0 })], next_cursor: null } }),
+    })
+    const w = mountC(OrdersListView, {}, { permissions: ['orders:read'] })
+    await flushPromises()
+    expect(w.findAll('[data-testid="order-row"]')).toHaveLength(2)
+    expect(w.findAll('[data-testid="order-row"]')[0].text()).toContain('Late 3 days')
+    await w.findAll('select')[1].setValue('late')
+    await flushPromises()
+    expect(calls.filter((c) => c.url.pathname === '/api/v1/orders').at(-1)?.url.searchParams.get('lateness')).toBe('late')
+    expect(w.findAll('[data-testid="order-row"]')).toHaveLength(1)
   })
 })

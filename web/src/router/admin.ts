@@ -23,9 +23,10 @@ export const adminRoutes: RouteRecordRaw[] = [
   { path: 'contacts/:id(\\d+)', name: 'contacts', component: () => import('@/views/contacts/ContactProfileView.vue') },
   { path: 'organizations', name: 'organization-list', component: () => import('@/views/contacts/OrganizationsListView.vue') },
   { path: 'organizations/:id(\\d+)', name: 'organization', component: () => import('@/views/contacts/OrganizationProfileView.vue') },
-  // Orders and promises: compensation approvals (compensation:approve) and the credit ledger (orders:read).
+  // Orders and promises: compensation approvals (compensation:approve), the credit ledger and the orders (orders:read).
   { path: 'approvals', name: 'approvals', component: () => import('@/views/commerce/ApprovalsView.vue') },
   { path: 'ledger', name: 'ledger', component: () => import('@/views/commerce/LedgerView.vue') },
+  { path: 'orders', name: 'orders', component: () => import('@/views/commerce/OrdersListView.vue') },
   {
     path: 'settings',
     component: () => import('@/views/settings/SettingsView.vue'),
