@@ -21,6 +21,7 @@ import { adminRoutes } from '@/router/admin'
 import CompensationSettings from '@/views/settings/CompensationSettings.vue'
 import CommerceSettings from '@/views/settings/CommerceSettings.vue'
 import CommerceSection from '@/components/commerce/CommerceSection.vue'
+import CustomerPanel from '@/components/CustomerPanel.vue'
 import { conv, me, stubFetch } from './helpers'
 import { setup } from './mount'
 
@@ -69,6 +70,7 @@ function request(over: Partial<CompensationRequest> = {}): CompensationRequest {
   }
 }
 
+const GRANT = ['orders:read', 'compensation:grant']
 const AUTHORITY = { role: 'agent', currency: 'ILS', limits: [{ remedy: '*', per_order_minor: 5000, per_period_minor: 20000, period: 'day', used_minor: 2000, remaining_minor: 18000 }] }
 
 describe('money', () => {
@@ -108,7 +110,7 @@ describe('compensation panel', () => {
       'GET /api/v1/compensation/authority/me': AUTHORITY,
       'POST /api/v1/compensation/grants': () => ({ status: 201, body: { status: 'granted', entry: entry({ remedy: 'coupon', coupon_code: 'SORRY-20' }) } }),
     })
-    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 })
+    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 }, { permissions: GRANT })
     await flushPromises()
     expect(tid(w, 'quote-amount').text()).toBe('₪20.00')
     expect(tid(w, 'quote-explanation').text()).toBe('3 business days late: 20 ILS store credit.')
@@ -134,7 +136,7 @@ describe('compensation panel', () => {
       'POST /api/v1/compensation/grants': () => ({ status: 202, body: { status: 'pending_approval', request: request() } }),
       'GET /api/v1/compensation/requests': () => ({ body: { data: [request(decided ? { status: 'approved', decision_reason: 'OK' } : {})] } }),
     })
-    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 })
+    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 }, { permissions: GRANT })
     await flushPromises()
     await tid(w, 'grant-button').trigger('click')
     await flushPromises()
@@ -165,7 +167,7 @@ describe('compensation panel', () => {
       'GET /api/v1/compensation/authority/me': AUTHORITY,
       'POST /api/v1/compensation/grants': () => ({ status: 201, body: { status: 'granted', entry: entry({ goodwill: true, amount_minor: 1230 }) } }),
     })
-    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 })
+    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 }, { permissions: GRANT })
     await flushPromises()
     expect(tid(w, 'quote-ineligible').exists()).toBe(true)
     expect(tid(w, 'grant-button').exists()).toBe(false)
@@ -200,7 +202,7 @@ describe('compensation panel', () => {
         body: { type: 'https://kesher.dev/problems/validation', title: 'Invalid', status: 400, errors: [{ field: 'amount_minor', code: 'too_large', message: 'above the order total' }] },
       }),
     })
-    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 })
+    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12, conversationId: 31 }, { permissions: GRANT })
     await flushPromises()
     await tid(w, 'goodwill-open').trigger('click')
     await tid(w, 'goodwill-amount').setValue('9999')
@@ -212,9 +214,19 @@ describe('compensation panel', () => {
     expect(w.find(`#${amount.attributes('aria-describedby')}`).text()).toBe('above the order total')
   })
 
+  it('shows the quote but no grant, goodwill or authority without compensation:grant', async () => {
+    const { calls } = stubFetch({ 'POST /api/v1/orders/7/compensation/quote': quoteOf(), 'GET /api/v1/compensation/authority/me': AUTHORITY })
+    const w = mountC(CompensationPanel, { orderId: 7, contactId: 12 }, { permissions: ['orders:read'] })
+    await flushPromises()
+    expect(tid(w, 'quote-amount').text()).toBe('₪20.00')
+    expect(tid(w, 'grant-button').exists()).toBe(false)
+    expect(tid(w, 'goodwill-open').exists()).toBe(false)
+    expect(calls.some((c) => c.url.pathname === '/api/v1/compensation/authority/me')).toBe(false)
+  })
+
   it('asks to pick an order when the conversation has none', async () => {
     const { calls } = stubFetch({ 'GET /api/v1/compensation/authority/me': AUTHORITY })
-    const w = mountC(CompensationPanel, { orderId: null, contactId: 12 })
+    const w = mountC(CompensationPanel, { orderId: null, contactId: 12 }, { permissions: GRANT })
     await flushPromises()
     expect(w.text()).toContain('Pick one of the customer’s orders')
     expect(calls.some((c) => c.url.pathname.includes('/quote'))).toBe(false)
@@ -430,7 +442,7 @@ describe('customer panel commerce section', () => {
       'POST /api/v1/orders/7/compensation/quote': quoteOf(),
       'POST /api/v1/orders/8/compensation/quote': quoteOf({ order_id: 8, amount_minor: 500, remedy: 'coupon', explanation: 'At risk: 5 ILS coupon.' }),
     })
-    const w = mountC(CommerceSection, { conversation: conv(31, { requester_id: 12, order_id: 7 }) })
+    const w = mountC(CommerceSection, { conversation: conv(31, { requester_id: 12, order_id: 7 }) }, { permissions: GRANT })
     await flushPromises()
     expect(tid(w, 'quote-amount').text()).toBe('₪20.00')
     expect(w.find('.card.selected').text()).toContain('Order 1001')
@@ -522,5 +534,33 @@ describe('orders list', () => {
     await flushPromises()
     expect(calls.filter((c) => c.url.pathname === '/api/v1/orders').at(-1)?.url.searchParams.get('lateness')).toBe('late')
     expect(w.findAll('[data-testid="order-row"]')).toHaveLength(1)
+  })
+})
+
+describe('customer panel', () => {
+  const routes = {
+    'GET /api/v1/contacts/12': overview().contact,
+    'GET /api/v1/conversations': { data: [], next_cursor: null },
+    'GET /api/v1/contacts/12/overview': overview(),
+    'GET /api/v1/compensation/authority/me': AUTHORITY,
+    'POST /api/v1/orders/7/compensation/quote': quoteOf(),
+  }
+
+  it('shows customer 360 and the compensation of the conversation’s order to agents who read orders', async () => {
+    stubFetch(routes)
+    const w = mountC(CustomerPanel, { conversation: conv(31, { requester_id: 12, order_id: 7 }) }, { permissions: ['contacts:read', ...GRANT] })
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 0))
+    await flushPromises()
+    expect(tid(w, 'c360-ltv').text()).toBe('₪357.90')
+    expect(tid(w, 'quote-amount').text()).toBe('₪20.00')
+  })
+
+  it('leaves orders out without orders:read', async () => {
+    const { calls } = stubFetch(routes)
+    const w = mountC(CustomerPanel, { conversation: conv(31, { requester_id: 12, order_id: 7 }) }, { permissions: ['contacts:read'] })
+    await flushPromises()
+    expect(tid(w, 'c360').exists()).toBe(false)
+    expect(calls.some((c) => c.url.pathname.includes('overview'))).toBe(false)
   })
 })
