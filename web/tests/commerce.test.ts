@@ -564,3 +564,20 @@ describe('customer panel', () => {
     expect(calls.some((c) => c.url.pathname.includes('overview'))).toBe(false)
   })
 })
+
+describe('orders and shops settings, read only', () => {
+  it('shows agents the lateness settings without controls, and no shop secrets or export', async () => {
+    const { calls } = stubFetch({
+      'GET /api/v1/calendars': { data: [{ name: 'il' }] },
+      'GET /api/v1/inboxes': { data: [] },
+      'GET /api/v1/commerce/lateness-settings': { enabled: true, calendar: 'il', unit: 'calendar_days', notice_inbox_id: null, scan_interval_minutes: 15, notify: false },
+    })
+    const w = mountC(CommerceSettings, {}, { permissions: ['orders:read'] })
+    await flushPromises()
+    expect(w.find('fieldset').attributes('disabled')).toBeDefined()
+    expect(w.find('button[type="submit"]').exists()).toBe(false)
+    expect(w.find('[data-testid="shop-shopify"]').exists()).toBe(false)
+    expect(calls.map((c) => c.url.pathname)).not.toContain('/api/v1/commerce/shop-settings')
+    expect(calls.map((c) => c.url.pathname)).not.toContain('/api/v1/compensation/export-settings')
+  })
+})
