@@ -76,7 +76,7 @@ describe('settings routes', () => {
     const nav = wrapper.find('nav').findAll('a').map((a) => a.text())
     expect(nav).toEqual([
       'My profile & language', 'API tokens', 'Agents and roles, View only', 'Teams, View only', 'Inboxes, View only', 'Tags, View only', 'Canned responses, View only',
-      'Business hours, View only', 'SLA policies, View only', 'Automation rules, View only',
+      'Business hours, View only', 'SLA policies, View only', 'Automation rules, View only', 'Compensation, View only', 'Orders and shops, View only',
     ])
   })
 

@@ -73,6 +73,8 @@ export interface Conversation {
   sla_state?: SlaState
   /** The earliest due time of the running SLA targets. */
   sla_due_at?: string | null
+  /** The order this conversation is about (the late-delivery conversation, or one an agent linked); absent on older servers. */
+  order_id?: number | null
 }
 
 /** A conversation's SLA state (conversation.sla_state, and each target's state). */
@@ -339,4 +341,221 @@ export interface PresenceAgent {
   agent_id: number
   name: string
   typing: boolean
+}
+
+// --- Orders and promises (docs/commerce.md). Money is always an integer of
+// minor units (agorot, cents) with its ISO 4217 currency; never a float.
+
+export type OrderStatus = 'placed' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'returned'
+export const ORDER_STATUSES: readonly OrderStatus[] = ['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned']
+/** The late-delivery detector's verdict on an order. */
+export type Lateness = 'on_time' | 'at_risk' | 'late'
+export const LATENESS: readonly Lateness[] = ['on_time', 'at_risk', 'late']
+export type Remedy = 'store_credit' | 'coupon' | 'shipping_refund' | 'partial_refund'
+export const REMEDIES: readonly Remedy[] = ['store_credit', 'coupon', 'shipping_refund', 'partial_refund']
+export type LimitPeriod = 'day' | 'week' | 'month'
+export const LIMIT_PERIODS: readonly LimitPeriod[] = ['day', 'week', 'month']
+
+export interface OrderItem {
+  sku: string
+  name: string
+  quantity: number
+  price_minor: number
+}
+
+/** An order (GET /api/v1/orders/{id}); times RFC 3339 UTC. */
+export interface Order {
+  id: number
+  external_id: string
+  source: string
+  number: string
+  contact_id: number
+  contact?: RequesterSummary
+  status: OrderStatus
+  currency: string
+  total_minor: number
+  shipping_minor: number
+  items: OrderItem[]
+  channel: 'web' | 'phone' | 'store'
+  placed_at: string
+  promised_from: string | null
+  promised_by: string | null
+  shipped_at: string | null
+  delivered_at: string | null
+  carrier: string
+  tracking_number: string
+  carrier_status: string
+  carrier_eta: string | null
+  lateness: Lateness
+  /** In the lateness unit (business or calendar days). */
+  days_late: number
+  late_since: string | null
+  conversation_id: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** A sum of money in one currency. */
+export interface MoneyTotal {
+  currency: string
+  amount_minor: number
+}
+
+/** One step of a quote's reasoning: the policy rule and what it decided. */
+export interface QuoteStep {
+  rule: string
+  text: string
+}
+
+/** POST /api/v1/orders/{id}/compensation/quote: what the policy proposes for an order. */
+export interface CompensationQuote {
+  order_id: number
+  eligible: boolean
+  remedy: Remedy | ''
+  amount_minor: number
+  currency: string
+  days_late: number
+  policy_version: number
+  rule: string
+  explanation: string
+  steps: QuoteStep[]
+}
+
+/** What a ledger entry and an approval request both say about one grant. */
+export interface GrantFields {
+  id: number
+  contact_id: number
+  contact?: RequesterSummary
+  order_id: number | null
+  conversation_id: number | null
+  remedy: Remedy | string
+  amount_minor: number
+  currency: string
+  goodwill: boolean
+  reason: string
+  policy_version: number | null
+  policy_rule: string
+  explanation: string
+  created_at: string
+}
+
+/** One credit ledger entry (append-only; a reversal is a new entry with reverses_id). */
+export interface LedgerEntry extends GrantFields {
+  coupon_code: string
+  granted_by: number | null
+  approval_request_id: number | null
+  approved_by: number | null
+  reverses_id: number | null
+  /** The entry that reversed this one, when the server says so. */
+  reversed_by?: number | null
+}
+
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled'
+
+/** A request to grant compensation above the requester's authority. */
+export interface CompensationRequest extends GrantFields {
+  order?: { id: number; number: string } | null
+  requested_by: number
+  requester?: { id: number; name: string }
+  status: RequestStatus
+  decided_by: number | null
+  decided_at: string | null
+  decision_reason: string
+  ledger_entry_id: number | null
+}
+
+/** POST /api/v1/compensation/grants body. */
+export interface GrantInput {
+  order_id: number | null
+  contact_id: number
+  conversation_id: number | null
+  remedy: Remedy
+  amount_minor: number
+  goodwill: boolean
+  reason?: string
+}
+
+/** 201 granted within authority, 202 sent for approval. */
+export type GrantResult = { status: 'granted'; entry: LedgerEntry } | { status: 'pending_approval'; request: CompensationRequest }
+
+/** One row of the authority limits table (role × remedy; remedy "*" is all remedies together). */
+export interface AuthorityLimit {
+  role: Role
+  remedy: Remedy | '*'
+  per_order_minor: number
+  per_period_minor: number
+  period: LimitPeriod
+}
+
+/** One of the caller's limits with what is left of it in the current period. */
+export interface MyAuthorityLimit extends Omit<AuthorityLimit, 'role'> {
+  used_minor?: number
+  remaining_minor: number
+}
+
+/** GET /api/v1/compensation/authority/me. */
+export interface MyAuthority {
+  role?: Role
+  currency?: string
+  limits: MyAuthorityLimit[]
+}
+
+/** A survey answer of the contact (CSAT 1–5, NPS 0–10). */
+export interface SurveyAnswer {
+  score: number
+  comment?: string
+  conversation_id?: number | null
+  answered_at: string
+}
+
+/** A conversation of the contact as the overview lists it. */
+export interface OverviewConversation {
+  id: number
+  number?: number
+  subject: string
+  status: Status
+  channel: Channel
+  created_at: string
+  updated_at?: string
+}
+
+/** GET /api/v1/contacts/{id}/overview: customer 360. */
+export interface ContactOverview {
+  contact: Contact
+  orders: Order[]
+  credits: { entries: LedgerEntry[]; totals: MoneyTotal[] }
+  conversations: OverviewConversation[]
+  satisfaction: { csat: SurveyAnswer[]; nps: SurveyAnswer[] }
+  /** Per currency: the sum of totals of orders neither cancelled nor returned. */
+  lifetime_value: MoneyTotal[]
+  open_issues: { open_conversations: number; pending_requests: number; late_orders: number }
+}
+
+/** GET/PUT /api/v1/commerce/lateness-settings. */
+export interface LatenessSettings {
+  enabled: boolean
+  calendar: string
+  unit: 'business_days' | 'calendar_days'
+  notice_inbox_id: number | null
+  scan_interval_minutes: number
+  notify: boolean
+}
+
+/** GET /api/v1/commerce/shop-settings (secrets are write-only). */
+export interface ShopSettings {
+  shopify_secret_set: boolean
+  woocommerce_secret_set: boolean
+}
+
+/** GET /api/v1/compensation/export-settings (the secret is write-only). */
+export interface ExportSettings {
+  url: string
+  secret_set?: boolean
+}
+
+/** GET /api/v1/compensation/policy: the policy in force and its version. */
+export interface PolicyVersion {
+  version: number
+  policy: unknown
+  created_at?: string
 }

@@ -15,7 +15,7 @@ import type { RouteRecordRaw } from 'vue-router'
 // the first section; each section is named "settings-<section>".
 
 /** The settings sections, in the order the settings menu lists them. */
-export const SETTINGS_SECTIONS = ['profile', 'tokens', 'agents', 'teams', 'inboxes', 'tags', 'canned', 'calendars', 'sla', 'rules'] as const
+export const SETTINGS_SECTIONS = ['profile', 'tokens', 'agents', 'teams', 'inboxes', 'tags', 'canned', 'calendars', 'sla', 'rules', 'compensation', 'commerce'] as const
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]
 
 export const adminRoutes: RouteRecordRaw[] = [
@@ -23,6 +23,10 @@ export const adminRoutes: RouteRecordRaw[] = [
   { path: 'contacts/:id(\\d+)', name: 'contacts', component: () => import('@/views/contacts/ContactProfileView.vue') },
   { path: 'organizations', name: 'organization-list', component: () => import('@/views/contacts/OrganizationsListView.vue') },
   { path: 'organizations/:id(\\d+)', name: 'organization', component: () => import('@/views/contacts/OrganizationProfileView.vue') },
+  // Orders and promises: compensation approvals (compensation:approve), the credit ledger and the orders (orders:read).
+  { path: 'approvals', name: 'approvals', component: () => import('@/views/commerce/ApprovalsView.vue') },
+  { path: 'ledger', name: 'ledger', component: () => import('@/views/commerce/LedgerView.vue') },
+  { path: 'orders', name: 'orders', component: () => import('@/views/commerce/OrdersListView.vue') },
   {
     path: 'settings',
     component: () => import('@/views/settings/SettingsView.vue'),
@@ -38,6 +42,8 @@ export const adminRoutes: RouteRecordRaw[] = [
       { path: 'calendars', name: 'settings-calendars', component: () => import('@/views/settings/CalendarsSettings.vue') },
       { path: 'sla', name: 'settings-sla', component: () => import('@/views/settings/SlaPoliciesSettings.vue') },
       { path: 'rules', name: 'settings-rules', component: () => import('@/views/settings/RulesSettings.vue') },
+      { path: 'compensation', name: 'settings-compensation', component: () => import('@/views/settings/CompensationSettings.vue') },
+      { path: 'commerce', name: 'settings-commerce', component: () => import('@/views/settings/CommerceSettings.vue') },
     ],
   },
 ]
