@@ -71,7 +71,7 @@ function request(over: Partial<CompensationRequest> = {}): CompensationRequest {
 }
 
 const GRANT = ['orders:read', 'compensation:grant']
-const AUTHORITY = { role: 'agent', currency: 'ILS', limits: [{ remedy: '*', per_order_minor: 5000, per_period_minor: 20000, period: 'day', used_minor: 2000, remaining_minor: 18000 }] }
+const AUTHORITY = { agent_id: 3, role: 'agent', unlimited: false, pending_requests: 0, pending_minor: 0, limits: [{ role: 'agent', remedy: '*', per_order_minor: 5000, per_period_minor: 20000, period: 'day', period_start: '2026-11-28T22:00:00Z', used_minor: 2000, left_minor: 18000 }] }
 
 describe('money', () => {
   it('parses amounts typed in major units exactly and rejects what is not one', () => {
@@ -247,10 +247,10 @@ function overview(over: Partial<ContactOverview> = {}): ContactOverview {
     contact: { id: 12, name: 'Dana Cohen', emails: ['dana@example.com'], phones: [], language: 'he', time_zone: '', tier: '', organization_id: null, external_ids: {}, custom_attributes: {}, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
     orders: [order(), order({ id: 8, number: '1002', lateness: 'at_risk', days_late: 0, total_minor: 4990 }), order({ id: 9, number: '1003', status: 'delivered', lateness: 'on_time', days_late: 0 })],
     credits: { entries: [entry(), entry({ id: 42, remedy: 'coupon', amount_minor: 1500, goodwill: true })], totals: [{ currency: 'ILS', amount_minor: 3500 }] },
-    conversations: [{ id: 31, subject: 'Where is my order?', status: 'open', channel: 'email', created_at: '2026-11-25T07:00:00Z' }, { id: 32, subject: 'Chat', status: 'solved', channel: 'chat', created_at: '2026-11-01T07:00:00Z' }],
+    conversations: [{ id: 31, subject: 'Where is my order?', status: 'open', channel: 'email', order_id: 7, created_at: '2026-11-25T07:00:00Z' }, { id: 32, subject: 'Chat', status: 'solved', channel: 'chat', order_id: null, created_at: '2026-11-01T07:00:00Z' }],
     satisfaction: { csat: [], nps: [] },
-    lifetime_value: [{ currency: 'ILS', amount_minor: 35790 }],
-    open_issues: { open_conversations: 1, pending_requests: 0, late_orders: 1 },
+    lifetime_value: { historical: [{ currency: 'ILS', amount_minor: 35790 }], orders_count: 3 },
+    open_issues: { open_conversations: 1, pending_compensation_requests: 0, late_orders: 1 },
     ...over,
   }
 }

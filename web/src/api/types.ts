@@ -487,17 +487,22 @@ export interface AuthorityLimit {
   period: LimitPeriod
 }
 
-/** One of the caller's limits with what is left of it in the current period. */
-export interface MyAuthorityLimit extends Omit<AuthorityLimit, 'role'> {
-  used_minor?: number
-  remaining_minor: number
+/** One of the caller's limits with what is used and left of it in the current period (ILS minor units). */
+export interface MyAuthorityLimit extends AuthorityLimit {
+  period_start: string
+  used_minor: number
+  left_minor: number
 }
 
-/** GET /api/v1/compensation/authority/me. */
+/** GET /api/v1/compensation/authority/me: the caller's limits (none and unlimited for an admin without limits). */
 export interface MyAuthority {
-  role?: Role
-  currency?: string
+  agent_id: number
+  role: Role
+  unlimited: boolean
   limits: MyAuthorityLimit[]
+  /** The caller's own pending approval requests (they do not use the limits). */
+  pending_requests: number
+  pending_minor: number
 }
 
 /** A survey answer of the contact (CSAT 1–5, NPS 0–10). */
@@ -511,12 +516,11 @@ export interface SurveyAnswer {
 /** A conversation of the contact as the overview lists it. */
 export interface OverviewConversation {
   id: number
-  number?: number
   subject: string
   status: Status
   channel: Channel
+  order_id: number | null
   created_at: string
-  updated_at?: string
 }
 
 /** GET /api/v1/contacts/{id}/overview: customer 360. */
@@ -526,9 +530,9 @@ export interface ContactOverview {
   credits: { entries: LedgerEntry[]; totals: MoneyTotal[] }
   conversations: OverviewConversation[]
   satisfaction: { csat: SurveyAnswer[]; nps: SurveyAnswer[] }
-  /** Per currency: the sum of totals of orders neither cancelled nor returned. */
-  lifetime_value: MoneyTotal[]
-  open_issues: { open_conversations: number; pending_requests: number; late_orders: number }
+  /** Historical: per currency, the sum of totals of orders neither cancelled nor returned. */
+  lifetime_value: { historical: MoneyTotal[]; orders_count: number }
+  open_issues: { open_conversations: number; pending_compensation_requests: number; late_orders: number }
 }
 
 /** GET/PUT /api/v1/commerce/lateness-settings. */
