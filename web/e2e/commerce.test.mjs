@@ -105,7 +105,7 @@ test('a late order is noticed, the customer told by email, the reply threaded, a
   ].join('\r\n'))
   await eventually(async () => {
     const { data: msgs } = await k.api('GET', `/api/v1/conversations/${convId}/messages`)
-    return msgs.some((m) => m.direction === 'inbound' && (m.body || '').includes('עדיין מחכה לחבילה'))
+    return msgs.some((m) => m.direction === 'inbound' && (m.body_text || '').includes('עדיין מחכה לחבילה'))
   }, 'the reply to thread into the late-delivery conversation')
 
   // An agent (role agent, ₪150 per order) is assigned the conversation.
@@ -125,6 +125,9 @@ test('a late order is noticed, the customer told by email, the reply threaded, a
 
     await page.goto(`${k.url}/inbox/mine/${convId}`)
     // The quote and its explanation: 10% of ₪400.00 = ₪40.00 store credit.
+    // The side panel's customer tab holds the customer 360 and the
+    // compensation for the conversation's order.
+    await page.locator('#tab-customer').click()
     const amount = page.getByTestId('quote-amount')
     await amount.waitFor({ timeout: 20_000 })
     assert.match(await amount.innerText(), /40\.00/)
@@ -148,6 +151,7 @@ test('a late order is noticed, the customer told by email, the reply threaded, a
 
     // The customer 360 beside the thread shows the credit and the late order.
     await page.reload()
+    await page.locator('#tab-customer').click()
     const credits = page.getByTestId('c360-credits')
     await credits.waitFor({ timeout: 15_000 })
     assert.match(await credits.innerText(), /40\.00/)

@@ -104,3 +104,21 @@ describe('acknowledgement settings', () => {
     expect(model.enabled).toBe(true)
   })
 })
+
+describe('automatic outbound mail is labelled by its kind', () => {
+  afterEach(() => document.body.replaceChildren())
+
+  it('tells an acknowledgement from a proactive late-delivery notice, in Hebrew too', async () => {
+    const messages = [
+      msg(1, { direction: 'outbound', author_type: 'system', channel_meta: { automatic: true, auto: 'ack' }, body_text: 'ack' }),
+      msg(2, { direction: 'outbound', author_type: 'system', channel_meta: { automatic: true, auto: 'late_notice', order_id: 7 }, body_text: 'late' }),
+    ]
+    const en = mountWith(MessageThread, { locale: 'en', props: { messages, conversation: conv(1) } })
+    await flushPromises()
+    expect(en.wrapper.findAll('.msg-auto').map((b) => b.text())).toEqual(['Automatic acknowledgement', 'Proactive late-delivery notice'])
+    en.wrapper.unmount()
+    const he = mountWith(MessageThread, { locale: 'he', props: { messages, conversation: conv(1) } })
+    await flushPromises()
+    expect(he.wrapper.findAll('.msg-auto').map((b) => b.text())).toEqual(['אישור קבלה אוטומטי', 'הודעה יזומה על עיכוב במשלוח'])
+  })
+})
