@@ -141,6 +141,11 @@ type received struct {
 // receive is the first half of Ingest: everything that may run ahead of the
 // previous mail's transaction.
 func (s *Service) receive(ctx context.Context, inboxID int64, raw []byte, source string) *received {
+	return s.prepare(ctx, s.store(ctx, inboxID, raw, source))
+}
+
+// store checks a mail and stores it raw (the first step of receive).
+func (s *Service) store(ctx context.Context, inboxID int64, raw []byte, source string) *received {
 	r := &received{raw: raw, source: source}
 	var c errs.Checker
 	c.OneOf("source", source, SourceIMAP, SourceSMTP, SourceImport, SourceAPI)
@@ -168,21 +173,29 @@ func (s *Service) receive(ctx context.Context, inboxID int64, raw []byte, source
 	r.res = res
 	if err != nil || !resume {
 		r.final, r.err = true, err
+	}
+	return r
+}
+
+// prepare parses a stored mail and prepares its message (the second step
+// of receive); it runs only once the raw bytes are committed.
+func (s *Service) prepare(ctx context.Context, r *received) *received {
+	if r.final {
 		return r
 	}
-	m, perr := s.Parse(raw)
+	m, perr := s.Parse(r.raw)
 	if perr != nil {
 		r.reason = perr.Error()
 		return r
 	}
 	r.m = m
-	if err := s.prepareMail(ctx, r, source); err != nil {
+	if err := s.prepareMail(ctx, r, r.source); err != nil {
 		if isMailFault(err) {
 			r.reason = err.Error()
 			return r
 		}
 		r.final, r.err = true, err
-		r.res = Result{RawID: res.RawID, Status: StatusReceived}
+		r.res = Result{RawID: r.res.RawID, Status: StatusReceived}
 	}
 	return r
 }
