@@ -146,6 +146,28 @@ func (s *Service) receive(ctx context.Context, inboxID int64, raw []byte, source
 
 // store checks a mail and stores it raw (the first step of receive).
 func (s *Service) store(ctx context.Context, inboxID int64, raw []byte, source string) *received {
+	box, err := s.emailInbox(ctx, inboxID)
+	return s.storeIn(ctx, box, err, raw, source)
+}
+
+// emailInbox returns inbox id if it is an enabled email inbox. Errors:
+// *errs.ValidationError naming inbox_id.
+func (s *Service) emailInbox(ctx context.Context, id int64) (inbox.Inbox, error) {
+	box, err := s.inboxes.Get(ctx, id)
+	switch {
+	case err != nil:
+		err = errs.Invalid("inbox_id", "not_found", "no inbox %d", id)
+	case box.Channel != inbox.ChannelEmail:
+		err = errs.Invalid("inbox_id", "not_email", "inbox %d is not an email inbox", id)
+	case !box.Enabled:
+		err = errs.Invalid("inbox_id", "disabled", "inbox %d is disabled", id)
+	}
+	return box, err
+}
+
+// storeIn is store with the inbox already looked up (boxErr: why it cannot
+// take mail).
+func (s *Service) storeIn(ctx context.Context, box inbox.Inbox, boxErr error, raw []byte, source string) *received {
 	r := &received{raw: raw, source: source}
 	var c errs.Checker
 	c.OneOf("source", source, SourceIMAP, SourceSMTP, SourceImport, SourceAPI)
@@ -155,17 +177,8 @@ func (s *Service) store(ctx context.Context, inboxID int64, raw []byte, source s
 		r.final, r.err = true, err
 		return r
 	}
-	box, err := s.inboxes.Get(ctx, inboxID)
-	switch {
-	case err != nil:
-		err = errs.Invalid("inbox_id", "not_found", "no inbox %d", inboxID)
-	case box.Channel != inbox.ChannelEmail:
-		err = errs.Invalid("inbox_id", "not_email", "inbox %d is not an email inbox", inboxID)
-	case !box.Enabled:
-		err = errs.Invalid("inbox_id", "disabled", "inbox %d is disabled", inboxID)
-	}
-	if err != nil {
-		r.final, r.err = true, err
+	if boxErr != nil {
+		r.final, r.err = true, boxErr
 		return r
 	}
 	r.box = box

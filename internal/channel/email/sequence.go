@@ -3,6 +3,8 @@ package email
 import (
 	"context"
 	"sync"
+
+	"github.com/kesherdesk/kesher/internal/inbox"
 )
 
 // Sequence ingests mails one after another and in order, as an import of a
@@ -15,9 +17,12 @@ import (
 // Results reach done in the mails' order, on the last stage's goroutine.
 // A Sequence is used by one goroutine: Add, then Close once.
 type Sequence struct {
-	ctx    context.Context
-	s      *Service
-	inbox  int64
+	ctx context.Context
+	s   *Service
+	// box is the inbox, looked up once for the whole sequence (boxErr:
+	// why it cannot take mail; every mail then gets that error).
+	box    inbox.Inbox
+	boxErr error
 	src    string
 	stored chan *received
 	wg     sync.WaitGroup
@@ -29,7 +34,8 @@ const sequenceDepth = 8
 // NewSequence starts a sequence of mails for inbox inboxID from source
 // (SourceImport, SourceIMAP …); done receives each mail's Ingest result.
 func (s *Service) NewSequence(ctx context.Context, inboxID int64, source string, done func(Result, error)) *Sequence {
-	q := &Sequence{ctx: ctx, s: s, inbox: inboxID, src: source, stored: make(chan *received, sequenceDepth)}
+	q := &Sequence{ctx: ctx, s: s, src: source, stored: make(chan *received, sequenceDepth)}
+	q.box, q.boxErr = s.emailInbox(ctx, inboxID)
 	prepared := make(chan *received, sequenceDepth)
 	q.wg.Add(2)
 	go func() {
@@ -56,7 +62,7 @@ func (q *Sequence) Add(raw []byte) error {
 	if err := q.ctx.Err(); err != nil {
 		return err
 	}
-	r := q.s.store(q.ctx, q.inbox, raw, q.src)
+	r := q.s.storeIn(q.ctx, q.box, q.boxErr, raw, q.src)
 	select {
 	case q.stored <- r:
 		return nil
