@@ -9,7 +9,7 @@ import type { CompensationQuote, CompensationRequest, ContactOverview, LedgerEnt
 import { useSessionStore } from '@/stores/session'
 import { useNotificationsStore } from '@/stores/notifications'
 import { formatMoney, minorToDecimal, parseMoney } from '@/utils/money'
-import { PENDING_POLL_MS } from '@/utils/commerce'
+import { PENDING_POLL_MS, orderLabel } from '@/utils/commerce'
 import CompensationPanel from '@/components/commerce/CompensationPanel.vue'
 import Customer360 from '@/components/commerce/Customer360.vue'
 import ApprovalsView from '@/views/commerce/ApprovalsView.vue'
@@ -119,7 +119,9 @@ describe('compensation panel', () => {
     await tid(w, 'grant-button').trigger('click')
     await flushPromises()
     const post = calls.find((c) => c.method === 'POST' && c.url.pathname === '/api/v1/compensation/grants')
-    expect(post?.body).toEqual({ order_id: 7, contact_id: 12, conversation_id: 31, remedy: 'store_credit', amount_minor: 2000, goodwill: false })
+    // The explanation is asked for, and stored, in the UI's language.
+    expect(calls.find((c) => c.url.pathname === '/api/v1/orders/7/compensation/quote')?.url.searchParams.get('lang')).toBe('en')
+    expect(post?.body).toEqual({ lang: 'en', order_id: 7, contact_id: 12, conversation_id: 31, remedy: 'store_credit', amount_minor: 2000, goodwill: false })
     expect(tid(w, 'grant-result').attributes('data-status')).toBe('granted')
     expect(tid(w, 'grant-result').text()).toContain('Granted: Coupon')
     expect(tid(w, 'grant-coupon').text()).toBe('SORRY-20')
@@ -189,7 +191,7 @@ describe('compensation panel', () => {
     await tid(w, 'goodwill-form').trigger('submit')
     await flushPromises()
     const post = calls.find((c) => c.url.pathname === '/api/v1/compensation/grants')
-    expect(post?.body).toEqual({ order_id: 7, contact_id: 12, conversation_id: 31, remedy: 'coupon', amount_minor: 1230, goodwill: true, reason: 'Broken handle' })
+    expect(post?.body).toEqual({ lang: 'en', order_id: 7, contact_id: 12, conversation_id: 31, remedy: 'coupon', amount_minor: 1230, goodwill: true, reason: 'Broken handle' })
     expect(tid(w, 'grant-result').attributes('data-status')).toBe('granted')
   })
 
@@ -255,6 +257,14 @@ function overview(over: Partial<ContactOverview> = {}): ContactOverview {
   }
 }
 
+describe('order labels', () => {
+  it('name an order by its shop number, else its external id, never by the internal id when either exists', () => {
+    expect(orderLabel({ id: 21, number: '1001', external_id: 'shopify:5' })).toBe('Order 1001')
+    expect(orderLabel({ id: 21, number: '', external_id: 'A-77' })).toBe('Order A-77')
+    expect(orderLabel({ id: 21 })).toBe('Order 21')
+  })
+})
+
 describe('customer 360', () => {
   it('shows the lifetime value, each order’s lateness badge, credits and the empty satisfaction history', async () => {
     stubFetch({ 'GET /api/v1/contacts/12/overview': overview() })
@@ -266,6 +276,8 @@ describe('customer 360', () => {
     expect(orders[0].find('[data-testid="c360-order-lateness"]').text()).toBe('Late 3 days')
     expect(orders[0].find('[data-testid="c360-order-lateness"]').classes()).toContain('sla-breached')
     expect(orders[0].text()).toContain('RR123456789IL')
+    // The carrier and the tracking number are separate words, not run together.
+    expect(orders[0].text()).not.toMatch(/[A-Za-z]RR123456789IL/)
     expect(orders[0].text()).toContain('₪259.00')
     expect(orders[1].find('[data-testid="c360-order-lateness"]').text()).toBe('At risk')
     expect(orders[2].find('[data-testid="c360-order-lateness"]').exists()).toBe(false)

@@ -1,6 +1,7 @@
 // Client calls of the orders, compensation and ledger API (docs/commerce.md).
 // Each resolves with the parsed JSON and rejects with ApiError (problem JSON
 // with field errors) like every other call.
+import { i18n } from '@/i18n'
 import { api, idempotencyKey } from './client'
 import type {
   AuthorityLimit, CompensationQuote, CompensationRequest, ContactOverview, ExportSettings, GrantInput, GrantResult,
@@ -22,14 +23,19 @@ export function listOrders(query: { contact_id?: number; status?: string; latene
   return api.get<Page<Order>>('/orders', { query })
 }
 
-/** What the policy proposes for an order now. */
-export function quote(orderId: number): Promise<CompensationQuote> {
-  return api.post<CompensationQuote>(`/orders/${orderId}/compensation/quote`, {})
+/** The language explanations are written in: the UI's (he or en). */
+function explanationLang(): 'he' | 'en' {
+  return i18n.global.locale.value === 'he' ? 'he' : 'en'
 }
 
-/** Grants compensation: 201 granted, 202 pending approval. One Idempotency-Key per click. */
+/** What the policy proposes for an order now, explained in the UI's language. */
+export function quote(orderId: number): Promise<CompensationQuote> {
+  return api.post<CompensationQuote>(`/orders/${orderId}/compensation/quote`, {}, { query: { lang: explanationLang() } })
+}
+
+/** Grants compensation: 201 granted, 202 pending approval; the stored explanation is in the UI's language. One Idempotency-Key per click. */
 export function grant(input: GrantInput): Promise<GrantResult> {
-  return api.post<GrantResult>('/compensation/grants', input, { headers: { 'Idempotency-Key': idempotencyKey() } })
+  return api.post<GrantResult>('/compensation/grants', { lang: explanationLang(), ...input }, { headers: { 'Idempotency-Key': idempotencyKey() } })
 }
 
 /** The caller's authority and what is left of it this period. */

@@ -473,6 +473,8 @@ export interface GrantInput {
   amount_minor: number
   goodwill: boolean
   reason?: string
+  /** Language of the stored explanation (he or en). */
+  lang?: 'he' | 'en'
 }
 
 /** 201 granted within authority, 202 sent for approval. */

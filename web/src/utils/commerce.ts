@@ -27,9 +27,9 @@ export function remedyName(r: string): string {
   return i18n.global.te(key) ? i18n.global.t(key) : r
 }
 
-/** An order's number for people: its shop number, else its id. */
-export function orderLabel(o: { id: number; number?: string }): string {
-  return i18n.global.t('commerce.order.label', { n: o.number || String(o.id) })
+/** An order's number for people: its shop number, else its external id (what the shop and the customer know), never Kesher's internal id unless nothing else exists. */
+export function orderLabel(o: { id: number; number?: string; external_id?: string }): string {
+  return i18n.global.t('commerce.order.label', { n: o.number || o.external_id || String(o.id) })
 }
 
 /** How often a pending approval request is asked for again when no notification says it changed. */
