@@ -56,10 +56,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Run(be.Name+"/typical", func(b *testing.B) {
 			f := setup(b, be.Open(b))
 			ctx := context.Background()
-			mails := make([][]byte, b.N)
-			for i := range mails {
-				mails[i] = email.SampleMail(i)
-			}
+			mails := sampleMails(b.N)
 			b.SetBytes(int64(len(mails[0])))
 			b.ResetTimer()
 			for i := range b.N {
@@ -75,10 +72,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Run(be.Name+"/typical-sequence", func(b *testing.B) {
 			f := setup(b, be.Open(b))
 			ctx := context.Background()
-			mails := make([][]byte, b.N)
-			for i := range mails {
-				mails[i] = email.SampleMail(i)
-			}
+			mails := sampleMails(b.N)
 			b.SetBytes(int64(len(mails[0])))
 			b.ResetTimer()
 			seq := f.svc.NewSequence(ctx, f.box.ID, email.SourceImport, func(res email.Result, err error) {
@@ -101,12 +95,7 @@ func BenchmarkIngest(b *testing.B) {
 			f := setup(b, be.Open(b))
 			ctx := context.Background()
 			var seq atomic.Int64
-			// Mails are generated before the clock starts, as in the
-			// sequential case: only parse + store is timed.
-			mails := make([][]byte, b.N)
-			for i := range mails {
-				mails[i] = email.SampleMail(i)
-			}
+			mails := sampleMails(b.N)
 			b.SetBytes(int64(len(mails[0])))
 			b.SetParallelism(4)
 			b.ResetTimer()
@@ -122,4 +111,14 @@ func BenchmarkIngest(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
+}
+
+// sampleMails generates n typical mails (email.SampleMail) before a
+// benchmark's clock starts, so only parse + store is timed.
+func sampleMails(n int) [][]byte {
+	mails := make([][]byte, n)
+	for i := range mails {
+		mails[i] = email.SampleMail(i)
+	}
+	return mails
 }
