@@ -1,6 +1,7 @@
 package commerce
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/db"
@@ -50,12 +52,20 @@ func csvErr(line int, column, code, format string, args ...any) *errs.Validation
 // ParseCSV reads an order CSV file: a header line naming columns from
 // CSVColumns, then one order per line. Amounts (total, shipping, item
 // prices) are decimal strings in major units ("259.90"), converted exactly
-// to minor units of the row's currency (ILS when empty). items is
+// to minor units of the row's currency (ILS when empty), at most
+// MaxAmountMinor. The file must be UTF-8 (a leading byte order mark is
+// skipped); single-line cells must hold no control characters. items is
 // "sku:quantity:price[:name]" entries separated by ";". Errors are
 // *errs.ValidationError naming the line and column (field
 // "line[3].total"); the first bad line stops the parse.
 func ParseCSV(r io.Reader) ([]CSVRow, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	// A UTF-8 byte order mark (spreadsheet exports) is dropped before the
+	// CSV reader sees it, so a quoted first header still parses.
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -67,6 +77,9 @@ func ParseCSV(r io.Reader) ([]CSVRow, error) {
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, csvErr(1, "", "invalid_utf8", "column %d: the header is not valid UTF-8; save the file as UTF-8", i+1)
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !slices.Contains(CSVColumns, h) {
 			return nil, csvErr(1, h, "unknown_column", "unknown column (known: %s)", strings.Join(CSVColumns, ", "))
@@ -95,6 +108,9 @@ func ParseCSV(r io.Reader) ([]CSVRow, error) {
 		}
 		cells := map[string]string{}
 		for i, v := range rec {
+			if !utf8.ValidString(v) {
+				return nil, csvErr(line, cols[i], "invalid_utf8", "the cell is not valid UTF-8; save the file as UTF-8")
+			}
 			cells[cols[i]] = strings.TrimSpace(v)
 		}
 		in, err := csvInput(line, cells)

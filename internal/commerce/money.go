@@ -2,7 +2,7 @@ package commerce
 
 import (
 	"errors"
-	"math"
+	"fmt"
 	"strings"
 )
 
@@ -22,19 +22,46 @@ func MinorDigits(currency string) int {
 }
 
 // ParseAmount converts a decimal amount string in major units ("259.90",
-// "12", "-0.5" is refused) to minor units of currency exactly, without
-// floating point: "259.90" ILS → 25990. More decimals than the currency
-// has are an error unless they are zeros ("10.500" → 1050).
+// "12", ".5"; "-0.5" and "." are refused) to minor units of currency
+// exactly, without floating point: "259.90" ILS → 25990. More decimals
+// than the currency has are an error unless they are zeros ("10.500" →
+// 1050). Amounts above MaxAmountMinor minor units are an error.
 func ParseAmount(s, currency string) (int64, error) {
+	return parseAmount(s, currency, false)
+}
+
+// ParseAmountRounded is ParseAmount, except that more decimals than the
+// currency has are rounded half-up to its minor unit instead of refused:
+// "33.333333333333336" ILS → 3333, "0.125" → 13. It reads amounts that
+// shops compute in floating point (WooCommerce's line_items[].price).
+func ParseAmountRounded(s, currency string) (int64, error) {
+	return parseAmount(s, currency, true)
+}
+
+func parseAmount(s, currency string, round bool) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, errors.New("empty amount")
 	}
 	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return 0, errors.New("want a non-negative decimal amount like 259.90")
+	}
 	if whole == "" {
 		whole = "0"
 	}
 	digits := MinorDigits(currency)
+	up := false
+	if len(frac) > digits && round {
+		// Half-up: the first dropped digit decides (checked for a digit below).
+		up = frac[digits] >= '5' && frac[digits] <= '9'
+		for _, r := range frac[digits:] {
+			if r < '0' || r > '9' {
+				return 0, errors.New("want a non-negative decimal amount like 259.90")
+			}
+		}
+		frac = frac[:digits]
+	}
 	frac = strings.TrimRight(frac, "0")
 	if len(frac) > digits {
 		return 0, errors.New("too many decimal places for " + currency)
@@ -45,10 +72,16 @@ func ParseAmount(s, currency string) (int64, error) {
 		if r < '0' || r > '9' {
 			return 0, errors.New("want a non-negative decimal amount like 259.90")
 		}
-		if n > (math.MaxInt64-9)/10 {
-			return 0, errors.New("amount too large")
+		if n > MaxAmountMinor {
+			break
 		}
 		n = n*10 + int64(r-'0')
+	}
+	if up {
+		n++
+	}
+	if n > MaxAmountMinor {
+		return 0, fmt.Errorf("amount too large: at most %d minor units", int64(MaxAmountMinor))
 	}
 	return n, nil
 }

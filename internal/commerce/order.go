@@ -2,10 +2,13 @@ package commerce
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kesherdesk/kesher/internal/errs"
 )
@@ -28,6 +31,19 @@ const (
 	MaxText       = 200 // number, carrier, tracking number, sku, item name
 	MaxItems      = 500
 	MaxDetail     = 2000
+	// MaxAmountMinor bounds every amount of an order (total_minor,
+	// shipping_minor, an item's price_minor), in minor units:
+	// 100,000,000,000 (₪1,000,000,000.00), the same figure 1e11 the credit
+	// ledger uses (internal/commerce/credit). Sums over up to 92 million
+	// such amounts fit in int64.
+	MaxAmountMinor = 100_000_000_000
+	// MaxQuantity bounds an item's quantity.
+	MaxQuantity = 1_000_000
+	// MinYear and MaxYear bound the years of every order time (placed_at,
+	// promised_from, promised_by, shipped_at, delivered_at, carrier_eta,
+	// a carrier update's eta and at), inclusive.
+	MinYear = 1970
+	MaxYear = 2200
 	// DefaultCurrency is used when an order names none.
 	DefaultCurrency = "ILS"
 	// Zone is the business calendar's zone: a date-only promise
@@ -85,6 +101,9 @@ type Order struct {
 	ConversationID *int64     `json:"conversation_id"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// SourceUpdatedAt is the shop's updated_at of the last webhook delivery
+	// applied (nil for API and CSV orders); not shown.
+	SourceUpdatedAt *time.Time `json:"-"`
 }
 
 // OrderDetail is an order with its history (carrier updates), oldest first.
@@ -140,12 +159,21 @@ type UpsertInput struct {
 	TrackingNumber *string   `json:"tracking_number"`
 	CarrierStatus  *string   `json:"carrier_status"`
 	CarrierETA     *string   `json:"carrier_eta"`
+	// SourceUpdatedAt is the shop's own last-modified time of this version
+	// of the order (RFC 3339), set by the shop webhook mappings only: a
+	// delivery older than the last one applied is refused with ErrStale.
+	SourceUpdatedAt *string `json:"-"`
 }
+
+// ErrStale is returned by Upsert for a shop delivery whose SourceUpdatedAt
+// is older than the last one applied to the order: nothing is written.
+var ErrStale = errors.New("commerce: the delivery is older than the order's last update from the shop")
 
 // times are the parsed instants of an UpsertInput; set reports which were
 // given (an empty string given clears the value).
 type times struct {
 	placed, from, by, shipped, delivered, eta *time.Time
+	source                                    *time.Time
 	set                                       map[string]bool
 }
 
@@ -169,9 +197,14 @@ func (in *UpsertInput) check() (times, error) {
 	if in.Currency != "" {
 		c.Check(currencyRE.MatchString(in.Currency), "currency", "invalid", "must be an ISO 4217 code of 3 upper-case letters, like ILS")
 	}
-	for name, v := range map[string]*int64{"total_minor": in.TotalMinor, "shipping_minor": in.ShippingMinor} {
-		c.Check(v == nil || *v >= 0, name, "out_of_range", "must be a non-negative amount in minor units")
+	for _, f := range []struct {
+		name string
+		v    *int64
+	}{{"total_minor", in.TotalMinor}, {"shipping_minor", in.ShippingMinor}} {
+		c.Check(f.v == nil || (*f.v >= 0 && *f.v <= MaxAmountMinor), f.name, "out_of_range",
+			"must be an amount in minor units from 0 to %d", int64(MaxAmountMinor))
 	}
+	checkLines(&c, in)
 	if in.Carrier != nil {
 		c.MaxLen("carrier", *in.Carrier, MaxText)
 	}
@@ -181,8 +214,9 @@ func (in *UpsertInput) check() (times, error) {
 	c.Check(len(in.Items) <= MaxItems, "items", "too_long", "at most %d items", MaxItems)
 	for i, it := range in.Items {
 		f := "items[" + strconv.Itoa(i) + "]"
-		c.Check(it.Quantity > 0, f+".quantity", "out_of_range", "must be more than 0")
-		c.Check(it.PriceMinor >= 0, f+".price_minor", "out_of_range", "must be a non-negative amount in minor units")
+		c.Check(it.Quantity > 0 && it.Quantity <= MaxQuantity, f+".quantity", "out_of_range", "must be from 1 to %d", MaxQuantity)
+		c.Check(it.PriceMinor >= 0 && it.PriceMinor <= MaxAmountMinor, f+".price_minor", "out_of_range",
+			"must be an amount in minor units from 0 to %d", int64(MaxAmountMinor))
 		c.Check(strings.TrimSpace(it.SKU) != "" || strings.TrimSpace(it.Name) != "", f+".name", "required", "an item needs a sku or a name")
 		c.MaxLen(f+".sku", it.SKU, MaxText)
 		c.MaxLen(f+".name", it.Name, MaxText)
@@ -212,19 +246,71 @@ func (in *UpsertInput) check() (times, error) {
 	t.shipped = parse("shipped_at", in.ShippedAt, 0)
 	t.delivered = parse("delivered_at", in.DeliveredAt, 0)
 	t.eta = parse("carrier_eta", in.CarrierETA, 0)
+	t.source = parse("updated_at", in.SourceUpdatedAt, 0)
 	if t.from != nil && t.by != nil {
 		c.Check(!t.from.After(*t.by), "promised_from", "invalid", "promised_from must not be after promised_by")
 	}
 	return t, c.Err()
 }
 
+// checkLines refuses text that is not UTF-8 in every string field, and
+// control characters (CR, LF, NUL, tab, …) in the single-line ones: an
+// order number with "\r\n" would otherwise reach a conversation subject
+// and mail headers. Field names are the JSON ones.
+func checkLines(c *errs.Checker, in *UpsertInput) {
+	line := func(field, v string) {
+		if !utf8.ValidString(v) {
+			c.Add(field, "invalid_utf8", "must be valid UTF-8")
+			return
+		}
+		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
+			c.Add(field, "control_character", "must be one line without control characters (found %U)", []rune(v[i:])[0])
+		}
+	}
+	opt := func(field string, v *string) {
+		if v != nil {
+			line(field, *v)
+		}
+	}
+	line("external_id", in.ExternalID)
+	line("source", in.Source)
+	line("number", in.Number)
+	line("status", in.Status)
+	line("currency", in.Currency)
+	line("channel", in.Channel)
+	opt("carrier", in.Carrier)
+	opt("tracking_number", in.TrackingNumber)
+	opt("carrier_status", in.CarrierStatus)
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"placed_at", in.PlacedAt}, {"promised_from", in.PromisedFrom}, {"promised_by", in.PromisedBy},
+		{"shipped_at", in.ShippedAt}, {"delivered_at", in.DeliveredAt}, {"carrier_eta", in.CarrierETA}} {
+		opt(f.name, f.v)
+	}
+	if cu := in.Customer; cu != nil {
+		line("customer.email", cu.Email)
+		line("customer.name", cu.Name)
+		line("customer.phone", cu.Phone)
+	}
+	for i, it := range in.Items {
+		f := "items[" + strconv.Itoa(i) + "]"
+		line(f+".sku", it.SKU)
+		line(f+".name", it.Name)
+	}
+}
+
 // ParseTime reads an RFC 3339 instant, or when dateEdge is not 0 also a
 // date "YYYY-MM-DD": its first millisecond (dateEdge < 0) or last
 // millisecond (dateEdge > 0) in Asia/Jerusalem. The result is UTC,
-// truncated to milliseconds (the store's precision).
+// truncated to milliseconds (the store's precision). The year, as written,
+// must be from MinYear to MaxYear (1970–2200).
 func ParseTime(s string, dateEdge int) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		if err := checkYear(t); err != nil {
+			return time.Time{}, err
+		}
 		return t.UTC().Truncate(time.Millisecond), nil
 	}
 	if dateEdge != 0 {
@@ -233,6 +319,9 @@ func ParseTime(s string, dateEdge int) (time.Time, error) {
 			return time.Time{}, err
 		}
 		if d, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+			if err := checkYear(d); err != nil {
+				return time.Time{}, err
+			}
 			if dateEdge > 0 {
 				d = d.AddDate(0, 0, 1).Add(-time.Millisecond)
 			}
@@ -241,4 +330,13 @@ func ParseTime(s string, dateEdge int) (time.Time, error) {
 		return time.Time{}, errors.New("want an RFC 3339 time like 2026-11-24T18:00:00Z or a date like 2026-11-24")
 	}
 	return time.Time{}, errors.New("want an RFC 3339 time like 2026-11-24T18:00:00Z")
+}
+
+// checkYear refuses a time whose year (in its own zone) is outside
+// MinYear–MaxYear.
+func checkYear(t time.Time) error {
+	if y := t.Year(); y < MinYear || y > MaxYear {
+		return fmt.Errorf("the year %d is out of range: want %d to %d", y, MinYear, MaxYear)
+	}
+	return nil
 }

@@ -122,7 +122,10 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Order], e
 // fields in gives. It returns the order and whether it was created. The same
 // input twice writes nothing the second time (updated_at stays). Every
 // write records an audit entry and emits OrderUpdated in the same
-// transaction. Errors: *errs.ValidationError naming the field.
+// transaction. A shop delivery (in.SourceUpdatedAt set) older than the last
+// one applied changes nothing and returns ErrStale; one as old or newer is
+// applied and its time kept. Errors: *errs.ValidationError naming the
+// field, ErrStale.
 func (s *Service) Upsert(ctx context.Context, actor audit.Actor, in UpsertInput) (Order, bool, error) {
 	t, err := in.check()
 	if err != nil {
@@ -190,8 +193,14 @@ func (s *Service) upsertTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 	}
 	if found {
 		in.Source = "" // the source is where the order first came from
+		if t.source != nil && old.SourceUpdatedAt != nil && t.source.Before(*old.SourceUpdatedAt) {
+			return upsertResult{id: old.ID}, ErrStale
+		}
 	}
 	apply(&o, in, t)
+	if t.source != nil {
+		o.SourceUpdatedAt = t.source
+	}
 	o.ContactID = cid
 	ms := now.UnixMilli()
 	if !found {
@@ -211,6 +220,9 @@ func (s *Service) upsertTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 	}
 	changes := diff(old, o)
 	if len(changes) == 0 {
+		if msText(old.SourceUpdatedAt) != msText(o.SourceUpdatedAt) {
+			return upsertResult{id: old.ID}, s.st.markSource(ctx, tx, old.ID, o.SourceUpdatedAt)
+		}
 		return upsertResult{id: old.ID}, nil
 	}
 	if err := s.st.update(ctx, tx, o, ms); err != nil {
@@ -380,12 +392,16 @@ func (s *Service) CarrierStatus(ctx context.Context, actor audit.Actor, id int64
 	at := s.Now().UTC().Truncate(time.Millisecond)
 	if in.ETA != nil && *in.ETA != "" {
 		t, err := ParseTime(*in.ETA, 0)
-		c.Check(err == nil, "eta", "invalid", "want an RFC 3339 time like 2026-11-24T18:00:00Z")
+		if err != nil {
+			c.Add("eta", "invalid", "%s", err.Error())
+		}
 		eta = &t
 	}
 	if in.At != nil && *in.At != "" {
 		t, err := ParseTime(*in.At, 0)
-		c.Check(err == nil, "at", "invalid", "want an RFC 3339 time like 2026-11-24T18:00:00Z")
+		if err != nil {
+			c.Add("at", "invalid", "%s", err.Error())
+		}
 		at = t
 	}
 	if err := c.Err(); err != nil {

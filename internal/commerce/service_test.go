@@ -3,6 +3,7 @@ package commerce_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,32 @@ func TestOrderValidation(t *testing.T) {
 			{"bad phone", func(in *commerce.UpsertInput) { in.Customer.Email, in.Customer.Phone = "", "call me" }, "customer.phone"},
 			{"no customer", func(in *commerce.UpsertInput) { in.Customer = nil }, "contact_id"},
 			{"unknown contact", func(in *commerce.UpsertInput) { in.Customer, in.ContactID = nil, 999 }, "contact_id"},
+			// Bounds (MaxAmountMinor 1e11, MaxQuantity 1e6, years 1970–2200).
+			{"total MaxInt64", func(in *commerce.UpsertInput) { in.TotalMinor = ptr(int64(math.MaxInt64)) }, "total_minor"},
+			{"total over max", func(in *commerce.UpsertInput) { in.TotalMinor = ptr(int64(commerce.MaxAmountMinor + 1)) }, "total_minor"},
+			{"shipping over max", func(in *commerce.UpsertInput) { in.ShippingMinor = ptr(int64(commerce.MaxAmountMinor + 1)) }, "shipping_minor"},
+			{"price MaxInt64", func(in *commerce.UpsertInput) {
+				in.Items = []commerce.Item{{SKU: "A", Quantity: 1, PriceMinor: math.MaxInt64}}
+			}, "items[0].price_minor"},
+			{"quantity MaxInt64", func(in *commerce.UpsertInput) {
+				in.Items = []commerce.Item{{SKU: "A", Quantity: math.MaxInt64, PriceMinor: 1}}
+			}, "items[0].quantity"},
+			{"quantity over max", func(in *commerce.UpsertInput) {
+				in.Items = []commerce.Item{{SKU: "A", Quantity: commerce.MaxQuantity + 1}}
+			}, "items[0].quantity"},
+			{"placed year 1", func(in *commerce.UpsertInput) { in.PlacedAt = ptr("0001-01-01T00:00:00Z") }, "placed_at"},
+			{"placed 1969", func(in *commerce.UpsertInput) { in.PlacedAt = ptr("1969-12-31T23:59:59Z") }, "placed_at"},
+			{"promised 9999", func(in *commerce.UpsertInput) { in.PromisedBy = ptr("9999-12-31") }, "promised_by"},
+			{"promised 2201", func(in *commerce.UpsertInput) { in.PromisedBy = ptr("2201-01-01T00:00:00Z") }, "promised_by"},
+			// Text: UTF-8, one line without control characters.
+			{"number CRLF", func(in *commerce.UpsertInput) { in.Number = "1\r\nBcc: evil@example.com" }, "number"},
+			{"number NUL", func(in *commerce.UpsertInput) { in.Number = "1\x00" }, "number"},
+			{"number bad UTF-8", func(in *commerce.UpsertInput) { in.Number = "\xff\xfe" }, "number"},
+			{"external id LF", func(in *commerce.UpsertInput) { in.ExternalID = "A\nB" }, "external_id"},
+			{"carrier CR", func(in *commerce.UpsertInput) { in.Carrier = ptr("HFD\rX") }, "carrier"},
+			{"tracking LF", func(in *commerce.UpsertInput) { in.TrackingNumber = ptr("RR1\nRR2") }, "tracking_number"},
+			{"customer name LF", func(in *commerce.UpsertInput) { in.Customer.Name = "Dana\nCohen" }, "customer.name"},
+			{"item name tab", func(in *commerce.UpsertInput) { in.Items = []commerce.Item{{SKU: "A", Name: "a\tb", Quantity: 1}} }, "items[0].name"},
 		} {
 			in := base()
 			c.mod(&in)
@@ -270,6 +297,9 @@ func TestParseAmount(t *testing.T) {
 		{"0.29", "ILS", 29, true}, // 0.29 is not exact as a float
 		{"1.001", "ILS", 0, false}, {"-3", "ILS", 0, false}, {"1,5", "ILS", 0, false}, {"", "ILS", 0, false}, {"1e3", "ILS", 0, false},
 		{"99999999999999999999", "ILS", 0, false},
+		{".", "ILS", 0, false}, {" . ", "ILS", 0, false}, {"1.2.3", "ILS", 0, false},
+		{"1000000000.00", "ILS", commerce.MaxAmountMinor, true}, {"1000000000.01", "ILS", 0, false},
+		{"100000000000", "JPY", commerce.MaxAmountMinor, true}, {"100000000001", "JPY", 0, false},
 	} {
 		got, err := commerce.ParseAmount(c.in, c.cur)
 		if (err == nil) != c.ok || got != c.want {
@@ -299,6 +329,87 @@ func TestParseTimeDates(t *testing.T) {
 	if _, err := commerce.ParseTime("2026-12-01", 0); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
 		t.Errorf("date without edge: %v", err)
 	}
+	// Years 1970–2200 only, as written.
+	for _, c := range []struct {
+		in   string
+		edge int
+		ok   bool
+	}{
+		{"1970-01-01", -1, true}, {"1970-01-01T00:00:00Z", 0, true}, {"2200-12-31", 1, true}, {"2200-12-31T23:59:59Z", 0, true},
+		{"0001-01-01", 1, false}, {"0001-01-01T00:00:00Z", 0, false}, {"9999-12-31", 1, false}, {"9999-12-31T23:59:59Z", 0, false},
+		{"1969-12-31", 1, false}, {"2201-01-01", -1, false},
+	} {
+		_, err := commerce.ParseTime(c.in, c.edge)
+		if (err == nil) != c.ok || (err != nil && !strings.Contains(err.Error(), "1970 to 2200")) {
+			t.Errorf("ParseTime(%q, %d): %v, want ok=%v", c.in, c.edge, err, c.ok)
+		}
+	}
+}
+
+// TestParseAmountRounded: extra decimals round half-up to the minor unit.
+func TestParseAmountRounded(t *testing.T) {
+	for _, c := range []struct {
+		in, cur string
+		want    int64
+		ok      bool
+	}{
+		{"33.333333333333336", "ILS", 3333, true}, {"66.66666666666667", "ILS", 6667, true}, {"0.125", "ILS", 13, true},
+		{"0.124999", "ILS", 12, true}, {"259.90", "ILS", 25990, true}, {"0.5", "JPY", 1, true}, {"1.2345", "KWD", 1235, true},
+		{"999999999.995", "ILS", commerce.MaxAmountMinor, true}, {"1000000000.005", "ILS", 0, false},
+		{"1.23x", "ILS", 0, false}, {".", "ILS", 0, false}, {"-1.005", "ILS", 0, false},
+	} {
+		got, err := commerce.ParseAmountRounded(c.in, c.cur)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseAmountRounded(%q, %s) = %d, %v; want %d ok=%v", c.in, c.cur, got, err, c.want, c.ok)
+		}
+	}
+}
+
+// TestOrderStaleDelivery: a shop delivery older than the last one applied
+// to the order changes nothing (ErrStale); an equal or newer one applies;
+// a newer one that changes nothing else still moves the mark, so an older
+// one after it stays refused.
+func TestOrderStaleDelivery(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		svc, _ := setup(t, d)
+		in := func(status, at string) commerce.UpsertInput {
+			return commerce.UpsertInput{ExternalID: "shopify:1", Source: "shopify", Status: status,
+				Customer: &commerce.Customer{Email: "s@example.com"}, SourceUpdatedAt: ptr(at)}
+		}
+		o, _, err := svc.Upsert(ctx, audit.System, in("paid", "2026-11-24T10:00:00Z"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Upsert(ctx, audit.System, in("placed", "2026-11-24T09:59:59Z")); !errors.Is(err, commerce.ErrStale) {
+			t.Fatalf("older delivery: %v, want ErrStale", err)
+		}
+		if _, _, err := svc.Upsert(ctx, audit.System, in("paid", "2026-11-24T10:00:00Z")); err != nil {
+			t.Fatalf("redelivery of the same version: %v", err)
+		}
+		if _, _, err := svc.Upsert(ctx, audit.System, in("paid", "2026-11-24T12:00:00+02:00")); err != nil {
+			t.Fatalf("same instant in another zone: %v", err)
+		}
+		if _, _, err := svc.Upsert(ctx, audit.System, in("paid", "2026-11-24T11:00:00Z")); err != nil {
+			t.Fatalf("newer delivery, no change: %v", err)
+		}
+		if _, _, err := svc.Upsert(ctx, audit.System, in("placed", "2026-11-24T10:30:00Z")); !errors.Is(err, commerce.ErrStale) {
+			t.Fatalf("delivery older than the newer mark: %v, want ErrStale", err)
+		}
+		got, err := svc.Get(ctx, o.ID)
+		if err != nil || got.Status != "paid" || !got.UpdatedAt.Equal(o.UpdatedAt) {
+			t.Errorf("order = %+v, %v; want paid and unchanged", got.Order, err)
+		}
+		shipped, _, err := svc.Upsert(ctx, audit.System, in("shipped", "2026-11-25T08:00:00Z"))
+		if err != nil || shipped.Status != "shipped" {
+			t.Errorf("newer delivery: %+v, %v", shipped, err)
+		}
+		// API writes (no shop time) are never stale.
+		api := commerce.UpsertInput{ExternalID: "shopify:1", Status: "delivered"}
+		if o, _, err := svc.Upsert(ctx, audit.System, api); err != nil || o.Status != "delivered" {
+			t.Errorf("API write: %+v, %v", o, err)
+		}
+	})
 }
 
 // TestOrderUpsertConcurrent: shops deliver orders/create and

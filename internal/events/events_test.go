@@ -90,3 +90,39 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestOutboxStoresManyEventsOfOneTransaction: one transaction publishing
+// 12,000 events (36,000 parameters in a single INSERT would exceed
+// SQLite's 32,766) stores them all, in order.
+func TestOutboxStoresManyEventsOfOneTransaction(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		o := events.NewOutbox()
+		const n = 12000
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			for i := range n {
+				if err := o.Publish(ctx, tx, "order.updated", map[string]int{"n": i}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var count int
+		if err := d.R().QueryRow(ctx, `SELECT COUNT(*) FROM event_outbox`).Scan(&count); err != nil || count != n {
+			t.Fatalf("outbox holds %d events (%v), want %d", count, err, n)
+		}
+		var first, last string
+		if err := d.R().QueryRow(ctx, `SELECT payload FROM event_outbox ORDER BY id LIMIT 1`).Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.R().QueryRow(ctx, `SELECT payload FROM event_outbox ORDER BY id DESC LIMIT 1`).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if first != `{"n":0}` || last != `{"n":11999}` {
+			t.Errorf("first %s, last %s; want n 0 and 11999", first, last)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/commerce/overview"
 	"github.com/kesherdesk/kesher/internal/errs"
 )
 
@@ -103,7 +104,8 @@ func (a *API) putShopSettings(w http.ResponseWriter, r *http.Request, p *auth.Pr
 }
 
 // contactOverview needs orders:read besides the route's contacts:read;
-// conversations in it follow the caller's visibility.
+// conversations in it follow the caller's visibility; coupon codes are shown
+// only to callers with compensation:grant.
 func (a *API) contactOverview(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if !p.Can(auth.OrdersRead) {
 		return errs.ErrForbidden
@@ -112,7 +114,7 @@ func (a *API) contactOverview(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err != nil {
 		return err
 	}
-	ov, err := a.svc.Overview.Get(r.Context(), visibility(p), id)
+	ov, err := a.svc.Overview.Get(r.Context(), overview.Access{Conversations: visibility(p), CouponCodes: p.Can(auth.CompensationGrant)}, id)
 	if err != nil {
 		return err
 	}

@@ -354,3 +354,173 @@ func TestContactOverviewAPI(t *testing.T) {
 		k.must(404, "GET", "/api/v1/contacts/99999/overview", k.admin, nil)
 	})
 }
+
+// TestOrderInputBounds: amounts, quantities, years and single-line text are
+// bounded on the JSON API (400 naming the field, nothing stored), and the
+// overview of a contact with two maximal orders answers their exact sum.
+func TestOrderInputBounds(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		cid := num(k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "Big", "emails": []string{"big@example.com"}})["id"])
+		raw := fmt.Sprintf(`{"external_id": "BIG-1", "contact_id": %d, "total_minor": 9223372036854775807}`, cid)
+		r := k.do("POST", "/api/v1/orders", k.admin, raw)
+		if p := r.json(t); r.status != 400 || fmt.Sprint(p["errors"].([]any)[0].(map[string]any)["field"]) != "total_minor" {
+			t.Errorf("MaxInt64 total: %d %s", r.status, r.body)
+		}
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"total_minor": int64(100_000_000_001)}, "total_minor"},
+			{map[string]any{"shipping_minor": int64(9223372036854775807)}, "shipping_minor"},
+			{map[string]any{"items": []any{map[string]any{"sku": "A", "quantity": int64(9223372036854775807), "price_minor": 1}}}, "items[0].quantity"},
+			{map[string]any{"items": []any{map[string]any{"sku": "A", "quantity": 1, "price_minor": int64(9223372036854775807)}}}, "items[0].price_minor"},
+			{map[string]any{"placed_at": "0001-01-01T00:00:00Z"}, "placed_at"},
+			{map[string]any{"promised_by": "9999-12-31"}, "promised_by"},
+			{map[string]any{"number": "1\r\nBcc: evil@example.com"}, "number"},
+			{map[string]any{"tracking_number": "RR1\x00"}, "tracking_number"},
+		} {
+			c.body["external_id"], c.body["contact_id"] = "BIG-2", cid
+			if f := k.problemField("POST", "/api/v1/orders", k.admin, c.body); f != c.field {
+				t.Errorf("%v: field %q, want %q", c.body, f, c.field)
+			}
+		}
+		for _, ext := range []string{"MAX-1", "MAX-2"} {
+			k.must(201, "POST", "/api/v1/orders", k.admin, map[string]any{"external_id": ext, "contact_id": cid, "total_minor": int64(100_000_000_000)})
+		}
+		if n := k.count(`SELECT COUNT(*) FROM orders`); n != 2 {
+			t.Errorf("orders = %d, want the 2 maximal ones", n)
+		}
+		ov := k.must(200, "GET", fmt.Sprintf("/api/v1/contacts/%d/overview", cid), k.admin, nil)
+		if lv := fmt.Sprint(ov["lifetime_value"].(map[string]any)["historical"]); lv != "[map[amount_minor:2e+11 currency:ILS]]" {
+			t.Errorf("lifetime value = %s", lv)
+		}
+	})
+}
+
+// TestShopWebhookOrdering: a Shopify delivery whose fulfillment states no
+// shipment_status keeps the carrier status and ETA set through the API; a
+// delivery older than the last applied is answered "stale" and changes
+// nothing; a WooCommerce line with an unrounded float price is stored.
+func TestShopWebhookOrdering(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		read := func(name string) string {
+			b, err := os.ReadFile("../commerce/shop/testdata/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		const secret, wooSecret = "shpss_order", "wc-order"
+		k.must(200, "PUT", "/api/v1/commerce/shop-settings", k.admin, map[string]any{"shopify_secret": secret, "woocommerce_secret": wooSecret})
+		send := func(topic, body string) map[string]any {
+			return k.must(200, "POST", "/api/v1/webhooks/shopify/orders", "", body, shop.ShopifyHeader, shop.Sign(secret, []byte(body)), "X-Shopify-Topic", topic)
+		}
+		created, updated := read("shopify_orders_create.json"), read("shopify_orders_updated.json")
+		id := num(send("orders/create", created)["order_id"])
+		send("orders/updated", updated)
+		k.must(200, "POST", fmt.Sprintf("/api/v1/orders/%d/carrier-status", id), k.admin,
+			map[string]any{"status": "delayed", "eta": "2026-11-30T16:00:00Z"})
+
+		fulfilled := strings.Replace(updated, `"shipment_status": "in_transit"`, `"shipment_status": null`, 1)
+		fulfilled = strings.Replace(fulfilled, `"updated_at": "2026-11-24T08:05:31+02:00"`, `"updated_at": "2026-11-24T09:00:00+02:00"`, 1)
+		if res := send("orders/fulfilled", fulfilled); res["status"] != "stored" {
+			t.Errorf("fulfilled = %v", res)
+		}
+		o := k.must(200, "GET", fmt.Sprintf("/api/v1/orders/%d", id), k.admin, nil)
+		if o["carrier_status"] != "delayed" || o["carrier_eta"] != "2026-11-30T16:00:00Z" || o["tracking_number"] != "RR208811335IL" || o["status"] != "shipped" {
+			t.Errorf("after a delivery without carrier news: %v %v %v %v", o["carrier_status"], o["carrier_eta"], o["tracking_number"], o["status"])
+		}
+		// orders/create again (a redelivery, older than what was applied).
+		if res := send("orders/create", created); res["status"] != "stale" || res["order_id"] != nil {
+			t.Errorf("older delivery = %v, want stale", res)
+		}
+		if again := k.must(200, "GET", fmt.Sprintf("/api/v1/orders/%d", id), k.admin, nil); again["status"] != "shipped" ||
+			again["updated_at"] != o["updated_at"] || again["carrier_status"] != "delayed" {
+			t.Errorf("a stale delivery changed the order: %v", again)
+		}
+
+		woo := `{"id": 4901, "number": "4901", "status": "processing", "currency": "ILS", "total": "100.00",
+			"date_created_gmt": "2026-11-25T07:00:00", "date_modified_gmt": "2026-11-25T07:45:00",
+			"billing": {"email": "w@example.com", "first_name": "W"},
+			"line_items": [{"id": 77, "name": "Tea towel", "sku": "TOWEL-3", "quantity": 3, "total": "100.00", "price": 33.333333333333336}]}`
+		res := k.must(200, "POST", "/api/v1/webhooks/woocommerce/orders", "", woo, shop.WooCommerceHeader, shop.Sign(wooSecret, []byte(woo)),
+			"X-WC-Webhook-Topic", "order.created")
+		wo := k.must(200, "GET", fmt.Sprintf("/api/v1/orders/%d", num(res["order_id"])), k.admin, nil)
+		if it := wo["items"].([]any)[0].(map[string]any); num(it["price_minor"]) != 3333 || num(wo["total_minor"]) != 10000 {
+			t.Errorf("woo order = %v", wo)
+		}
+	})
+}
+
+// TestShopWebhookJunkDoesNotThrottle: only refused deliveries count
+// against a client IP's budget; once junk has spent it, junk gets 429 but a
+// correctly signed delivery from the same address is still stored.
+func TestShopWebhookJunkDoesNotThrottle(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		const secret = "shpss_junk"
+		k.must(200, "PUT", "/api/v1/commerce/shop-settings", k.admin, map[string]any{"shopify_secret": secret})
+		junk := `{"id": 1}`
+		limited := 0
+		for range 650 {
+			if r := k.do("POST", "/api/v1/webhooks/shopify/orders", "", junk, shop.ShopifyHeader, "bm9wZQ=="); r.status == 429 {
+				limited++
+			} else if r.status != 401 {
+				t.Fatalf("junk: %d %s", r.status, r.body)
+			}
+		}
+		if limited < 40 {
+			t.Errorf("%d of 650 junk deliveries limited, want the ones past the budget", limited)
+		}
+		body := `{"id": 77, "email": "real@example.com", "total_price": "10.00", "financial_status": "paid"}`
+		for range 3 {
+			if res := k.must(200, "POST", "/api/v1/webhooks/shopify/orders", "", body, shop.ShopifyHeader, shop.Sign(secret, []byte(body))); res["status"] != "stored" {
+				t.Errorf("signed delivery = %v", res)
+			}
+		}
+	})
+}
+
+// TestOverviewCouponCodes: coupon codes (bearer values) in the customer 360
+// are shown only to callers with compensation:grant; an orders:read
+// integration token gets "" and coupon_code_hidden.
+func TestOverviewCouponCodes(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		ctx := context.Background()
+		agentID, agentTok := k.agentWithToken("Noa", "agent")
+		cid := num(k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "C", "emails": []string{"c@example.com"}})["id"])
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO credit_ledger (contact_id, remedy, amount_minor, currency, coupon_code, created_at)
+				VALUES (?, 'coupon', 2000, 'ILS', 'SORRY-7F3K', 1), (?, 'store_credit', 500, 'ILS', '', 2)`, cid, cid)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		integration, _, err := k.core.Auth.CreateToken(ctx, agentID, "shop sync", []string{"contacts:read", "orders:read"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := func(tok string) string {
+			ov := k.must(200, "GET", fmt.Sprintf("/api/v1/contacts/%d/overview", cid), tok, nil)
+			var out []string
+			for _, e := range ov["credits"].(map[string]any)["entries"].([]any) {
+				m := e.(map[string]any)
+				out = append(out, fmt.Sprintf("%v/%v", m["coupon_code"], m["coupon_code_hidden"]))
+			}
+			return strings.Join(out, " ")
+		}
+		for _, c := range []struct{ who, tok, want string }{
+			{"admin", k.admin, "/<nil> SORRY-7F3K/<nil>"},
+			{"agent (compensation:grant)", agentTok, "/<nil> SORRY-7F3K/<nil>"},
+			{"orders:read token", integration, "/<nil> /true"},
+		} {
+			if got := entries(c.tok); got != c.want {
+				t.Errorf("%s: entries %s, want %s", c.who, got, c.want)
+			}
+		}
+	})
+}

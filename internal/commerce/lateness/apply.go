@@ -21,7 +21,7 @@ import (
 // order is the stored state of an order the detector reads.
 type order struct {
 	id, contactID int64
-	number        string
+	number        string // the order number, else its external_id (notices, subjects)
 	facts         Facts
 	lateness      string
 	daysLate      int
@@ -36,15 +36,16 @@ type order struct {
 // SQLite's single writer serialises evaluations). ok is false when there is
 // no such order.
 func loadOrder(ctx context.Context, tx *db.Tx, id int64) (order, bool, error) {
-	q := `SELECT o.id, o.contact_id, o.number, o.status, o.carrier_status, o.promised_by, o.shipped_at, o.delivered_at,
+	q := `SELECT o.id, o.contact_id, o.number, o.external_id, o.status, o.carrier_status, o.promised_by, o.shipped_at, o.delivered_at,
 		o.carrier_eta, o.lateness, o.days_late, o.late_since, o.lateness_seq, o.conversation_id, c.name, c.email, c.language
 		FROM orders o JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?`
 	if tx.Dialect() == db.Postgres {
 		q += ` FOR UPDATE OF o`
 	}
 	var o order
+	var external string
 	var promised, shipped, delivered, eta sql.NullInt64
-	err := tx.QueryRow(ctx, q, id).Scan(&o.id, &o.contactID, &o.number, &o.facts.Status, &o.facts.CarrierStatus, &promised,
+	err := tx.QueryRow(ctx, q, id).Scan(&o.id, &o.contactID, &o.number, &external, &o.facts.Status, &o.facts.CarrierStatus, &promised,
 		&shipped, &delivered, &eta, &o.lateness, &o.daysLate, &o.lateSince, &o.seq, &o.convID, &o.name, &o.email, &o.language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return order{}, false, nil
@@ -55,7 +56,11 @@ func loadOrder(ctx context.Context, tx *db.Tx, id int64) (order, bool, error) {
 	o.facts.PromisedBy, o.facts.ShippedAt = db.TimePtr(promised), db.TimePtr(shipped)
 	o.facts.DeliveredAt, o.facts.CarrierETA = db.TimePtr(delivered), db.TimePtr(eta)
 	if o.number == "" {
-		o.number = fmt.Sprint(o.id)
+		// The customer knows the shop's references, never Kesher's internal
+		// id: without a number, the external_id as stored (API and CSV
+		// orders carry the merchant's own id there; shop webhooks always
+		// give a number).
+		o.number = external
 	}
 	return o, true, nil
 }

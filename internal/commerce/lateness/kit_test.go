@@ -127,6 +127,7 @@ func (k *kit) contact(name, email, lang string) int64 {
 // package's, so plain SQL.
 type orderRow struct {
 	number        string
+	externalID    string // default "ext-<number>"
 	contactID     int64
 	status        string
 	promisedBy    *time.Time
@@ -141,12 +142,15 @@ func (k *kit) order(o orderRow) int64 {
 		o.status = "shipped"
 	}
 	placed := k.now.Add(-7 * 24 * time.Hour)
+	if o.externalID == "" {
+		o.externalID = "ext-" + o.number
+	}
 	var id int64
 	err := k.d.WriteTx(k.ctx, func(tx *db.Tx) error {
 		var err error
 		id, err = tx.InsertID(k.ctx, `INSERT INTO orders (external_id, number, contact_id, status, placed_at, promised_by,
 			shipped_at, carrier_status, carrier_eta, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			"ext-"+o.number, o.number, o.contactID, o.status, db.Ms(placed), db.MsArg(o.promisedBy), db.MsArg(o.shippedAt),
+			o.externalID, o.number, o.contactID, o.status, db.Ms(placed), db.MsArg(o.promisedBy), db.MsArg(o.shippedAt),
 			o.carrierStatus, db.MsArg(o.carrierETA), db.Ms(placed), db.Ms(placed))
 		return err
 	})

@@ -319,3 +319,35 @@ func TestScanJobBatches(t *testing.T) {
 		}
 	})
 }
+
+// TestNoticeWithoutNumber: an order without a number is named by its
+// external_id, as stored, in the notice and the conversation subject —
+// never by Kesher's internal id.
+func TestNoticeWithoutNumber(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newKit(t, d, lateness.Options{})
+		dana := k.contact("Dana", "dana@example.com", "en")
+		id := k.order(orderRow{externalID: "shopify:5938201147723", contactID: dana, promisedBy: ptr(thursdayEnd),
+			shippedAt: ptr(thursdayEnd.Add(-72 * time.Hour))})
+		k.scan()
+		s := k.stored(id)
+		if s.convID == nil {
+			t.Fatalf("no conversation: %+v", s)
+		}
+		conv, err := k.core.Conversations.Get(k.ctx, *s.convID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if conv.Subject != "Update on order shopify:5938201147723: your delivery is delayed" {
+			t.Errorf("subject %q", conv.Subject)
+		}
+		var body string
+		if err := d.R().QueryRow(k.ctx, `SELECT m.body_text FROM order_notices n JOIN messages m ON m.id = n.message_id WHERE n.order_id = ?`,
+			id).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "Your order shopify:5938201147723 was due") || strings.Contains(body, "order "+itoa(id)+" ") {
+			t.Errorf("notice body %q", body)
+		}
+	})
+}

@@ -7,7 +7,8 @@ import (
 )
 
 // texts is one language's catalog of the customer- and agent-visible
-// strings of late deliveries. Placeholders: {number} the order number,
+// strings of late deliveries. Placeholders: {number} the order number
+// (the external_id when the order has none; never Kesher's internal id),
 // {promised} the promised date, {eta} the carrier's new estimate,
 // {days} the days late, {name} the contact's name.
 type texts struct {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,27 +44,33 @@ type Money struct {
 
 // Credits are the contact's credit-ledger entries, newest first (at most
 // MaxCredits), and totals per currency over all entries, net of reversals
-// (a reversal is an entry of the opposite amount).
+// (a reversal is an entry of the opposite amount). Each entry counts at
+// most ±commerce.MaxAmountMinor (the ledger's own bound), so a total
+// cannot overflow below 92 million entries.
 type Credits struct {
 	Entries []CreditEntry `json:"entries"`
 	Totals  []Money       `json:"totals"`
 }
 
 // CreditEntry is one credit-ledger entry as the overview shows it. Reversed
-// tells whether a later entry reverses it.
+// tells whether a later entry reverses it. A coupon code is a bearer value
+// (whoever holds it can spend it): CouponCode is shown only to callers who
+// may grant compensation (Access.CouponCodes); for others it is "" and
+// CouponCodeHidden is true when the entry has one.
 type CreditEntry struct {
-	ID             int64     `json:"id"`
-	OrderID        *int64    `json:"order_id"`
-	ConversationID *int64    `json:"conversation_id"`
-	Remedy         string    `json:"remedy"`
-	AmountMinor    int64     `json:"amount_minor"`
-	Currency       string    `json:"currency"`
-	Goodwill       bool      `json:"goodwill"`
-	Reason         string    `json:"reason"`
-	CouponCode     string    `json:"coupon_code"`
-	ReversesID     *int64    `json:"reverses_id"`
-	Reversed       bool      `json:"reversed"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID               int64     `json:"id"`
+	OrderID          *int64    `json:"order_id"`
+	ConversationID   *int64    `json:"conversation_id"`
+	Remedy           string    `json:"remedy"`
+	AmountMinor      int64     `json:"amount_minor"`
+	Currency         string    `json:"currency"`
+	Goodwill         bool      `json:"goodwill"`
+	Reason           string    `json:"reason"`
+	CouponCode       string    `json:"coupon_code"`
+	CouponCodeHidden bool      `json:"coupon_code_hidden,omitempty"`
+	ReversesID       *int64    `json:"reverses_id"`
+	Reversed         bool      `json:"reversed"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // Conversation is one of the contact's conversations, any channel.
@@ -84,6 +91,9 @@ type Satisfaction struct {
 
 // LifetimeValue is the sum of order totals per currency over orders not
 // cancelled or returned (Historical), and how many such orders there are.
+// Order totals are at most commerce.MaxAmountMinor (1e11; an older row
+// above it counts as that much), so a sum fits in int64 for up to 92
+// million orders.
 type LifetimeValue struct {
 	Historical  []Money `json:"historical"`
 	OrdersCount int     `json:"orders_count"`
@@ -110,9 +120,19 @@ func New(d *db.DB, contacts *contact.Service, orders *commerce.Service) *Service
 	return &Service{db: d, contacts: contacts, orders: orders}
 }
 
-// Get returns contact id's overview; conversations (and the open count)
-// follow v, the caller's conversation visibility. Errors: errs.ErrNotFound.
-func (s *Service) Get(ctx context.Context, v conversation.Visibility, id int64) (Overview, error) {
+// Access is what the caller may see: Conversations, its conversation
+// visibility (the conversations list and the open count follow it), and
+// CouponCodes, whether credit entries show their coupon codes (callers with
+// auth.CompensationGrant).
+type Access struct {
+	Conversations conversation.Visibility
+	CouponCodes   bool
+}
+
+// Get returns contact id's overview as the caller may see it. Errors:
+// errs.ErrNotFound.
+func (s *Service) Get(ctx context.Context, a Access, id int64) (Overview, error) {
+	v := a.Conversations
 	c, err := s.contacts.Get(ctx, id)
 	if err != nil {
 		return Overview{}, err
@@ -126,6 +146,13 @@ func (s *Service) Get(ctx context.Context, v conversation.Visibility, id int64) 
 	q := s.db.R()
 	if ov.Credits, err = credits(ctx, q, id); err != nil {
 		return Overview{}, err
+	}
+	if !a.CouponCodes {
+		for i := range ov.Credits.Entries {
+			if e := &ov.Credits.Entries[i]; e.CouponCode != "" {
+				e.CouponCode, e.CouponCodeHidden = "", true
+			}
+		}
 	}
 	vis, vargs := visibility(v)
 	if ov.Conversations, err = conversations(ctx, q, id, vis, vargs); err != nil {
@@ -194,7 +221,7 @@ func credits(ctx context.Context, q db.Querier, id int64) (Credits, error) {
 	if err := rows.Err(); err != nil {
 		return out, err
 	}
-	out.Totals, _, err = sums(ctx, q, `SELECT currency, CAST(SUM(amount_minor) AS BIGINT), COUNT(*) FROM credit_ledger
+	out.Totals, _, err = sums(ctx, q, `SELECT currency, CAST(SUM(`+bounded("amount_minor")+`) AS BIGINT), COUNT(*) FROM credit_ledger
 		WHERE contact_id = ? GROUP BY currency ORDER BY currency`, id)
 	return out, err
 }
@@ -221,9 +248,16 @@ func conversations(ctx context.Context, q db.Querier, id int64, vis string, varg
 }
 
 func lifetimeValue(ctx context.Context, q db.Querier, id int64) (LifetimeValue, error) {
-	m, n, err := sums(ctx, q, `SELECT currency, CAST(SUM(total_minor) AS BIGINT), COUNT(*) FROM orders
+	m, n, err := sums(ctx, q, `SELECT currency, CAST(SUM(`+bounded("total_minor")+`) AS BIGINT), COUNT(*) FROM orders
 		WHERE contact_id = ? AND status NOT IN ('cancelled', 'returned') GROUP BY currency ORDER BY currency`, id)
 	return LifetimeValue{Historical: m, OrdersCount: n}, err
+}
+
+// bounded is column clamped to ±commerce.MaxAmountMinor, so that a sum
+// over it cannot overflow (rows written before the bound existed).
+func bounded(column string) string {
+	m := strconv.FormatInt(commerce.MaxAmountMinor, 10)
+	return "CASE WHEN " + column + " > " + m + " THEN " + m + " WHEN " + column + " < -" + m + " THEN -" + m + " ELSE " + column + " END"
 }
 
 // sums runs a "currency, SUM(amount), COUNT(*)" query and returns the sums

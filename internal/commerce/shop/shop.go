@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kesherdesk/kesher/internal/commerce"
@@ -112,6 +113,23 @@ func (f *flexNumber) UnmarshalJSON(b []byte) error {
 }
 
 func invalid(field, msg string) error { return errs.Invalid(field, "required", "%s", msg) }
+
+// nonEmpty is strPtr, but nil (keep the stored value) for an empty value.
+func nonEmpty(s string) *string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return strPtr(s)
+}
+
+// quantity refuses a line item quantity outside 1–commerce.MaxQuantity,
+// naming the payload field.
+func quantity(i int, q int64) error {
+	if q < 1 || q > commerce.MaxQuantity {
+		return errs.Invalid("line_items["+strconv.Itoa(i)+"].quantity", "out_of_range", "must be from 1 to %d", commerce.MaxQuantity)
+	}
+	return nil
+}
 
 func strPtr(s string) *string {
 	s = strings.TrimSpace(s)

@@ -1,11 +1,13 @@
 package shop_test
 
 import (
+	"errors"
 	"os"
 	"testing"
 
 	"github.com/kesherdesk/kesher/internal/commerce"
 	"github.com/kesherdesk/kesher/internal/commerce/shop"
+	"github.com/kesherdesk/kesher/internal/errs"
 )
 
 func read(t *testing.T, name string) []byte {
@@ -147,4 +149,77 @@ func TestWooCommerceMapping(t *testing.T) {
 	if !shop.IsWooCommercePing([]byte("webhook_id=12")) || shop.IsWooCommercePing([]byte(`{"id":1}`)) {
 		t.Error("IsWooCommercePing")
 	}
+}
+
+// TestWooCommerceUnroundedPrice: WooCommerce sends line_items[].price as
+// get_total()/quantity, an unrounded float; the unit price comes from the
+// exact line total over quantity, rounded half-up (recorded-style payload).
+func TestWooCommerceUnroundedPrice(t *testing.T) {
+	body := `{"id": 4901, "number": "4901", "status": "processing", "currency": "ILS", "total": "100.00",
+		"date_modified_gmt": "2026-11-25T07:45:00",
+		"line_items": [
+			{"id": 77, "name": "Tea towel", "sku": "TOWEL-3", "quantity": 3, "subtotal": "100.00", "total": "100.00", "price": 33.333333333333336},
+			{"id": 78, "name": "Cup", "sku": "CUP", "quantity": 3, "total": "200.00", "price": 66.66666666666667},
+			{"id": 79, "name": "Spoon", "sku": "SPOON", "quantity": 8, "total": "1.00", "price": 0.125},
+			{"id": 80, "name": "No total", "sku": "NT", "quantity": 2, "price": 0.125}
+		]}`
+	in, err := shop.WooCommerce([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, it := range in.Items {
+		got = append(got, it.PriceMinor)
+	}
+	// 10000/3 = 3333.33 → 3333; 20000/3 = 6666.67 → 6667; 100/8 = 12.5 → 13; 0.125 → 13.
+	if len(got) != 4 || got[0] != 3333 || got[1] != 6667 || got[2] != 13 || got[3] != 13 {
+		t.Errorf("prices = %v, want [3333 6667 13 13]", got)
+	}
+	if str(in.SourceUpdatedAt) != "2026-11-25T07:45:00Z" {
+		t.Errorf("source updated at = %s", str(in.SourceUpdatedAt))
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"id":7,"status":"processing","line_items":[{"sku":"A","quantity":1,"total":"1.001"}]}`, "line_items[0].total"},
+		{`{"id":7,"status":"processing","line_items":[{"sku":"A","quantity":0,"total":"1"}]}`, "line_items[0].quantity"},
+		{`{"id":7,"status":"processing","line_items":[{"sku":"A","quantity":9223372036854775807,"total":"1"}]}`, "line_items[0].quantity"},
+		{`{"id":7,"status":"processing","line_items":[{"sku":"A","quantity":1,"price":"x"}]}`, "line_items[0].price"},
+		{`{"id":7,"status":"processing","total":"92233720368547758.07"}`, "total"},
+	} {
+		if _, err := shop.WooCommerce([]byte(c.body)); fieldOf(err) != c.field {
+			t.Errorf("%s: %v, want field %s", c.body, err, c.field)
+		}
+	}
+}
+
+// TestShopifyKeepsUnstatedCarrierFields: a fulfillment whose
+// shipment_status is null (or unknown) and whose tracking fields are empty
+// states no carrier news: the input leaves them nil (keep the stored
+// values). updated_at is the delivery's time.
+func TestShopifyKeepsUnstatedCarrierFields(t *testing.T) {
+	for _, body := range []string{
+		`{"id":1,"updated_at":"2026-11-25T10:00:00Z","fulfillment_status":"fulfilled","fulfillments":[{"shipment_status":null,"tracking_company":null,"tracking_number":"","created_at":"2026-11-23T10:00:00Z"}]}`,
+		`{"id":1,"updated_at":"2026-11-25T10:00:00Z","fulfillment_status":"fulfilled","fulfillments":[{"shipment_status":"teleported","created_at":"2026-11-23T10:00:00Z"}]}`,
+	} {
+		in, err := shop.Shopify([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.CarrierStatus != nil || in.Carrier != nil || in.TrackingNumber != nil || in.Status != "shipped" ||
+			str(in.ShippedAt) != "2026-11-23T10:00:00Z" || str(in.SourceUpdatedAt) != "2026-11-25T10:00:00Z" {
+			t.Errorf("%s: carrier %s/%s/%s status %s shipped %s source %s", body, str(in.CarrierStatus), str(in.Carrier),
+				str(in.TrackingNumber), in.Status, str(in.ShippedAt), str(in.SourceUpdatedAt))
+		}
+	}
+	bad := `{"id":1,"line_items":[{"sku":"A","quantity":1000001,"price":"1"}]}`
+	if _, err := shop.Shopify([]byte(bad)); fieldOf(err) != "line_items[0].quantity" {
+		t.Errorf("quantity over max: %v", err)
+	}
+}
+
+func fieldOf(err error) string {
+	var ve *errs.ValidationError
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		return ve.Fields[0].Field
+	}
+	return ""
 }

@@ -27,6 +27,7 @@ type shopifyOrder struct {
 	FulfillmentStatus *string `json:"fulfillment_status"`
 	CancelledAt       *string `json:"cancelled_at"`
 	CreatedAt         string  `json:"created_at"`
+	UpdatedAt         string  `json:"updated_at"`
 	SourceName        string  `json:"source_name"`
 	Customer          *struct {
 		FirstName string `json:"first_name"`
@@ -57,7 +58,8 @@ type shopifyOrder struct {
 // status: label_printed, label_purchased, confirmed, in_transit →
 // in_transit; ready_for_pickup, out_for_delivery → out_for_delivery;
 // attempted_delivery, delayed → delayed; failure → exception; delivered →
-// delivered. Unknown or null → "" (no carrier news).
+// delivered. Unknown or null → no carrier news: the stored carrier status
+// is kept.
 var shopifyCarrier = map[string]string{
 	"label_printed": "in_transit", "label_purchased": "in_transit", "confirmed": "in_transit", "in_transit": "in_transit",
 	"ready_for_pickup": "out_for_delivery", "out_for_delivery": "out_for_delivery",
@@ -76,8 +78,11 @@ var shopifyCarrier = map[string]string{
 //
 // The last fulfillment gives carrier (tracking_company), tracking_number,
 // carrier_status (see shopifyCarrier) and shipped_at (its created_at;
-// delivered_at is its updated_at once delivered). Errors:
-// *errs.ValidationError naming the payload field.
+// delivered_at is its updated_at once delivered); a field the payload
+// leaves null or empty keeps the stored value. The order's updated_at is
+// the delivery's time: Upsert ignores one older than the last applied
+// (commerce.ErrStale). Errors: *errs.ValidationError naming the payload
+// field.
 func Shopify(body []byte) (commerce.UpsertInput, error) {
 	var p shopifyOrder
 	if err := decode(body, &p); err != nil {
@@ -114,6 +119,9 @@ func Shopify(body []byte) (commerce.UpsertInput, error) {
 		return in, err
 	}
 	for i, li := range p.LineItems {
+		if err := quantity(i, li.Quantity); err != nil {
+			return in, err
+		}
 		price, err := amount("line_items["+strconv.Itoa(i)+"].price", li.Price, cur)
 		if err != nil {
 			return in, err
@@ -127,6 +135,9 @@ func Shopify(body []byte) (commerce.UpsertInput, error) {
 	if p.CreatedAt != "" {
 		in.PlacedAt = strPtr(p.CreatedAt)
 	}
+	if p.UpdatedAt != "" {
+		in.SourceUpdatedAt = strPtr(p.UpdatedAt)
+	}
 	for _, a := range p.NoteAttributes {
 		if a.Name == PromisedKey && strings.TrimSpace(a.Value) != "" {
 			in.PromisedBy = strPtr(a.Value)
@@ -136,11 +147,13 @@ func Shopify(body []byte) (commerce.UpsertInput, error) {
 	carrier := ""
 	if n := len(p.Fulfillments); n > 0 {
 		f := p.Fulfillments[n-1]
-		in.Carrier, in.TrackingNumber = strPtr(f.TrackingCompany), strPtr(f.TrackingNumber)
+		in.Carrier, in.TrackingNumber = nonEmpty(f.TrackingCompany), nonEmpty(f.TrackingNumber)
 		if f.ShipmentStatus != nil {
 			carrier = shopifyCarrier[*f.ShipmentStatus]
 		}
-		in.CarrierStatus = &carrier
+		if carrier != "" {
+			in.CarrierStatus = &carrier
+		}
 		if f.CreatedAt != "" {
 			in.ShippedAt = strPtr(f.CreatedAt)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kesherdesk/kesher/internal/commerce"
+	"github.com/kesherdesk/kesher/internal/errs"
 )
 
 // wooOrder is the part of WooCommerce's order webhook payload (topics
@@ -20,6 +21,7 @@ type wooOrder struct {
 	ShippingTotal    flexNumber `json:"shipping_total"`
 	CreatedVia       string     `json:"created_via"`
 	DateCreatedGMT   string     `json:"date_created_gmt"`
+	DateModifiedGMT  string     `json:"date_modified_gmt"`
 	DateCompletedGMT *string    `json:"date_completed_gmt"`
 	Billing          struct {
 		FirstName string `json:"first_name"`
@@ -32,6 +34,7 @@ type wooOrder struct {
 		Name     string     `json:"name"`
 		Quantity int64      `json:"quantity"`
 		Price    flexNumber `json:"price"`
+		Total    flexNumber `json:"total"`
 	} `json:"line_items"`
 	MetaData []struct {
 		Key   string          `json:"key"`
@@ -67,14 +70,42 @@ func wooTime(s string) *string {
 	return &s
 }
 
+// wooUnitPrice is a line item's unit price in minor units. WooCommerce
+// sends price as the line's get_total()/quantity, an unrounded PHP float
+// (33.333333333333336 for 100.00 over 3), so the price comes from the
+// line's total (a decimal string, exact) divided by quantity and rounded
+// half-up to the currency's minor unit: total "100.00", quantity 3 →
+// 3333. Without a total, price itself is rounded half-up
+// (commerce.ParseAmountRounded). quantity is already checked (1 or more).
+func wooUnitPrice(i int, total, price flexNumber, quantity int64, currency string) (int64, error) {
+	f := "line_items[" + strconv.Itoa(i) + "]"
+	if total != "" {
+		t, err := amount(f+".total", total, currency)
+		if err != nil {
+			return 0, err
+		}
+		return (2**t + quantity) / (2 * quantity), nil
+	}
+	if price == "" {
+		return 0, nil
+	}
+	n, err := commerce.ParseAmountRounded(string(price), currency)
+	if err != nil {
+		return 0, errs.Invalid(f+".price", "invalid", "%q: %v", string(price), err)
+	}
+	return n, nil
+}
+
 // WooCommerce maps a WooCommerce order webhook body to an order upsert:
 // external_id "woocommerce:<id>", number, source "woocommerce", channel
 // "store" for created_via "pos" else "web", customer from billing, status by
 // wooStatus. meta_data gives the promised date (PromisedKey) and the
 // tracking number and carrier ("tracking_number"/"_tracking_number",
 // "tracking_provider"/"_tracking_provider"). date_completed_gmt is
-// shipped_at (and delivered_at when the status maps to delivered). Errors:
-// *errs.ValidationError naming the payload field.
+// shipped_at (and delivered_at when the status maps to delivered).
+// date_modified_gmt is the delivery's time: Upsert ignores one older than
+// the last applied (commerce.ErrStale). Item prices: see wooUnitPrice.
+// Errors: *errs.ValidationError naming the payload field.
 func WooCommerce(body []byte) (commerce.UpsertInput, error) {
 	var p wooOrder
 	if err := decode(body, &p); err != nil {
@@ -102,17 +133,17 @@ func WooCommerce(body []byte) (commerce.UpsertInput, error) {
 		return in, err
 	}
 	for i, li := range p.LineItems {
-		price, err := amount("line_items["+strconv.Itoa(i)+"].price", li.Price, cur)
+		if err := quantity(i, li.Quantity); err != nil {
+			return in, err
+		}
+		price, err := wooUnitPrice(i, li.Total, li.Price, li.Quantity, cur)
 		if err != nil {
 			return in, err
 		}
-		it := commerce.Item{SKU: li.SKU, Name: li.Name, Quantity: li.Quantity}
-		if price != nil {
-			it.PriceMinor = *price
-		}
-		in.Items = append(in.Items, it)
+		in.Items = append(in.Items, commerce.Item{SKU: li.SKU, Name: li.Name, Quantity: li.Quantity, PriceMinor: price})
 	}
 	in.PlacedAt = wooTime(p.DateCreatedGMT)
+	in.SourceUpdatedAt = wooTime(p.DateModifiedGMT)
 	for _, m := range p.MetaData {
 		var v string
 		if json.Unmarshal(m.Value, &v) != nil || strings.TrimSpace(v) == "" {
