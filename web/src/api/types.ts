@@ -442,6 +442,8 @@ export interface GrantFields {
 /** One credit ledger entry (append-only; a reversal is a new entry with reverses_id). */
 export interface LedgerEntry extends GrantFields {
   coupon_code: string
+  /** True when the entry has a coupon code the caller may not see (they cannot grant compensation). */
+  coupon_code_hidden?: boolean
   granted_by: number | null
   approval_request_id: number | null
   approved_by: number | null
