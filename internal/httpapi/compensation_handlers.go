@@ -195,6 +195,15 @@ func (a *API) putAuthorityLimits(w http.ResponseWriter, r *http.Request, p *auth
 	var ls []credit.LimitInput
 	if len(body) > 0 && body[0] == '[' {
 		if err := checkStrictJSON(body, &ls); err != nil {
+			// Name rows as the service does: "[0].role", not "body[0].role".
+			var ve *errs.ValidationError
+			if errors.As(err, &ve) {
+				for i := range ve.Fields {
+					if strings.HasPrefix(ve.Fields[i].Field, "body[") {
+						ve.Fields[i].Field = strings.TrimPrefix(ve.Fields[i].Field, "body")
+					}
+				}
+			}
 			return err
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))

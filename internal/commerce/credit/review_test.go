@@ -1,10 +1,14 @@
 package credit_test
 
 import (
+	"context"
 	"errors"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/commerce/compensation"
@@ -234,6 +238,64 @@ func TestApprovalCeiling(t *testing.T) {
 		me, err := f.svc.Me(f.ctx, peer)
 		if err != nil || me.Limits[0].UsedMinor != 60000 || me.Limits[0].LeftMinor != 0 {
 			t.Fatalf("%+v %v", me, err)
+		}
+	})
+}
+
+// TestExportSettingsRedacted: the export URL's password is never shown or
+// stored in last_error; sending the redacted URL back, or no URL, keeps
+// the stored one; only "url": "" turns the export off.
+func TestExportSettingsRedacted(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+		defer srv.Close()
+		f := newFx(t, d, app.CoreOptions{WebhookAllowPrivate: true})
+		clear := strings.Replace(srv.URL, "http://", "http://shop:hunter2@", 1) + "/ledger"
+		shown := strings.Replace(srv.URL, "http://", "http://shop:xxxxx@", 1) + "/ledger"
+		stored := func() string {
+			var raw string
+			_ = f.d.R().QueryRow(f.ctx, `SELECT value FROM commerce_settings WHERE key = 'ledger_export'`).Scan(&raw)
+			return raw
+		}
+		st, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: &clear})
+		if err != nil || st.URL != shown {
+			t.Fatalf("%+v %v", st, err)
+		}
+		if st, err := f.svc.ExportSettings(f.ctx); err != nil || st.URL != shown {
+			t.Fatalf("%+v %v", st, err)
+		}
+		secret := "s"
+		for _, in := range []credit.ExportSettingsInput{{URL: &shown, Secret: &secret}, {Secret: &secret}} {
+			if st, err := f.svc.PutExportSettings(f.ctx, f.admin, in); err != nil || st.URL != shown || !st.SecretSet {
+				t.Fatalf("%+v %v", st, err)
+			}
+			if !strings.Contains(stored(), "hunter2") {
+				t.Fatalf("stored URL lost its password: %s", stored())
+			}
+		}
+		e := f.goodwill(f.agent, f.order(0, 9000, 0, 0, "shipped"), 700).Entry
+		ctx, cancel := context.WithCancel(f.ctx)
+		done := make(chan struct{})
+		go func() { _ = f.core.Jobs.Run(ctx); close(done) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s, err := f.svc.ExportStatus(f.ctx, e.ID)
+			if err == nil && s.Attempts > 0 {
+				if strings.Contains(s.LastError, "hunter2") || !strings.Contains(s.LastError, "xxxxx") {
+					t.Fatalf("%+v", s)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no export attempt: %+v %v", s, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		off := ""
+		if st, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: &off}); err != nil || st.URL != "" {
+			t.Fatalf("%+v %v", st, err)
 		}
 	})
 }
