@@ -365,7 +365,8 @@ func (s *Service) Requests(ctx context.Context, actor Actor, status string) ([]R
 // errs.ErrForbidden (not an approver, their own request, above their
 // authority), errs.ErrNotFound, errs.ErrConflict (not pending, or the
 // order got its policy compensation meanwhile), *errs.ValidationError
-// ("amount_minor" "exceeds_paid").
+// ("amount_minor" "exceeds_paid" or "too_large", "order_id" for a refund
+// without order: requests stored before those checks).
 func (s *Service) Approve(ctx context.Context, actor Actor, id int64, reason string) (Request, error) {
 	return s.decide(ctx, actor, id, strings.TrimSpace(reason), true)
 }
@@ -406,6 +407,13 @@ func (s *Service) decide(ctx context.Context, actor Actor, id int64, reason stri
 		status, kind, entryID := "denied", KindDenied, any(nil)
 		now := db.Ms(s.o.Now())
 		if approve {
+			// Requests stored before these checks existed are held to them too.
+			if r.AmountMinor > compensation.MaxAmountMinor {
+				return errs.Invalid("amount_minor", "too_large", "at most %d minor units", compensation.MaxAmountMinor)
+			}
+			if r.OrderID == nil && (r.Remedy == compensation.RemedyPartialRefund || r.Remedy == compensation.RemedyShippingRefund) {
+				return errs.Invalid("order_id", "required", "a refund is of an order")
+			}
 			orderID := int64(0)
 			if r.OrderID != nil {
 				orderID = *r.OrderID

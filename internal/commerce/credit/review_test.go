@@ -299,3 +299,32 @@ func TestExportSettingsRedacted(t *testing.T) {
 		}
 	})
 }
+
+// TestApproveHoldsOldRequests: a pending request stored before the bounds
+// existed (an amount above the maximum, a refund without order) cannot be
+// approved, not even by an admin.
+func TestApproveHoldsOldRequests(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d, app.CoreOptions{})
+		insert := func(remedy string, amount int64) int64 {
+			var id int64
+			if err := f.d.WriteTx(f.ctx, func(tx *db.Tx) error {
+				var err error
+				id, err = tx.InsertID(f.ctx, `INSERT INTO compensation_requests (contact_id, requested_by, remedy, amount_minor, currency, goodwill,
+					reason, policy_rule, explanation, status, created_at) VALUES (?, ?, ?, ?, 'ILS', TRUE, 'old', '', '', 'pending', 0)`,
+					f.contact, f.agent.AgentID, remedy, amount)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		_, err := f.svc.Approve(f.ctx, f.admin, insert("store_credit", math.MaxInt64-50), "")
+		wantField(t, err, "amount_minor", "too_large")
+		_, err = f.svc.Approve(f.ctx, f.admin, insert("partial_refund", 100), "")
+		wantField(t, err, "order_id", "required")
+		if n := f.count(`SELECT COUNT(*) FROM credit_ledger`); n != 0 {
+			t.Fatalf("%d entries", n)
+		}
+	})
+}
