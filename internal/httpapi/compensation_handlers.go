@@ -184,23 +184,39 @@ func (a *API) getAuthorityLimits(w http.ResponseWriter, r *http.Request, _ *auth
 }
 
 // putAuthorityLimits replaces the limits: the body is the list, bare
-// ([{…}]) or as GET answers it ({"data": [{…}]}).
+// ([{…}]) or as GET answers it ({"data": [{…}]}); both are decoded as
+// strictly as any object body (unknown or duplicate keys, trailing data).
 func (a *API) putAuthorityLimits(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		return jsonError(err)
 	}
 	body = bytes.TrimSpace(body)
-	var ls []credit.Limit
+	var ls []credit.LimitInput
 	if len(body) > 0 && body[0] == '[' {
+		if err := checkStrictJSON(body, &ls); err != nil {
+			// Name rows as the service does: "[0].role", not "body[0].role".
+			var ve *errs.ValidationError
+			if errors.As(err, &ve) {
+				for i := range ve.Fields {
+					if strings.HasPrefix(ve.Fields[i].Field, "body[") {
+						ve.Fields[i].Field = strings.TrimPrefix(ve.Fields[i].Field, "body")
+					}
+				}
+			}
+			return err
+		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ls); err != nil {
 			return jsonError(err)
 		}
+		if _, err := dec.Token(); err != io.EOF {
+			return errs.Invalid("body", "malformed", "the body must hold exactly one JSON value")
+		}
 	} else {
 		var wrapped struct {
-			Data []credit.Limit `json:"data"`
+			Data []credit.LimitInput `json:"data"`
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if err := decodeJSON(w, r, &wrapped, maxJSONBody); err != nil {

@@ -10,8 +10,9 @@ import (
 
 // listLedger answers {"data": [entries]} newest first, filtered by
 // contact_id, order_id, granted_by, from (inclusive) and to (exclusive);
-// limit 1..500 (default 500).
-func (a *API) listLedger(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+// limit 1..500 (default 500). Coupon codes are bearer values: a caller
+// without compensation:grant gets them blanked (coupon_code_hidden).
+func (a *API) listLedger(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if err := checkQuery(r, "contact_id", "order_id", "granted_by", "from", "to", "limit"); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func (a *API) listLedger(w http.ResponseWriter, r *http.Request, _ *auth.Princip
 		f.To = *to
 	}
 	es, err := a.svc.Credit.List(r.Context(), f)
+	if err == nil && !p.Can(auth.CompensationGrant) {
+		credit.HideCouponCode(es)
+	}
 	return list(w, r, es, err)
 }
 

@@ -7,9 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/jobs"
@@ -73,14 +75,16 @@ func (s *Service) deliverWebhook(ctx context.Context, j jobs.Job) error {
 
 // PostJSON posts body (JSON) to url with client within WebhookTimeout,
 // signed in SignatureHeader when secret is not empty, as userAgent. Any
-// answer other than 2xx is an error. The automation webhooks and the
+// answer other than 2xx is an error. Errors show url redacted (RedactURL),
+// as they are logged and stored. The automation webhooks and the
 // credit-ledger export share it.
 func PostJSON(ctx context.Context, client *http.Client, url string, body []byte, secret, userAgent string) error {
 	ctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
 	defer cancel()
+	shown := RedactURL(url)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook %s: %w", url, err)
+		return fmt.Errorf("webhook %s: the URL is not valid", shown) // err would repeat the URL in clear
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", userAgent)
@@ -89,14 +93,29 @@ func PostJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook %s: %w", url, err)
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL is the one we show, redacted
+		}
+		return fmt.Errorf("webhook %s: %w", shown, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook %s answered %s", url, resp.Status)
+		return fmt.Errorf("webhook %s answered %s", shown, resp.Status)
 	}
 	return nil
+}
+
+// RedactURL returns raw with the password of its userinfo replaced by
+// "xxxxx" (url.URL.Redacted), or "(invalid URL)" when raw does not parse:
+// the form of a webhook URL that may be logged or shown.
+func RedactURL(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	return u.Redacted()
 }
 
 // Sign returns the signature header value for body: "sha256=" and the hex

@@ -2,6 +2,7 @@ package compensation
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 )
@@ -90,6 +91,9 @@ func (r Result) Explain(lang string) (string, []StepText) {
 //  8. capped at the basis of refunds (partial_refund: the order total,
 //     shipping_refund: the shipping) — a refund never exceeds what was paid.
 //
+// Every step is exact; the running amount never exceeds MaxAmountMinor
+// (a "max_amount" step says when it was capped there).
+//
 // A result of 0 is not eligible.
 func Evaluate(p Policy, in Input) Result {
 	res := Result{Currency: in.Currency, DaysLate: in.DaysLate}
@@ -128,24 +132,35 @@ func Evaluate(p Policy, in Input) Result {
 	if t.Remedy == RemedyShippingRefund {
 		basis, basisEN, basisHE = in.ShippingMinor, "the shipping", "דמי המשלוח"
 	}
+	// Every step is computed exactly (math/big) and the running amount is
+	// capped at MaxAmountMinor, with a step saying so: nothing overflows or
+	// is truncated silently.
 	var amount int64
+	set := func(v *big.Int) {
+		if v.Cmp(big.NewInt(MaxAmountMinor)) > 0 {
+			v = big.NewInt(MaxAmountMinor)
+			add("max_amount", "Capped at the largest amount Kesher grants, "+Money(MaxAmountMinor, cur),
+				"הוגבל לסכום המרבי ש-Kesher מעניק, "+Money(MaxAmountMinor, cur))
+		}
+		amount = v.Int64()
+	}
 	switch {
 	case t.AmountMinor > 0:
-		amount = t.AmountMinor
+		set(big.NewInt(t.AmountMinor))
 		add(rule, "Fixed amount "+Money(amount, cur), "סכום קבוע "+Money(amount, cur))
 	case !t.Percent.IsZero():
-		amount = RoundHalfUp(new(big.Rat).Mul(t.Percent.Rat(), big.NewRat(basis, 100)))
+		set(roundHalfUp(new(big.Rat).Mul(t.Percent.Rat(), big.NewRat(basis, 100))))
 		add(rule, fmt.Sprintf("%s%% of %s %s = %s", t.Percent, basisEN, Money(basis, cur), Money(amount, cur)),
 			fmt.Sprintf("%s%% מתוך %s %s = %s", t.Percent, basisHE, Money(basis, cur), Money(amount, cur)))
 	}
 	if t.PerDayMinor > 0 {
-		perDay := t.PerDayMinor * int64(in.DaysLate)
-		amount += perDay
-		add(rule, fmt.Sprintf("+ %s × %d days = %s → %s", Money(t.PerDayMinor, cur), in.DaysLate, Money(perDay, cur), Money(amount, cur)),
-			fmt.Sprintf("+ %s × %d ימים = %s → %s", Money(t.PerDayMinor, cur), in.DaysLate, Money(perDay, cur), Money(amount, cur)))
+		perDay := new(big.Int).Mul(big.NewInt(t.PerDayMinor), big.NewInt(int64(in.DaysLate)))
+		set(new(big.Int).Add(perDay, big.NewInt(amount)))
+		add(rule, fmt.Sprintf("+ %s × %d days = %s → %s", Money(t.PerDayMinor, cur), in.DaysLate, bigMoney(perDay, cur), Money(amount, cur)),
+			fmt.Sprintf("+ %s × %d ימים = %s → %s", Money(t.PerDayMinor, cur), in.DaysLate, bigMoney(perDay, cur), Money(amount, cur)))
 	}
 	if m, ok := p.TierMultipliers[in.ContactTier]; ok && in.ContactTier != "" {
-		amount = RoundHalfUp(new(big.Rat).Mul(m.Rat(), big.NewRat(amount, 1)))
+		set(roundHalfUp(new(big.Rat).Mul(m.Rat(), big.NewRat(amount, 1))))
 		label := strings.ToUpper(in.ContactTier)
 		add("tier_multiplier:"+in.ContactTier, fmt.Sprintf("%s ×%s = %s", label, m, Money(amount, cur)),
 			fmt.Sprintf("לקוח %s ‏×%s = %s", label, m, Money(amount, cur)))
@@ -155,7 +170,7 @@ func Evaluate(p Policy, in Input) Result {
 		en := fmt.Sprintf("Repeat lateness (%d other late orders in %d days)", in.PreviousLateOrders, r.WindowDays)
 		he := fmt.Sprintf("איחור חוזר (%d הזמנות נוספות באיחור ב-%d ימים)", in.PreviousLateOrders, r.WindowDays)
 		if !r.Multiplier.IsZero() {
-			amount = RoundHalfUp(new(big.Rat).Mul(r.Multiplier.Rat(), big.NewRat(amount, 1)))
+			set(roundHalfUp(new(big.Rat).Mul(r.Multiplier.Rat(), big.NewRat(amount, 1))))
 			en += fmt.Sprintf(" ×%s = %s", r.Multiplier, Money(amount, cur))
 			he += fmt.Sprintf(" ‏×%s = %s", r.Multiplier, Money(amount, cur))
 		}
@@ -226,8 +241,30 @@ var remedyHE = map[string]string{RemedyStoreCredit: "זיכוי בחנות", Rem
 	RemedyShippingRefund: "החזר דמי משלוח", RemedyPartialRefund: "החזר חלקי"}
 
 // RoundHalfUp rounds a non-negative rational to the nearest integer, halves
-// up (2.5 → 3); negative values round half away from zero.
+// up (2.5 → 3); negative values round half away from zero. A result
+// outside int64 saturates at math.MaxInt64 or math.MinInt64 (never
+// truncated).
 func RoundHalfUp(r *big.Rat) int64 {
+	q := roundHalfUp(r)
+	switch {
+	case q.IsInt64():
+		return q.Int64()
+	case q.Sign() > 0:
+		return math.MaxInt64
+	}
+	return math.MinInt64
+}
+
+// bigMoney is Money for an exact intermediate value (a value beyond int64
+// is shown with its digits, without a symbol).
+func bigMoney(v *big.Int, cur string) string {
+	if v.IsInt64() {
+		return Money(v.Int64(), cur)
+	}
+	return v.String() + " (minor units) " + cur
+}
+
+func roundHalfUp(r *big.Rat) *big.Int {
 	num, den := new(big.Int).Set(r.Num()), r.Denom()
 	neg := num.Sign() < 0
 	num.Abs(num)
@@ -237,24 +274,5 @@ func RoundHalfUp(r *big.Rat) int64 {
 	if neg {
 		q.Neg(q)
 	}
-	return q.Int64()
-}
-
-// Money formats minor units of currency with two decimals: "₪25.90",
-// "$3.10", "€1.00", else "12.50 GBP".
-func Money(minor int64, currency string) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	n := fmt.Sprintf("%d.%02d", minor/100, minor%100)
-	switch currency {
-	case "ILS", "":
-		return sign + "₪" + n
-	case "USD":
-		return sign + "$" + n
-	case "EUR":
-		return sign + "€" + n
-	}
-	return sign + n + " " + currency
+	return q
 }

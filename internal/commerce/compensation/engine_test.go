@@ -198,7 +198,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate id", `{"tiers":[{"id":"a","from_days":1,"to_days":1,"remedy":"coupon","amount_minor":1},{"id":"a","from_days":2,"remedy":"coupon","amount_minor":1}]}`, "tiers[1].id", "duplicate"},
 		{"min over max", `{"tiers":[{"id":"a","from_days":1,"remedy":"coupon","amount_minor":1,"min_minor":5,"max_minor":4}]}`, "tiers[0].min_minor", "invalid"},
 		{"multiplier zero", `{"tiers":[],"tier_multipliers":{"vip":0}}`, "tier_multipliers.vip", "invalid"},
-		{"float-like multiplier", `{"tiers":[],"tier_multipliers":{"vip":1e3}}`, "body", "invalid"},
+		{"float-like multiplier", `{"tiers":[],"tier_multipliers":{"vip":1e3}}`, "tier_multipliers.vip", "invalid"},
 		{"repeat window", `{"tiers":[],"repeat_lateness":{"min_late_orders":1,"window_days":0,"multiplier":2}}`, "repeat_lateness.window_days", "invalid"},
 		{"repeat nothing", `{"tiers":[],"repeat_lateness":{"min_late_orders":1,"window_days":30}}`, "repeat_lateness.multiplier", "required"},
 		{"currency", `{"currency":"shekel","tiers":[]}`, "currency", "invalid"},

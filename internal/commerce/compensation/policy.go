@@ -61,6 +61,9 @@ const (
 type Decimal struct {
 	r *big.Rat
 	s string
+	// bad holds why a document's value was not a decimal; Validate reports
+	// it under the field's path.
+	bad string
 }
 
 // ParseDecimal returns the Decimal written s ("1.5", "10", "7.25").
@@ -89,7 +92,7 @@ func MustDecimal(s string) Decimal {
 }
 
 // IsZero reports whether d was not given.
-func (d Decimal) IsZero() bool { return d.r == nil }
+func (d Decimal) IsZero() bool { return d.r == nil && d.bad == "" }
 
 // Rat returns d as a rational (0 when not given).
 func (d Decimal) Rat() *big.Rat {
@@ -120,7 +123,9 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	s = strings.Trim(s, `"`)
 	v, err := ParseDecimal(s)
 	if err != nil {
-		return err
+		// Kept and reported by Validate, which knows the field's path.
+		*d = Decimal{s: s, bad: err.Error()}
+		return nil
 	}
 	*d = v
 	return nil
@@ -199,9 +204,10 @@ func (p Policy) RepeatWindowDays() int {
 }
 
 // Parse reads a policy document in JSON (starting with "{") or YAML,
-// rejecting unknown fields, and validates it. Errors: *errs.ValidationError
-// naming "body" for syntax and unknown fields, else the field path
-// ("tiers[1].percent").
+// rejecting unknown fields and duplicate keys, and validates it. YAML
+// numbers are taken exactly as written (never through float64). Errors:
+// *errs.ValidationError naming "body" for syntax, else the field path
+// ("tiers[1].percent", "tiers[0].tiers" for a duplicate key).
 func Parse(body []byte) (Policy, error) {
 	if len(body) > MaxBodyBytes {
 		return Policy{}, errs.Invalid("body", "too_long", "a policy document is at most %d bytes", MaxBodyBytes)
@@ -213,15 +219,18 @@ func Parse(body []byte) (Policy, error) {
 	if trimmed[0] != '{' {
 		// YAML: decode to plain values, re-encode as JSON and decode that
 		// strictly, so both syntaxes reach the same struct and checks.
-		var v any
-		if err := yaml.Unmarshal(trimmed, &v); err != nil {
+		var n yaml.Node
+		if err := yaml.Unmarshal(trimmed, &n); err != nil {
 			return Policy{}, errs.Invalid("body", "invalid", "not valid JSON or YAML: %v", err)
 		}
-		j, err := json.Marshal(v)
-		if err != nil {
+		var b bytes.Buffer
+		if err := yamlToJSON(&b, &n, 0); err != nil {
 			return Policy{}, errs.Invalid("body", "invalid", "the YAML document cannot be read as a policy: %v", err)
 		}
-		trimmed = j
+		trimmed = b.Bytes()
+	}
+	if err := checkDuplicateKeys(trimmed); err != nil {
+		return Policy{}, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
@@ -257,6 +266,8 @@ func (p Policy) Validate() error {
 	c.Check(len(p.Tiers) <= MaxTiers, "tiers", "too_long", "at most %d tiers", MaxTiers)
 	c.Check(p.MinMinor >= 0, "min_minor", "invalid", "must not be negative")
 	c.Check(p.MaxMinor >= 0, "max_minor", "invalid", "must not be negative (0 = no maximum)")
+	checkAmount(&c, "min_minor", p.MinMinor)
+	checkAmount(&c, "max_minor", p.MaxMinor)
 	c.Check(p.MaxMinor == 0 || p.MinMinor <= p.MaxMinor, "min_minor", "invalid", "must not exceed max_minor")
 	ids := map[string]bool{}
 	for i, t := range p.Tiers {
@@ -272,10 +283,15 @@ func (p Policy) Validate() error {
 		c.Check(t.MinMinor >= 0, f+"min_minor", "invalid", "must not be negative")
 		c.Check(t.MaxMinor >= 0, f+"max_minor", "invalid", "must not be negative (0 = no maximum)")
 		c.Check(t.MaxMinor == 0 || t.MinMinor <= t.MaxMinor, f+"min_minor", "invalid", "must not exceed max_minor")
+		checkAmount(&c, f+"amount_minor", t.AmountMinor)
+		checkAmount(&c, f+"per_day_minor", t.PerDayMinor)
+		checkAmount(&c, f+"min_minor", t.MinMinor)
+		checkAmount(&c, f+"max_minor", t.MaxMinor)
+		checkDecimal(&c, f+"percent", t.Percent)
 		c.Check(t.AmountMinor == 0 || t.Percent.IsZero(), f+"percent", "invalid", "give amount_minor or percent, not both")
 		c.Check(t.AmountMinor > 0 || !t.Percent.IsZero() || t.PerDayMinor > 0, f+"amount_minor", "required",
 			"a tier needs amount_minor, percent or per_day_minor")
-		if !t.Percent.IsZero() {
+		if !t.Percent.IsZero() && t.Percent.bad == "" {
 			r := t.Percent.Rat()
 			c.Check(r.Sign() > 0 && r.Cmp(big.NewRat(100, 1)) <= 0, f+"percent", "invalid", "must be more than 0 and at most 100")
 		}
@@ -311,11 +327,159 @@ func (p Policy) Validate() error {
 	return c.Err()
 }
 
+// checkAmount rejects an amount above MaxAmountMinor.
+func checkAmount(c *errs.Checker, field string, v int64) {
+	c.Check(v <= MaxAmountMinor, field, "too_large", "at most %d minor units", MaxAmountMinor)
+}
+
+// checkDecimal reports a value that was not a decimal number.
+func checkDecimal(c *errs.Checker, field string, d Decimal) bool {
+	if d.bad != "" {
+		c.Add(field, "invalid", "%s", d.bad)
+		return false
+	}
+	return true
+}
+
 func checkMultiplier(c *errs.Checker, field string, d Decimal, required bool) {
+	if !checkDecimal(c, field, d) {
+		return
+	}
 	if d.IsZero() {
 		c.Check(!required, field, "required", "a multiplier like 1.5")
 		return
 	}
 	r := d.Rat()
 	c.Check(r.Sign() > 0 && r.Cmp(big.NewRat(maxMultiplier, 1)) <= 0, field, "invalid", "must be more than 0 and at most %d", maxMultiplier)
+}
+
+// checkDuplicateKeys rejects a JSON document in which an object has the
+// same key twice (encoding/json would keep the last), naming the key's path.
+func checkDuplicateKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var walk func(path string) error
+	walk = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return nil
+		}
+		switch d {
+		case '{':
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key, _ := k.(string)
+				name := key
+				if path != "" {
+					name = path + "." + key
+				}
+				if seen[key] {
+					return errs.Invalid(name, "duplicate_field", "field %q appears twice", key)
+				}
+				seen[key] = true
+				if err := walk(name); err != nil {
+					return err
+				}
+			}
+		case '[':
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	if err := walk(""); err != nil {
+		if _, ok := err.(*errs.ValidationError); ok {
+			return err
+		}
+		return nil // syntax errors are reported by the decoder
+	}
+	return nil
+}
+
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// yamlToJSON writes the YAML node n as JSON, keeping numbers exactly as
+// written: an integer (decimal, 0x, 0o, with _ separators) as its exact
+// decimal digits, a float's text as is when it is a JSON number (so 7.25
+// reaches the Decimal parser as "7.25"); .inf, .nan and other scalars
+// become strings, which the typed decode then rejects by field.
+func yamlToJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
+	if depth > 64 {
+		return errors.New("nested too deeply")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			b.WriteString("null")
+			return nil
+		}
+		return yamlToJSON(b, n.Content[0], depth+1)
+	case yaml.AliasNode:
+		return yamlToJSON(b, n.Alias, depth+1)
+	case yaml.MappingNode:
+		b.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			b.Write(k)
+			b.WriteByte(':')
+			if err := yamlToJSON(b, n.Content[i+1], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := yamlToJSON(b, c, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		b.WriteString("null")
+		return nil
+	case "!!bool":
+		var v bool
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		fmt.Fprint(b, v)
+		return nil
+	case "!!int":
+		v := strings.ReplaceAll(n.Value, "_", "")
+		if i, ok := new(big.Int).SetString(v, 0); ok {
+			b.WriteString(i.String())
+			return nil
+		}
+	case "!!float":
+		if jsonNumberRE.MatchString(n.Value) {
+			b.WriteString(n.Value)
+			return nil
+		}
+	}
+	v, _ := json.Marshal(n.Value)
+	b.Write(v)
+	return nil
 }

@@ -5,10 +5,11 @@
 // the ledger export webhook. It implements commerce.Offerer, the automatic
 // grant that goes with a proactive late-delivery notice.
 //
-// Money is int64 minor units of the entry's currency. Authority limits are
-// in minor units too and are compared with sums across currencies: a desk
-// is assumed to sell in one currency. The desk's calendar zone is
-// Asia/Jerusalem (periods of authority limits, summary days).
+// Money is int64 minor units of the entry's currency, at most
+// compensation.MaxAmountMinor per amount. Authority limits are minor units
+// of DeskCurrency (ILS): grants in another currency always need an
+// admin's approval, so sums never add up currencies. The desk's calendar
+// zone is Asia/Jerusalem (periods of authority limits, summary days).
 package credit
 
 import (

@@ -290,7 +290,7 @@ func TestApprovals(t *testing.T) {
 func TestConcurrentGrants(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFx(t, d, app.CoreOptions{})
-		if _, err := f.svc.PutLimits(f.ctx, f.admin, []credit.Limit{{Role: "agent", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 20000}}); err != nil {
+		if _, err := f.svc.PutLimits(f.ctx, f.admin, []credit.LimitInput{{Role: "agent", Remedy: "*", PerOrderMinor: ptr[int64](100000), PerPeriodMinor: ptr[int64](20000)}}); err != nil {
 			t.Fatal(err)
 		}
 		const n = 10
@@ -408,8 +408,8 @@ func TestPeriodInDeskZone(t *testing.T) {
 		f := newFx(t, d, app.CoreOptions{})
 		now := time.Date(2026, 11, 29, 21, 30, 0, 0, time.UTC) // Sunday 23:30 in Jerusalem
 		svc := credit.New(d, f.core.Outbox, testkit.Logger(), credit.Options{Now: func() time.Time { return now }})
-		if _, err := svc.PutLimits(f.ctx, f.admin, []credit.Limit{{Role: "agent", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 10000},
-			{Role: "supervisor", Remedy: "*", PerOrderMinor: 100000, PerPeriodMinor: 10000, Period: "week"}}); err != nil {
+		if _, err := svc.PutLimits(f.ctx, f.admin, []credit.LimitInput{{Role: "agent", Remedy: "*", PerOrderMinor: ptr[int64](100000), PerPeriodMinor: ptr[int64](10000)},
+			{Role: "supervisor", Remedy: "*", PerOrderMinor: ptr[int64](100000), PerPeriodMinor: ptr[int64](10000), Period: "week"}}); err != nil {
 			t.Fatal(err)
 		}
 		grant := func(a credit.Actor, amount int64) string {
@@ -441,3 +441,5 @@ func TestPeriodInDeskZone(t *testing.T) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

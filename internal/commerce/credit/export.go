@@ -32,17 +32,21 @@ const (
 
 // ExportSettings configure the ledger export webhook: every new ledger
 // entry is POSTed to URL as ExportBody, signed with Secret. An empty URL
-// turns the export off. Secret is write-only: reads return SecretSet.
+// turns the export off. Secret is write-only: reads return SecretSet, and
+// URL with the password of its userinfo replaced by "xxxxx"
+// (url.URL.Redacted).
 type ExportSettings struct {
 	URL       string  `json:"url"`
 	Secret    *string `json:"secret,omitempty"`
 	SecretSet bool    `json:"secret_set"`
 }
 
-// ExportSettingsInput changes the export settings: Secret nil keeps the
-// stored secret, "" removes it.
+// ExportSettingsInput changes the export settings: URL nil keeps the
+// stored URL, "" turns the export off, and the redacted form of the stored
+// URL (as ExportSettings shows it) keeps the stored one with its password;
+// Secret nil keeps the stored secret, "" removes it.
 type ExportSettingsInput struct {
-	URL    string  `json:"url"`
+	URL    *string `json:"url"`
 	Secret *string `json:"secret"`
 }
 
@@ -74,21 +78,31 @@ func (s *Service) exportSettings(ctx context.Context, q db.Querier) (storedExpor
 	return st, nil
 }
 
-// ExportSettings returns the export settings (without the secret).
+// ExportSettings returns the export settings (without the secret, the
+// URL's password redacted).
 func (s *Service) ExportSettings(ctx context.Context) (ExportSettings, error) {
 	st, err := s.exportSettings(ctx, s.db.R())
-	return ExportSettings{URL: st.URL, SecretSet: st.Secret != ""}, err
+	return ExportSettings{URL: redacted(st.URL), SecretSet: st.Secret != ""}, err
 }
 
-// PutExportSettings stores in, by actor. Errors: *errs.ValidationError ("url": not
-// an absolute http or https URL; "secret": too long).
+// redacted is raw with the password of its userinfo replaced by "xxxxx".
+func redacted(raw string) string {
+	return rules.RedactURL(raw)
+}
+
+// PutExportSettings stores in, by actor (see ExportSettingsInput for what
+// is kept). Errors: *errs.ValidationError ("url": not an absolute http or
+// https URL; "secret": too long).
 func (s *Service) PutExportSettings(ctx context.Context, actor Actor, in ExportSettingsInput) (ExportSettings, error) {
-	in.URL = strings.TrimSpace(in.URL)
 	var c errs.Checker
-	if in.URL != "" {
-		u, err := url.Parse(in.URL)
-		c.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "url", "invalid", "an absolute http(s) URL, or empty to turn the export off")
-		c.MaxLen("url", in.URL, 2000)
+	if in.URL != nil {
+		v := strings.TrimSpace(*in.URL)
+		in.URL = &v
+		if v != "" {
+			u, err := url.Parse(v)
+			c.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "url", "invalid", "an absolute http(s) URL, or empty to turn the export off")
+			c.MaxLen("url", v, 2000)
+		}
 	}
 	if in.Secret != nil {
 		c.MaxLen("secret", *in.Secret, 500)
@@ -101,7 +115,9 @@ func (s *Service) PutExportSettings(ctx context.Context, actor Actor, in ExportS
 		if err != nil {
 			return err
 		}
-		st.URL = in.URL
+		if in.URL != nil && (*in.URL != redacted(st.URL) || *in.URL == "") {
+			st.URL = *in.URL
+		}
 		if in.Secret != nil {
 			st.Secret = ""
 			if *in.Secret != "" {

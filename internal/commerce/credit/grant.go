@@ -19,9 +19,12 @@ const maxReason = 1000
 // GrantInput asks to grant compensation. A policy grant (Goodwill false)
 // names OrderID; its remedy and amount are the server's quote (an
 // AmountMinor or Remedy that differs is rejected). A goodwill gesture needs
-// Reason, Remedy and AmountMinor > 0, and OrderID or ContactID. Currency
-// (goodwill only) defaults to the order's, else ILS. Lang ("he"/"en") is
-// the language of the stored explanation.
+// Reason, Remedy and AmountMinor 1..compensation.MaxAmountMinor, and
+// OrderID or ContactID; partial_refund and shipping_refund need OrderID.
+// Currency (goodwill only) is the order's when there is an order (another
+// one is rejected), else an upper-case ISO 4217 code of legal tender
+// (default ILS). Lang ("he", "en" or empty for English) is the language of
+// the stored explanation.
 type GrantInput struct {
 	OrderID        int64  `json:"order_id"`
 	ContactID      int64  `json:"contact_id"`
@@ -70,8 +73,8 @@ type Request struct {
 	DecisionReason string     `json:"decision_reason"`
 	LedgerEntryID  *int64     `json:"ledger_entry_id"`
 	// Exceeded names the limit the amount was above ("per_order_minor",
-	// "per_period_minor", or "" when no limit covers the remedy); only in
-	// the answer to the grant.
+	// "per_period_minor", "currency" when not in DeskCurrency, or "" when
+	// no limit covers the remedy); only in the answer to the grant.
 	Exceeded  string    `json:"exceeded,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -80,23 +83,29 @@ type Request struct {
 // the agent rows are locked (PostgreSQL), the amount is checked against
 // the actor's authority limits, then either a ledger entry is appended
 // (StatusGranted) or an approval request is stored and every supervisor
-// and admin notified (StatusPendingApproval). Errors:
-// *errs.ValidationError naming the field (order_id, amount_minor, remedy,
-// reason, contact_id, conversation_id, currency); errs.ErrNotFound is
-// reported as order_id "not_found"; errs.ErrConflict when the order
-// already has a policy grant or a pending policy request.
+// and admin notified (StatusPendingApproval). A grant in another currency
+// than DeskCurrency always needs approval. Errors: *errs.ValidationError
+// naming the field (order_id, amount_minor — also "exceeds_paid" when the
+// order's refunds of the remedy would exceed its total or shipping —,
+// remedy, reason, contact_id, conversation_id, currency, lang); an unknown
+// order is reported as order_id "not_found"; errs.ErrConflict when the
+// order already has a policy grant or a pending policy request.
 func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (GrantResult, error) {
 	in.Reason, in.Remedy, in.Currency = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Remedy), strings.TrimSpace(in.Currency)
 	var c errs.Checker
 	c.MaxLen("reason", in.Reason, maxReason)
 	c.Check(in.Remedy == "" || compensation.ValidRemedy(in.Remedy), "remedy", "invalid", "one of %s", strings.Join(compensation.Remedies, ", "))
 	c.Check(in.AmountMinor >= 0, "amount_minor", "invalid", "must not be negative")
+	c.Check(in.AmountMinor <= compensation.MaxAmountMinor, "amount_minor", "too_large", "at most %d minor units", compensation.MaxAmountMinor)
+	c.Check(in.Lang == "" || in.Lang == "he" || in.Lang == "en", "lang", "invalid", `"he" or "en"`)
 	if in.Goodwill {
 		c.Check(in.Reason != "", "reason", "required", "a goodwill gesture needs a reason")
 		c.Check(in.Remedy != "", "remedy", "required", "a goodwill gesture needs a remedy")
 		c.Check(in.AmountMinor > 0, "amount_minor", "required", "a goodwill gesture needs an amount above 0")
 		c.Check(in.OrderID != 0 || in.ContactID != 0, "contact_id", "required", "name the contact or the order")
-		c.Check(in.Currency == "" || len(in.Currency) == 3, "currency", "invalid", "an ISO 4217 code like ILS")
+		c.Check(in.Currency == "" || compensation.ValidCurrency(in.Currency), "currency", "invalid", "an upper-case ISO 4217 code like ILS")
+		c.Check(in.OrderID != 0 || (in.Remedy != compensation.RemedyPartialRefund && in.Remedy != compensation.RemedyShippingRefund),
+			"order_id", "required", "a refund is of an order: name the order")
 	} else {
 		c.Check(in.OrderID != 0, "order_id", "required", "a policy grant needs the order (or set goodwill)")
 		c.Check(in.Currency == "", "currency", "invalid", "a policy grant is in the order's currency")
@@ -116,7 +125,7 @@ func (s *Service) Grant(ctx context.Context, actor Actor, in GrantInput) (GrantR
 		if err != nil {
 			return err
 		}
-		ok, exceeded, err := s.withinAuthority(ctx, tx, actor, in.OrderID, e.Remedy, e.AmountMinor)
+		ok, exceeded, err := s.withinAuthority(ctx, tx, actor, in.OrderID, e.Remedy, e.AmountMinor, e.Currency)
 		if err != nil {
 			return err
 		}
@@ -169,6 +178,9 @@ func (s *Service) prepare(ctx context.Context, tx *db.Tx, actor Actor, in *Grant
 		if in.ContactID != 0 && in.ContactID != contact {
 			return Entry{}, errs.Invalid("contact_id", "invalid", "order %d belongs to contact %d", in.OrderID, contact)
 		}
+		if e.Currency != "" && e.Currency != cur {
+			return Entry{}, errs.Invalid("currency", "mismatch", "order %d is in %s: compensation for it is in %s", in.OrderID, cur, cur)
+		}
 		in.ContactID, e.ContactID, e.OrderID = contact, contact, &in.OrderID
 		if e.Currency == "" {
 			e.Currency = cur
@@ -187,6 +199,11 @@ func (s *Service) prepare(ctx context.Context, tx *db.Tx, actor Actor, in *Grant
 		e.Currency = "ILS"
 	}
 	if in.Goodwill {
+		if in.OrderID != 0 {
+			if err := checkRefundCap(ctx, tx, in.OrderID, e.Remedy, e.AmountMinor); err != nil {
+				return Entry{}, err
+			}
+		}
 		return e, nil
 	}
 	q, err := s.quote(ctx, tx, in.OrderID, in.Lang)
@@ -206,7 +223,38 @@ func (s *Service) prepare(ctx context.Context, tx *db.Tx, actor Actor, in *Grant
 		return Entry{}, err
 	}
 	e.Remedy, e.AmountMinor, e.PolicyVersion, e.PolicyRule, e.Explanation = q.Remedy, q.AmountMinor, &q.PolicyVersion, q.Rule, q.Explanation
+	if err := checkRefundCap(ctx, tx, in.OrderID, e.Remedy, e.AmountMinor); err != nil {
+		return Entry{}, err
+	}
 	return e, nil
+}
+
+// checkRefundCap returns a validation error on amount_minor when granting
+// amount of a refund remedy on order would bring the order's refunds of
+// that remedy (its ledger entries, net of reversals) above what was paid:
+// the order total for partial_refund, the shipping for shipping_refund.
+// Other remedies are not capped.
+func checkRefundCap(ctx context.Context, q db.Querier, orderID int64, remedy string, amount int64) error {
+	if remedy != compensation.RemedyPartialRefund && remedy != compensation.RemedyShippingRefund {
+		return nil
+	}
+	var total, shipping int64
+	if err := q.QueryRow(ctx, `SELECT total_minor, shipping_minor FROM orders WHERE id = ?`, orderID).Scan(&total, &shipping); err != nil {
+		return fmt.Errorf("credit: load order %d: %w", orderID, err)
+	}
+	paid, what := total, "the order total"
+	if remedy == compensation.RemedyShippingRefund {
+		paid, what = shipping, "the shipping"
+	}
+	used, err := orderUsed(ctx, q, orderID, remedy)
+	if err != nil {
+		return err
+	}
+	if amount > paid-used {
+		return errs.Invalid("amount_minor", "exceeds_paid", "refunds of order %d would exceed %s (%d minor units; %d already refunded)",
+			orderID, what, paid, used)
+	}
+	return nil
 }
 
 // checkNoPolicyGrant returns errs.ErrConflict when order already has a
@@ -305,10 +353,20 @@ func (s *Service) Requests(ctx context.Context, actor Actor, status string) ([]R
 // Approve approves pending request id as actor: the ledger entry is
 // appended (granted_by the requester, approved_by actor,
 // approval_request_id id) and the requester notified. An approver may not
-// approve their own request unless they are an admin. Errors:
-// errs.ErrForbidden (not an approver, or their own request),
-// errs.ErrNotFound, errs.ErrConflict (not pending, or the order got its
-// policy compensation meanwhile).
+// approve their own request unless they are an admin, and approves only
+// within their own role's authority limits, as if they granted it
+// themselves: the order's sum plus the amount within per_order_minor, and
+// their period's grants made within authority plus the requests they
+// approved, plus the amount, within per_period_minor. Only an admin
+// approves above that, or in another currency than DeskCurrency: admins
+// approve without ceiling (their limit rows, if any, bound only what they
+// grant without approval). A refund is checked again against what the
+// order paid. Errors:
+// errs.ErrForbidden (not an approver, their own request, above their
+// authority), errs.ErrNotFound, errs.ErrConflict (not pending, or the
+// order got its policy compensation meanwhile), *errs.ValidationError
+// ("amount_minor" "exceeds_paid" or "too_large", "order_id" for a refund
+// without order: requests stored before those checks).
 func (s *Service) Approve(ctx context.Context, actor Actor, id int64, reason string) (Request, error) {
 	return s.decide(ctx, actor, id, strings.TrimSpace(reason), true)
 }
@@ -349,15 +407,42 @@ func (s *Service) decide(ctx context.Context, actor Actor, id int64, reason stri
 		status, kind, entryID := "denied", KindDenied, any(nil)
 		now := db.Ms(s.o.Now())
 		if approve {
+			// Requests stored before these checks existed are held to them too.
+			if r.AmountMinor > compensation.MaxAmountMinor {
+				return errs.Invalid("amount_minor", "too_large", "at most %d minor units", compensation.MaxAmountMinor)
+			}
+			if r.OrderID == nil && (r.Remedy == compensation.RemedyPartialRefund || r.Remedy == compensation.RemedyShippingRefund) {
+				return errs.Invalid("order_id", "required", "a refund is of an order")
+			}
+			orderID := int64(0)
 			if r.OrderID != nil {
-				if err := s.lockPG(ctx, tx, "orders", *r.OrderID); err != nil {
+				orderID = *r.OrderID
+				if err := s.lockPG(ctx, tx, "orders", orderID); err != nil {
 					return err
 				}
 				if !r.Goodwill {
-					if err := s.checkNoPolicyGrantExcept(ctx, tx, *r.OrderID); err != nil {
+					if err := s.checkNoPolicyGrantExcept(ctx, tx, orderID); err != nil {
 						return err
 					}
 				}
+				if err := checkRefundCap(ctx, tx, orderID, r.Remedy, r.AmountMinor); err != nil {
+					return err
+				}
+			}
+			if err := s.lockPG(ctx, tx, "agents", actor.AgentID); err != nil {
+				return err
+			}
+			ok, exceeded := true, ""
+			if actor.Role != "admin" {
+				if ok, exceeded, err = s.withinAuthority(ctx, tx, actor, orderID, r.Remedy, r.AmountMinor, r.Currency); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				if exceeded == "" {
+					exceeded = "no limit covers " + r.Remedy
+				}
+				return fmt.Errorf("%w: the request is above your own authority (%s); an admin must approve it", errs.ErrForbidden, exceeded)
 			}
 			e, err := s.insertEntry(ctx, tx, Entry{ContactID: r.ContactID, OrderID: r.OrderID, ConversationID: r.ConversationID,
 				Remedy: r.Remedy, AmountMinor: r.AmountMinor, Currency: r.Currency, Goodwill: r.Goodwill, Reason: r.Reason,

@@ -17,21 +17,24 @@ import (
 // reversal of one (ReversesID set, the opposite amount). GrantedBy is nil
 // for an automatic grant by the policy; ApprovalRequestID and ApprovedBy
 // name the approval that allowed a grant above the granter's authority.
-// CouponCode is set for coupons.
+// CouponCode is set for coupons; it is a bearer value, so ledger lists
+// show it only to principals who may grant compensation (HideCouponCode).
 type Entry struct {
-	ID                int64     `json:"id"`
-	ContactID         int64     `json:"contact_id"`
-	OrderID           *int64    `json:"order_id"`
-	ConversationID    *int64    `json:"conversation_id"`
-	Remedy            string    `json:"remedy"`
-	AmountMinor       int64     `json:"amount_minor"`
-	Currency          string    `json:"currency"`
-	Goodwill          bool      `json:"goodwill"`
-	Reason            string    `json:"reason"`
-	PolicyVersion     *int64    `json:"policy_version"`
-	PolicyRule        string    `json:"policy_rule"`
-	Explanation       string    `json:"explanation"`
-	CouponCode        string    `json:"coupon_code"`
+	ID             int64  `json:"id"`
+	ContactID      int64  `json:"contact_id"`
+	OrderID        *int64 `json:"order_id"`
+	ConversationID *int64 `json:"conversation_id"`
+	Remedy         string `json:"remedy"`
+	AmountMinor    int64  `json:"amount_minor"`
+	Currency       string `json:"currency"`
+	Goodwill       bool   `json:"goodwill"`
+	Reason         string `json:"reason"`
+	PolicyVersion  *int64 `json:"policy_version"`
+	PolicyRule     string `json:"policy_rule"`
+	Explanation    string `json:"explanation"`
+	CouponCode     string `json:"coupon_code"`
+	// CouponCodeHidden is true when CouponCode was blanked for the caller.
+	CouponCodeHidden  bool      `json:"coupon_code_hidden,omitempty"`
 	GrantedBy         *int64    `json:"granted_by"`
 	ApprovalRequestID *int64    `json:"approval_request_id"`
 	ApprovedBy        *int64    `json:"approved_by"`
@@ -91,6 +94,17 @@ func (s *Service) insertEntry(ctx context.Context, tx *db.Tx, e Entry) (Entry, e
 	}
 	e.ID = id
 	return e, s.scheduleExport(ctx, tx, id)
+}
+
+// HideCouponCode blanks the coupon codes of es (in place) and marks them
+// CouponCodeHidden: for callers who may read the ledger but not grant
+// compensation, who must not redeem the codes.
+func HideCouponCode(es []Entry) {
+	for i := range es {
+		if es[i].CouponCode != "" {
+			es[i].CouponCode, es[i].CouponCodeHidden = "", true
+		}
+	}
 }
 
 // Entry returns ledger entry id. Errors: errs.ErrNotFound.

@@ -22,12 +22,19 @@ const (
 	PeriodMonth = "month"
 )
 
-// Limit is how much a role may grant without approval: at most
-// PerOrderMinor on one order (every grant on the order by anyone counts,
-// net of reversals) and PerPeriodMinor in the current Period (the agent's
-// own grants made within authority, net of reversals). Remedy is one
-// remedy or AnyRemedy; a grant must satisfy every row of its role that
-// names its remedy or AnyRemedy.
+// DeskCurrency is the currency of authority limits: a grant in another
+// currency always needs approval, and only an admin approves it (minor
+// units of different currencies are never added up).
+const DeskCurrency = "ILS"
+
+// Limit is how much a role may grant (or approve) without approval: at
+// most PerOrderMinor on one order (every grant on the order by anyone
+// counts, net of reversals) and PerPeriodMinor in the current Period (the
+// agent's own grants made within authority plus the requests they
+// approved, net of reversals). Amounts are minor units of DeskCurrency,
+// 0..compensation.MaxAmountMinor. Remedy is one remedy or AnyRemedy; a
+// grant must satisfy every row of its role that names its remedy or
+// AnyRemedy.
 type Limit struct {
 	Role           string `json:"role"`
 	Remedy         string `json:"remedy"`
@@ -90,18 +97,41 @@ func (s *Service) limits(ctx context.Context, q db.Querier, role string) ([]Limi
 	return out, nil
 }
 
-// PutLimits replaces the stored limits with ls, by actor (an empty list
+// LimitInput is one row of PutLimits: as Limit, but both amounts are
+// required (nil is reported as missing) and Period defaults to day.
+type LimitInput struct {
+	Role           string `json:"role"`
+	Remedy         string `json:"remedy"`
+	PerOrderMinor  *int64 `json:"per_order_minor"`
+	PerPeriodMinor *int64 `json:"per_period_minor"`
+	Period         string `json:"period"`
+}
+
+// PutLimits replaces the stored limits with in, by actor (an empty list
 // restores the defaults). Errors: *errs.ValidationError naming
-// "[i].field".
-func (s *Service) PutLimits(ctx context.Context, actor Actor, ls []Limit) ([]Limit, error) {
+// "[i].field" (per_order_minor and per_period_minor are required,
+// 0..compensation.MaxAmountMinor).
+func (s *Service) PutLimits(ctx context.Context, actor Actor, in []LimitInput) ([]Limit, error) {
 	var c errs.Checker
 	seen := map[[2]string]bool{}
-	for i := range ls {
+	ls := make([]Limit, len(in))
+	for i, li := range in {
 		l := &ls[i]
 		f := fmt.Sprintf("[%d].", i)
+		l.Role, l.Remedy, l.Period = li.Role, li.Remedy, li.Period
 		if l.Period == "" {
 			l.Period = PeriodDay
 		}
+		c.Check(li.PerOrderMinor != nil, f+"per_order_minor", "required", "the most one order may get, in minor units")
+		c.Check(li.PerPeriodMinor != nil, f+"per_period_minor", "required", "the most one agent may grant in a period, in minor units")
+		if li.PerOrderMinor != nil {
+			l.PerOrderMinor = *li.PerOrderMinor
+		}
+		if li.PerPeriodMinor != nil {
+			l.PerPeriodMinor = *li.PerPeriodMinor
+		}
+		c.Check(l.PerOrderMinor <= compensation.MaxAmountMinor, f+"per_order_minor", "too_large", "at most %d minor units", compensation.MaxAmountMinor)
+		c.Check(l.PerPeriodMinor <= compensation.MaxAmountMinor, f+"per_period_minor", "too_large", "at most %d minor units", compensation.MaxAmountMinor)
 		c.Check(slices.Contains(roles, l.Role), f+"role", "invalid", "one of admin, supervisor, agent")
 		c.Check(l.Remedy == AnyRemedy || compensation.ValidRemedy(l.Remedy), f+"remedy", "invalid", `"*" (all remedies) or one of store_credit, coupon, shipping_refund, partial_refund`)
 		c.Check(l.PerOrderMinor >= 0, f+"per_order_minor", "invalid", "must not be negative")
@@ -169,32 +199,40 @@ func orderUsed(ctx context.Context, q db.Querier, orderID int64, remedy string) 
 	return n, nil
 }
 
-// periodUsed sums agent's own grants made within authority (no approval
-// request) since from, net of their reversals, for remedy.
+// periodUsed sums, in DeskCurrency, agent's own grants made within
+// authority (no approval request) and the grants they approved since from,
+// net of their reversals, for remedy.
 func periodUsed(ctx context.Context, q db.Querier, agentID int64, remedy string, from time.Time) (int64, error) {
 	cond, args := remedyFilter("e.", remedy)
 	var n int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(e.amount_minor + COALESCE(r.amount_minor, 0)), 0)
 		FROM credit_ledger e LEFT JOIN credit_ledger r ON r.reverses_id = e.id
-		WHERE e.granted_by = ? AND e.reverses_id IS NULL AND e.approval_request_id IS NULL AND e.created_at >= ?`+cond,
-		append([]any{agentID, db.Ms(from)}, args...)...).Scan(&n)
+		WHERE ((e.granted_by = ? AND e.approval_request_id IS NULL) OR e.approved_by = ?)
+		AND e.reverses_id IS NULL AND e.currency = ? AND e.created_at >= ?`+cond,
+		append([]any{agentID, agentID, DeskCurrency, db.Ms(from)}, args...)...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("credit: sum of agent %d: %w", agentID, err)
 	}
 	return n, nil
 }
 
-// withinAuthority reports whether actor may grant amount of remedy on
-// orderID (0: no order, the amount alone counts against the per-order
-// limit) without approval, and the first limit exceeded otherwise ("" when
-// no limit covers the remedy).
-func (s *Service) withinAuthority(ctx context.Context, q db.Querier, actor Actor, orderID int64, remedy string, amount int64) (bool, string, error) {
+// withinAuthority reports whether actor may grant amount (0..
+// compensation.MaxAmountMinor) of remedy in currency on orderID (0: no
+// order, the amount alone counts against the per-order limit) without
+// approval, and the first limit exceeded otherwise ("currency" for another
+// currency than DeskCurrency, "" when no limit covers the remedy). Sums
+// are bounded by MaxAmountMinor per entry, and the comparisons are written
+// amount > limit - used so that they cannot overflow.
+func (s *Service) withinAuthority(ctx context.Context, q db.Querier, actor Actor, orderID int64, remedy string, amount int64, currency string) (bool, string, error) {
 	ls, err := s.limits(ctx, q, actor.Role)
 	if err != nil {
 		return false, "", err
 	}
 	if len(ls) == 0 && actor.Role == "admin" {
 		return true, "", nil
+	}
+	if currency != DeskCurrency {
+		return false, "currency", nil
 	}
 	applied := false
 	now := s.o.Now()
@@ -209,13 +247,13 @@ func (s *Service) withinAuthority(ctx context.Context, q db.Querier, actor Actor
 				return false, "", err
 			}
 		}
-		if used+amount > l.PerOrderMinor {
+		if amount > l.PerOrderMinor-used {
 			return false, "per_order_minor", nil
 		}
 		if used, err = periodUsed(ctx, q, actor.AgentID, l.Remedy, s.periodStart(l.Period, now)); err != nil {
 			return false, "", err
 		}
-		if used+amount > l.PerPeriodMinor {
+		if amount > l.PerPeriodMinor-used {
 			return false, "per_period_minor", nil
 		}
 	}

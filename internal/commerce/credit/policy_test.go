@@ -179,10 +179,10 @@ func TestExport(t *testing.T) {
 		}))
 		defer srv.Close()
 		f := newFx(t, d, app.CoreOptions{WebhookAllowPrivate: true})
-		_, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: "ftp://x"})
+		_, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: ptr("ftp://x")})
 		wantField(t, err, "url", "invalid")
 		secret := "s3cret"
-		st, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: srv.URL + "/ledger", Secret: &secret})
+		st, err := f.svc.PutExportSettings(f.ctx, f.admin, credit.ExportSettingsInput{URL: ptr(srv.URL + "/ledger"), Secret: &secret})
 		if err != nil || !st.SecretSet || st.Secret != nil || st.URL != srv.URL+"/ledger" {
 			t.Fatalf("%+v %v", st, err)
 		}
