@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kesherdesk/kesher/internal/commerce/compensation"
 	"github.com/kesherdesk/kesher/internal/errs"
 )
 
@@ -32,11 +33,11 @@ const (
 	MaxItems      = 500
 	MaxDetail     = 2000
 	// MaxAmountMinor bounds every amount of an order (total_minor,
-	// shipping_minor, an item's price_minor), in minor units:
-	// 100,000,000,000 (₪1,000,000,000.00), the same figure 1e11 the credit
-	// ledger uses (internal/commerce/credit). Sums over up to 92 million
+	// shipping_minor, an item's price_minor), in minor units: the one
+	// bound of all commerce money, compensation.MaxAmountMinor
+	// (100,000,000,000, ₪1,000,000,000.00). Sums over up to 92 million
 	// such amounts fit in int64.
-	MaxAmountMinor = 100_000_000_000
+	MaxAmountMinor = compensation.MaxAmountMinor
 	// MaxQuantity bounds an item's quantity.
 	MaxQuantity = 1_000_000
 	// MinYear and MaxYear bound the years of every order time (placed_at,
