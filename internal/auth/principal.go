@@ -54,6 +54,15 @@ const (
 	CompensationGrant   Permission = "compensation:grant"
 	CompensationApprove Permission = "compensation:approve"
 	CommerceAdmin       Permission = "commerce:admin"
+	// ReportsRead reads the KPI reports, the dashboard, trends, survey
+	// responses and the ROI of the service center (supervisors, admins).
+	// SurveysWrite changes survey settings and runs NPS campaigns;
+	// FeedbackImport imports historical conversations and external
+	// feedback; ROIWrite records the ROI inputs of a period (admins only).
+	ReportsRead    Permission = "reports:read"
+	SurveysWrite   Permission = "surveys:write"
+	FeedbackImport Permission = "feedback:import"
+	ROIWrite       Permission = "roi:write"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
@@ -63,6 +72,7 @@ var AllPermissions = []Permission{
 	CannedRead, CannedWrite, AutomationRead, AutomationWrite,
 	SLARead, SLAWrite,
 	OrdersRead, OrdersWrite, CompensationGrant, CompensationApprove, CommerceAdmin,
+	ReportsRead, SurveysWrite, FeedbackImport, ROIWrite,
 }
 
 // rolePermissions: admin may do everything; a supervisor also manages tags
@@ -72,7 +82,7 @@ var AllPermissions = []Permission{
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite,
-		SLARead, AutomationRead, OrdersRead, CompensationGrant, CompensationApprove},
+		SLARead, AutomationRead, OrdersRead, CompensationGrant, CompensationApprove, ReportsRead},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead,
 		SLARead, AutomationRead, OrdersRead, CompensationGrant},
