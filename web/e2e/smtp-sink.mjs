@@ -90,3 +90,28 @@ export function sendMail(port, from, to, raw) {
     sock.on('error', fail)
   })
 }
+
+/**
+ * The readable text of a received message: every text part decoded from
+ * quoted-printable or base64 (a rough MIME walk, enough for tests).
+ */
+export function mailText(raw) {
+  const src = Buffer.isBuffer(raw) ? raw.toString('latin1') : raw
+  const out = []
+  const parts = src.split(/\r?\n--[^\r\n]+\r?\n/)
+  for (const part of parts) {
+    const sep = part.search(/\r?\n\r?\n/)
+    if (sep < 0) continue
+    const head = part.slice(0, sep)
+    let body = part.slice(sep).replace(/^\r?\n\r?\n/, '')
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+      body = body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+      out.push(Buffer.from(body, 'latin1').toString('utf8'))
+    } else if (/content-transfer-encoding:\s*base64/i.test(head)) {
+      out.push(Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('utf8'))
+    } else {
+      out.push(Buffer.from(body, 'latin1').toString('utf8'))
+    }
+  }
+  return out.join('\n')
+}
