@@ -34,6 +34,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
+	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/mailer"
@@ -102,6 +103,9 @@ type Core struct {
 	Orders *commerce.Service
 	// Overview builds a contact's customer 360.
 	Overview *overview.Service
+	// Importer imports historical conversations (JSON Lines); it publishes
+	// no live events.
+	Importer *importer.Service
 
 	subscribeOnce sync.Once
 }
@@ -180,6 +184,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Lateness.RegisterJobs(c.Jobs)
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
+	c.Importer = importer.New(d)
 	return c
 }
 
@@ -241,7 +246,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit},
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
+		Importer: c.Importer},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err

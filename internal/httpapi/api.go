@@ -29,6 +29,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
@@ -69,6 +70,8 @@ type Services struct {
 	// Credit serves compensation quotes, grants, approvals, authority
 	// limits and the credit ledger.
 	Credit *credit.Service
+	// Importer imports historical conversations (JSON Lines).
+	Importer *importer.Service
 }
 
 // Options tune the API.

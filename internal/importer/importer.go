@@ -37,12 +37,15 @@ import (
 // the import with an error naming it.
 const MaxLineBytes = 16 << 20
 
+// ErrLineTooLong stops an import at a line longer than MaxLineBytes.
+var ErrLineTooLong = fmt.Errorf("longer than %d bytes", MaxLineBytes)
+
 // MaxReportedErrors bounds Result.Errors; Failed counts every failure.
 const MaxReportedErrors = 100
 
 // Result is what an import did: lines created, unchanged (their
-// external_id already existed) and failed, with the first
-// MaxReportedErrors failures.
+// external_id already existed) and failed, with the first MaxReportedErrors
+// failures.
 type Result struct {
 	Created   int         `json:"created"`
 	Unchanged int         `json:"unchanged"`
@@ -63,9 +66,10 @@ func New(d *db.DB) *Service {
 }
 
 // Import reads JSON Lines from r and imports each non-blank line in its
-// own transaction. It returns an error only when r cannot be read (or a
-// line exceeds MaxLineBytes) or the context ends; bad lines are reported
-// in the Result and the lines before and after them are imported.
+// own transaction. It returns an error (with the counts so far) only when
+// r cannot be read, a line exceeds MaxLineBytes (ErrLineTooLong), the
+// database fails or the context ends; bad lines are reported in the Result
+// and the lines before and after them are imported.
 func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (Result, error) {
 	res := Result{Errors: []LineError{}}
 	sc := bufio.NewScanner(r)
@@ -102,7 +106,7 @@ func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (R
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return res, fmt.Errorf("line %d: longer than %d bytes", n+1, MaxLineBytes)
+			return res, fmt.Errorf("line %d: %w", n+1, ErrLineTooLong)
 		}
 		return res, err
 	}
