@@ -41,6 +41,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
+	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
@@ -106,6 +107,8 @@ type Core struct {
 	// Importer imports historical conversations (JSON Lines); it publishes
 	// no live events.
 	Importer *importer.Service
+	// ROI stores ROI inputs per period (roi_periods) and computes outputs.
+	ROI *roi.Service
 
 	subscribeOnce sync.Once
 }
@@ -185,6 +188,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
 	c.Importer = importer.New(d)
+	c.ROI = roi.New(d)
 	return c
 }
 
@@ -247,7 +251,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer},
+		Importer: c.Importer, ROI: c.ROI},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err

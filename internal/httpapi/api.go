@@ -33,6 +33,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
+	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -72,6 +73,8 @@ type Services struct {
 	Credit *credit.Service
 	// Importer imports historical conversations (JSON Lines).
 	Importer *importer.Service
+	// ROI stores ROI inputs per period and computes the outputs.
+	ROI *roi.Service
 }
 
 // Options tune the API.

@@ -160,5 +160,8 @@ func (a *API) routeTable() []Route {
 
 		// Historical import, ROI and trends (docs/reports.md).
 		{Method: "POST", Pattern: "/api/v1/imports/conversations", Perm: auth.FeedbackImport, Handler: a.importConversations},
+		{Method: "GET", Pattern: "/api/v1/reports/roi", Perm: auth.ReportsRead, Handler: a.getROI},
+		{Method: "PUT", Pattern: "/api/v1/reports/roi", Perm: auth.ROIWrite, Handler: a.putROI},
+		{Method: "GET", Pattern: "/api/v1/reports/roi/history", Perm: auth.ReportsRead, Handler: a.roiHistory},
 	}
 }
