@@ -42,6 +42,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
 	"github.com/kesherdesk/kesher/internal/report/roi"
+	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
@@ -109,6 +110,8 @@ type Core struct {
 	Importer *importer.Service
 	// ROI stores ROI inputs per period (roi_periods) and computes outputs.
 	ROI *roi.Service
+	// Trends finds emerging topics in conversations.
+	Trends *trends.Service
 
 	subscribeOnce sync.Once
 }
@@ -189,6 +192,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
 	c.Importer = importer.New(d)
 	c.ROI = roi.New(d)
+	c.Trends = trends.New(d)
 	return c
 }
 
@@ -251,7 +255,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err

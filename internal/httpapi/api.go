@@ -34,6 +34,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/report/roi"
+	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -75,6 +76,8 @@ type Services struct {
 	Importer *importer.Service
 	// ROI stores ROI inputs per period and computes the outputs.
 	ROI *roi.Service
+	// Trends finds emerging topics.
+	Trends *trends.Service
 }
 
 // Options tune the API.

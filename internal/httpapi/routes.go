@@ -163,5 +163,6 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/reports/roi", Perm: auth.ReportsRead, Handler: a.getROI},
 		{Method: "PUT", Pattern: "/api/v1/reports/roi", Perm: auth.ROIWrite, Handler: a.putROI},
 		{Method: "GET", Pattern: "/api/v1/reports/roi/history", Perm: auth.ReportsRead, Handler: a.roiHistory},
+		{Method: "GET", Pattern: "/api/v1/reports/trends", Perm: auth.ReportsRead, Handler: a.getTrends},
 	}
 }

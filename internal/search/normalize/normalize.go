@@ -9,8 +9,9 @@
 // ("והמשלוח" = "and the delivery"), but many words also begin with those
 // letters ("משלוח" itself begins with מ). StripPrefix therefore takes a
 // "known" predicate: a prefix is stripped only when what remains has at
-// least MinStemLetters letters and is a known word (for trends: a word
-// seen on its own in the same texts); with a nil predicate every listed
+// least MinStemLetters letters and is a known word (for trends: a Lexicon
+// of the same texts — a stem seen on its own or behind two different
+// prefixes); with a nil predicate every listed
 // prefix is stripped by the length rule alone, which is consistent
 // (queries and documents meet) but may over-strip.
 package normalize
@@ -192,3 +193,35 @@ func Display(w string) string {
 	}
 	return string(rs)
 }
+
+// Lexicon is the words seen in a body of text, for StripPrefix's known
+// predicate: a stem is known when it was seen as a word on its own, or
+// behind at least two different prefixes ("והמשלוח" and "במשלוח" make
+// "משלוח" known even when it never stands alone). Build it with
+// NewLexicon; it is read-only afterwards.
+type Lexicon struct {
+	words    map[string]bool
+	prefixed map[string]int
+}
+
+// NewLexicon returns the lexicon of folded words (from Words).
+func NewLexicon(words []string) *Lexicon {
+	l := &Lexicon{words: map[string]bool{}, prefixed: map[string]int{}}
+	for _, w := range words {
+		l.words[w] = true
+	}
+	for w := range l.words {
+		if !isHebrew(w) {
+			continue
+		}
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) && utf8.RuneCountInString(w[len(p):]) >= MinStemLetters {
+				l.prefixed[w[len(p):]]++
+			}
+		}
+	}
+	return l
+}
+
+// Known reports whether stem is a known word (see Lexicon).
+func (l *Lexicon) Known(stem string) bool { return l.words[stem] || l.prefixed[stem] >= 2 }

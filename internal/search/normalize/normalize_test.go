@@ -66,6 +66,19 @@ func TestHebrewForms(t *testing.T) {
 			t.Errorf("Token(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
+	// A lexicon knows stems seen alone or behind two different prefixes.
+	var all []string
+	for _, s := range []string{"והמשלוח", "במשלוח", "לבית", "החבילה", "ממשרד"} {
+		all = append(all, normalize.Words(s)...)
+	}
+	lex := normalize.NewLexicon(all)
+	for _, c := range []struct {
+		in, want string
+	}{{"והמשלוח", "משלוח"}, {"במשלוח", "משלוח"}, {"לבית", "לבית"}, {"החבילה", "החבילה"}, {"ממשרד", "ממשרד"}} {
+		if got, _ := normalize.Token(c.in, lex.Known); got != c.want {
+			t.Errorf("Token(%q, lexicon) = %q, want %q", c.in, got, c.want)
+		}
+	}
 	// Without a vocabulary the length rule alone strips (consistently).
 	for _, c := range []struct{ in, want string }{{"והמשלוח", "משלוח"}, {"בבית", "בית"}, {"ביתי", "יתי"}, {"משלוח", "שלוח"}, {"בית", "בית"}, {"לי", "לי"}} {
 		if got := normalize.StripPrefix(normalize.Fold(c.in), nil); got != c.want {
