@@ -11,7 +11,10 @@
 // History is written directly into the conversation tables and no live
 // event is published (no conversation.created or message.created in the
 // outbox): imported conversations start no SLA timers, no assignment, no
-// automation rules, no notifications and no outbound mail. An audit entry
+// automation rules, no notifications and no outbound mail. status_changed_at
+// is left NULL, so time-based automation rules (which scan
+// status_changed_at) never act on imported history; a live status change
+// later sets it and the conversation joins the live flow. An audit entry
 // "conversation.imported" records each import.
 package importer
 
@@ -265,21 +268,17 @@ func (s *Service) writeTx(ctx context.Context, tx *db.Tx, actor audit.Actor, c *
 			updated = at
 		}
 	}
-	statusChanged := c.created
 	for _, t := range []*time.Time{c.solved, c.closed} {
-		if t != nil {
-			statusChanged = *t
-			if t.After(updated) {
-				updated = *t
-			}
+		if t != nil && t.After(updated) {
+			updated = *t
 		}
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 		team_id, ccs, custom_fields, language, external_id, solved_at, closed_at, message_count, reopen_count, first_response_at,
 		last_customer_message_at, last_agent_message_at, created_at, updated_at, status_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', '{}', '', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`, inboxID, channel, c.Subject, c.Status,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', '{}', '', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, NULL)`, inboxID, channel, c.Subject, c.Status,
 		c.Priority, requesterID, ptr(assignee), ptr(teamID), c.ExternalID, db.MsArg(c.solved), db.MsArg(c.closed), len(c.Messages),
-		db.MsArg(firstResponse), db.MsArg(lastCustomer), db.MsArg(lastAgent), db.Ms(c.created), db.Ms(updated), db.Ms(statusChanged))
+		db.MsArg(firstResponse), db.MsArg(lastCustomer), db.MsArg(lastAgent), db.Ms(c.created), db.Ms(updated))
 	if err != nil {
 		return fmt.Errorf("importer: insert conversation: %w", err)
 	}

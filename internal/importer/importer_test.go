@@ -122,6 +122,9 @@ func TestImportConversations(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM event_outbox`); n != 0 {
 			t.Errorf("outbox events = %d, want 0 (history fires no live events)", n)
 		}
+		if n := count(t, d, `SELECT COUNT(*) FROM conversations WHERE status_changed_at IS NOT NULL`); n != 0 {
+			t.Errorf("status_changed_at set on %d imported conversations, want none (time rules must not see them)", n)
+		}
 		if n := count(t, d, `SELECT COUNT(*) FROM conversation_sla`); n != 0 {
 			t.Errorf("SLA rows = %d, want 0", n)
 		}
