@@ -31,7 +31,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/search/normalize"
@@ -45,8 +44,8 @@ const (
 	BaselinePeriods = 4
 	MaxTopics       = 20
 	MaxExamples     = 3
-	// MaxTextBytes of each conversation's subject and first message are read.
-	MaxTextBytes = 4000
+	// MaxTextChars of each conversation's subject and first message are read.
+	MaxTextChars = 2000
 )
 
 // Topic is one emerging term. Kind is "word", "phrase" or "tag"; Term is
@@ -92,37 +91,14 @@ type Service struct{ db *db.DB }
 func New(d *db.DB) *Service { return &Service{db: d} }
 
 // Trends analyzes the conversations created in [from, to) against the
-// BaselinePeriods periods of the same length before from.
+// BaselinePeriods periods of the same length before from. It reads the
+// conversations twice (first for the lexicon, then to count) and keeps
+// only the lexicon and the counts in memory.
 func (s *Service) Trends(ctx context.Context, from, to time.Time) (Result, error) {
-	start := from.Add(-BaselinePeriods * to.Sub(from))
-	docs := map[int64]*Doc{}
-	var order []int64
-	rows, err := s.db.R().Query(ctx, `SELECT c.id, c.created_at, c.subject,
-		COALESCE((SELECT m.body_text FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound' AND m.kind = 'reply'
-			ORDER BY m.created_at, m.id LIMIT 1), '')
-		FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?`, db.Ms(start), db.Ms(to))
-	if err != nil {
-		return Result{}, fmt.Errorf("trends: conversations: %w", err)
-	}
-	for rows.Next() {
-		var d Doc
-		var at int64
-		var subject, body string
-		if err := rows.Scan(&d.ID, &at, &subject, &body); err != nil {
-			rows.Close()
-			return Result{}, err
-		}
-		d.CreatedAt = db.Time(at)
-		d.Text = clip(subject) + "\n" + clip(body)
-		docs[d.ID] = &d
-		order = append(order, d.ID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Result{}, err
-	}
-	rows, err = s.db.R().Query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
-		JOIN conversations c ON c.id = ct.conversation_id WHERE c.created_at >= ? AND c.created_at < ?`, db.Ms(start), db.Ms(to))
+	a := NewAnalyzer(from, to)
+	tags := map[int64][]string{}
+	rows, err := s.db.R().Query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+		JOIN conversations c ON c.id = ct.conversation_id WHERE c.created_at >= ? AND c.created_at < ?`, db.Ms(a.start), db.Ms(to))
 	if err != nil {
 		return Result{}, fmt.Errorf("trends: tags: %w", err)
 	}
@@ -133,37 +109,53 @@ func (s *Service) Trends(ctx context.Context, from, to time.Time) (Result, error
 			rows.Close()
 			return Result{}, err
 		}
-		if d := docs[id]; d != nil {
-			d.Tags = append(d.Tags, name)
-		}
+		tags[id] = append(tags[id], name)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return Result{}, err
 	}
-	list := make([]Doc, 0, len(order))
-	for _, id := range order {
-		list = append(list, *docs[id])
+	for _, pass := range []func(Doc){a.Learn, a.Count} {
+		if err := s.scan(ctx, a.start, to, func(d Doc) {
+			d.Tags = tags[d.ID]
+			pass(d)
+		}); err != nil {
+			return Result{}, err
+		}
 	}
-	return Analyze(list, from, to), nil
+	return a.Result(), nil
 }
 
-func clip(s string) string {
-	if len(s) <= MaxTextBytes {
-		return s
+// scan calls fn with each conversation created in [from, to): its subject
+// and first customer message (each cut to MaxTextChars).
+func (s *Service) scan(ctx context.Context, from, to time.Time, fn func(Doc)) error {
+	rows, err := s.db.R().Query(ctx, `SELECT c.id, c.created_at, SUBSTR(c.subject, 1, ?),
+		COALESCE((SELECT SUBSTR(m.body_text, 1, ?) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
+			AND m.kind = 'reply' ORDER BY m.created_at, m.id LIMIT 1), '')
+		FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?`, MaxTextChars, MaxTextChars, db.Ms(from), db.Ms(to))
+	if err != nil {
+		return fmt.Errorf("trends: conversations: %w", err)
 	}
-	s = s[:MaxTextBytes]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
+	defer rows.Close()
+	for rows.Next() {
+		var d Doc
+		var at int64
+		var subject, body string
+		if err := rows.Scan(&d.ID, &at, &subject, &body); err != nil {
+			return err
+		}
+		d.CreatedAt = db.Time(at)
+		d.Text = subject + "\n" + body
+		fn(d)
 	}
-	return s
+	return rows.Err()
 }
 
 type termKey struct{ kind, term string }
 
 type counts struct {
 	period   [BaselinePeriods + 1]int // baseline periods oldest first, then the period
-	examples []exampleRef
+	examples []exampleRef             // the newest MaxExamples in the period
 }
 
 type exampleRef struct {
@@ -171,70 +163,93 @@ type exampleRef struct {
 	at time.Time
 }
 
-// Analyze computes the trends of docs for [from, to) (docs outside
-// [from − BaselinePeriods×(to − from), to) are ignored).
-func Analyze(docs []Doc, from, to time.Time) Result {
+func newer(a, b exampleRef) bool {
+	if !a.at.Equal(b.at) {
+		return a.at.After(b.at)
+	}
+	return a.id > b.id
+}
+
+// Analyzer computes trends in two passes over the same documents: Learn
+// each (the lexicon for prefix stripping), then Count each, then Result.
+type Analyzer struct {
+	from, to, start time.Time
+	span            time.Duration
+	lex             *normalize.Lexicon
+	stats           map[termKey]*counts
+	conversations   int
+}
+
+// NewAnalyzer returns an analyzer of [from, to) against the
+// BaselinePeriods periods of the same length before it.
+func NewAnalyzer(from, to time.Time) *Analyzer {
 	span := to.Sub(from)
-	start := from.Add(-BaselinePeriods * span)
-	res := Result{From: from.UTC(), To: to.UTC(), BaselineFrom: start.UTC(), Statistic: Statistic,
-		Formula: "z = (count − baseline_mean) / sqrt(max(baseline_mean, 1))", Threshold: Threshold, MinCount: MinCount,
-		Topics: []Topic{}}
-	// The lexicon of every folded word seen, for prefix stripping; words
-	// per line, so that phrases do not span lines (subject and message).
-	lines := make([][][]string, len(docs))
-	var all []string
-	for i, d := range docs {
-		for _, ln := range strings.Split(d.Text, "\n") {
-			ws := normalize.Words(ln)
-			lines[i] = append(lines[i], ws)
-			all = append(all, ws...)
+	return &Analyzer{from: from, to: to, start: from.Add(-BaselinePeriods * span), span: span,
+		lex: normalize.NewLexicon(nil), stats: map[termKey]*counts{}}
+}
+
+// Learn adds d's words to the lexicon (first pass).
+func (a *Analyzer) Learn(d Doc) {
+	for _, w := range normalize.Words(d.Text) {
+		a.lex.Add(w)
+	}
+}
+
+// Count counts d's terms (second pass); documents outside the window are
+// ignored.
+func (a *Analyzer) Count(d Doc) {
+	if d.CreatedAt.Before(a.start) || !d.CreatedAt.Before(a.to) {
+		return
+	}
+	slot := min(int(d.CreatedAt.Sub(a.start)/a.span), BaselinePeriods)
+	if slot == BaselinePeriods {
+		a.conversations++
+	}
+	seen := map[termKey]bool{}
+	for _, ln := range strings.Split(d.Text, "\n") {
+		prev := ""
+		for _, w := range normalize.Words(ln) {
+			t, ok := normalize.Token(w, a.lex.Known)
+			if !ok {
+				prev = ""
+				continue
+			}
+			seen[termKey{"word", t}] = true
+			if prev != "" && prev != t {
+				seen[termKey{"phrase", prev + " " + t}] = true
+			}
+			prev = t
 		}
 	}
-	known := normalize.NewLexicon(all).Known
-	stats := map[termKey]*counts{}
-	for i, d := range docs {
-		if d.CreatedAt.Before(start) || !d.CreatedAt.Before(to) {
-			continue
+	for _, tg := range d.Tags {
+		seen[termKey{"tag", tg}] = true
+	}
+	for k := range seen {
+		c := a.stats[k]
+		if c == nil {
+			c = &counts{}
+			a.stats[k] = c
 		}
-		slot := int(d.CreatedAt.Sub(start) / span)
-		if slot > BaselinePeriods {
-			slot = BaselinePeriods
-		}
+		c.period[slot]++
 		if slot == BaselinePeriods {
-			res.Conversations++
-		}
-		seen := map[termKey]bool{}
-		for _, ws := range lines[i] {
-			prev := ""
-			for _, w := range ws {
-				t, ok := normalize.Token(w, known)
-				if !ok {
-					prev = ""
-					continue
+			e := exampleRef{d.ID, d.CreatedAt}
+			i := sort.Search(len(c.examples), func(i int) bool { return newer(e, c.examples[i]) })
+			if i < MaxExamples {
+				c.examples = append(c.examples[:i], append([]exampleRef{e}, c.examples[i:]...)...)
+				if len(c.examples) > MaxExamples {
+					c.examples = c.examples[:MaxExamples]
 				}
-				seen[termKey{"word", t}] = true
-				if prev != "" && prev != t {
-					seen[termKey{"phrase", prev + " " + t}] = true
-				}
-				prev = t
-			}
-		}
-		for _, tg := range d.Tags {
-			seen[termKey{"tag", tg}] = true
-		}
-		for k := range seen {
-			c := stats[k]
-			if c == nil {
-				c = &counts{}
-				stats[k] = c
-			}
-			c.period[slot]++
-			if slot == BaselinePeriods {
-				c.examples = append(c.examples, exampleRef{d.ID, d.CreatedAt})
 			}
 		}
 	}
-	for k, c := range stats {
+}
+
+// Result returns the emerging topics counted so far.
+func (a *Analyzer) Result() Result {
+	res := Result{From: a.from.UTC(), To: a.to.UTC(), BaselineFrom: a.start.UTC(), Statistic: Statistic,
+		Formula: "z = (count − baseline_mean) / sqrt(max(baseline_mean, 1))", Threshold: Threshold, MinCount: MinCount,
+		Conversations: a.conversations, Topics: []Topic{}}
+	for k, c := range a.stats {
 		n := c.period[BaselinePeriods]
 		if n < MinCount {
 			continue
@@ -248,14 +263,8 @@ func Analyze(docs []Doc, from, to time.Time) Result {
 		if z < Threshold {
 			continue
 		}
-		sort.Slice(c.examples, func(i, j int) bool {
-			if !c.examples[i].at.Equal(c.examples[j].at) {
-				return c.examples[i].at.After(c.examples[j].at)
-			}
-			return c.examples[i].id > c.examples[j].id
-		})
 		ex := []int64{}
-		for _, e := range c.examples[:min(MaxExamples, len(c.examples))] {
+		for _, e := range c.examples {
 			ex = append(ex, e.id)
 		}
 		term := k.term
@@ -282,4 +291,17 @@ func Analyze(docs []Doc, from, to time.Time) Result {
 		res.Topics = res.Topics[:MaxTopics]
 	}
 	return res
+}
+
+// Analyze computes the trends of docs for [from, to) (docs outside
+// [from − BaselinePeriods×(to − from), to) are ignored).
+func Analyze(docs []Doc, from, to time.Time) Result {
+	a := NewAnalyzer(from, to)
+	for _, d := range docs {
+		a.Learn(d)
+	}
+	for _, d := range docs {
+		a.Count(d)
+	}
+	return a.Result()
 }

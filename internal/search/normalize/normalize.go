@@ -197,8 +197,8 @@ func Display(w string) string {
 // Lexicon is the words seen in a body of text, for StripPrefix's known
 // predicate: a stem is known when it was seen as a word on its own, or
 // behind at least two different prefixes ("והמשלוח" and "במשלוח" make
-// "משלוח" known even when it never stands alone). Build it with
-// NewLexicon; it is read-only afterwards.
+// "משלוח" known even when it never stands alone). Build it with NewLexicon
+// and Add; it is not safe for concurrent use while being built.
 type Lexicon struct {
 	words    map[string]bool
 	prefixed map[string]int
@@ -208,19 +208,25 @@ type Lexicon struct {
 func NewLexicon(words []string) *Lexicon {
 	l := &Lexicon{words: map[string]bool{}, prefixed: map[string]int{}}
 	for _, w := range words {
-		l.words[w] = true
-	}
-	for w := range l.words {
-		if !isHebrew(w) {
-			continue
-		}
-		for _, p := range prefixes {
-			if strings.HasPrefix(w, p) && utf8.RuneCountInString(w[len(p):]) >= MinStemLetters {
-				l.prefixed[w[len(p):]]++
-			}
-		}
+		l.Add(w)
 	}
 	return l
+}
+
+// Add adds folded word w (from Words) to the lexicon.
+func (l *Lexicon) Add(w string) {
+	if l.words[w] {
+		return
+	}
+	l.words[w] = true
+	if !isHebrew(w) {
+		return
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(w, p) && utf8.RuneCountInString(w[len(p):]) >= MinStemLetters {
+			l.prefixed[w[len(p):]]++
+		}
+	}
 }
 
 // Known reports whether stem is a known word (see Lexicon).
