@@ -34,12 +34,15 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/httpapi"
+	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/mailer"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/realtime"
+	"github.com/kesherdesk/kesher/internal/report/roi"
+	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
@@ -102,6 +105,13 @@ type Core struct {
 	Orders *commerce.Service
 	// Overview builds a contact's customer 360.
 	Overview *overview.Service
+	// Importer imports historical conversations (JSON Lines); it publishes
+	// no live events.
+	Importer *importer.Service
+	// ROI stores ROI inputs per period (roi_periods) and computes outputs.
+	ROI *roi.Service
+	// Trends finds emerging topics in conversations.
+	Trends *trends.Service
 
 	subscribeOnce sync.Once
 }
@@ -180,6 +190,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Lateness.RegisterJobs(c.Jobs)
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
+	c.Importer = importer.New(d)
+	c.ROI = roi.New(d)
+	c.Trends = trends.New(d)
 	return c
 }
 
@@ -241,7 +254,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit},
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err

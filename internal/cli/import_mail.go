@@ -13,8 +13,9 @@ import (
 
 // ImportCmd groups importers.
 type ImportCmd struct {
-	Mail   ImportMailCmd   `cmd:"" help:"Import mail files (.eml, mbox, Maildir folders) into an email inbox."`
-	Orders ImportOrdersCmd `cmd:"" help:"Import orders from a CSV file (columns: see docs/commerce.md); all or nothing."`
+	Mail          ImportMailCmd          `cmd:"" help:"Import mail files (.eml, mbox, Maildir folders) into an email inbox."`
+	Orders        ImportOrdersCmd        `cmd:"" help:"Import orders from a CSV file (columns: see docs/commerce.md); all or nothing."`
+	Conversations ImportConversationsCmd `cmd:"" help:"Import historical conversations from JSON Lines (format: docs/reports.md); each line on its own."`
 }
 
 // ImportMailCmd imports mail from files into an email inbox, as if it had

@@ -29,9 +29,12 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
+	"github.com/kesherdesk/kesher/internal/report/roi"
+	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -69,6 +72,12 @@ type Services struct {
 	// Credit serves compensation quotes, grants, approvals, authority
 	// limits and the credit ledger.
 	Credit *credit.Service
+	// Importer imports historical conversations (JSON Lines).
+	Importer *importer.Service
+	// ROI stores ROI inputs per period and computes the outputs.
+	ROI *roi.Service
+	// Trends finds emerging topics.
+	Trends *trends.Service
 }
 
 // Options tune the API.

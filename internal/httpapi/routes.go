@@ -157,5 +157,12 @@ func (a *API) routeTable() []Route {
 		// set in shop-settings authenticates them; rate-limited per IP.
 		{Method: "POST", Pattern: "/api/v1/webhooks/shopify/orders", Public: true, Handler: a.shopifyOrderWebhook},
 		{Method: "POST", Pattern: "/api/v1/webhooks/woocommerce/orders", Public: true, Handler: a.wooCommerceOrderWebhook},
+
+		// Historical import, ROI and trends (docs/reports.md).
+		{Method: "POST", Pattern: "/api/v1/imports/conversations", Perm: auth.FeedbackImport, Handler: a.importConversations},
+		{Method: "GET", Pattern: "/api/v1/reports/roi", Perm: auth.ReportsRead, Handler: a.getROI},
+		{Method: "PUT", Pattern: "/api/v1/reports/roi", Perm: auth.ROIWrite, Handler: a.putROI},
+		{Method: "GET", Pattern: "/api/v1/reports/roi/history", Perm: auth.ReportsRead, Handler: a.roiHistory},
+		{Method: "GET", Pattern: "/api/v1/reports/trends", Perm: auth.ReportsRead, Handler: a.getTrends},
 	}
 }
