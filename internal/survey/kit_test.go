@@ -24,6 +24,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/survey"
 	"github.com/kesherdesk/kesher/internal/testkit"
 )
@@ -49,7 +50,10 @@ func newKit(t *testing.T, d *db.DB, run bool) *kit {
 	t.Helper()
 	k := &kit{t: t, ctx: context.Background(), d: d, sink: testkit.NewSMTPSink(t), now: time.Now().UTC().Truncate(time.Millisecond)}
 	log := testkit.Logger()
-	k.core = app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: t.TempDir()}}, log)
+	// One secret key for the core (its survey pages) and the kit's service.
+	box := secret.Ephemeral()
+	k.core = app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: t.TempDir()},
+		Secrets: box}, log)
 	k.runner = jobs.NewRunner(d, jobs.Options{PollInterval: 10 * time.Millisecond, BackoffBase: 20 * time.Millisecond,
 		BackoffMax: 100 * time.Millisecond, Concurrency: 2, Log: log})
 	k.out = outbound.New(d, k.core.Outbox, k.core.Conversations, k.core.Inboxes, k.core.Files, k.runner, log,
@@ -57,7 +61,7 @@ func newKit(t *testing.T, d *db.DB, run bool) *kit {
 	k.out.RegisterJobs(k.runner)
 	t.Cleanup(k.out.Subscribe(k.core.Bus))
 	k.svc = survey.New(d, k.core.Outbox, k.core.Conversations, k.runner, log, survey.Options{BaseURL: "https://desk.example/",
-		Mail: k.out})
+		Mail: k.out, Secrets: box})
 	k.svc.Now = func() time.Time { return k.now }
 	k.svc.RegisterJobs(k.runner)
 	t.Cleanup(k.svc.Subscribe(k.core.Bus))
