@@ -17,6 +17,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/page"
 )
 
@@ -284,6 +285,9 @@ func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (I
 				if id == 0 {
 					if id, err = contact.CreateTx(ctx, tx, contact.Input{Emails: []string{f.mail}, Tier: "standard"}); err != nil {
 						return lineErr(f.line, "contact_email", "invalid", "%v", err)
+					}
+					if err := s.outbox.Publish(ctx, tx, events.ContactCreated, map[string]int64{"contact_id": id}); err != nil {
+						return err
 					}
 				}
 				contactID = id
