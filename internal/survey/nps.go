@@ -22,6 +22,10 @@ import (
 // when none are.
 const JobCampaign = "survey.nps_campaign"
 
+// NPSTag tags the conversation each NPS invitation is sent in, so
+// reports can leave these conversations out of volume figures.
+const NPSTag = "nps-survey"
+
 // Campaign statuses.
 const (
 	CampaignDraft   = "draft"
@@ -309,7 +313,8 @@ type BatchReport struct {
 // not surveyed within min_days_between days; a bounced or missing address
 // or the automatic-mail limit skips the contact (an invitation row with
 // the reason, so it is not tried again). Each invitation is an NPS email
-// in a new solved conversation of the campaign's inbox. It schedules the
+// in a new solved conversation of the campaign's inbox, tagged NPSTag
+// (the invitation's conversation_id). It schedules the
 // next batch an hour later while contacts are left, else marks the
 // campaign done. A paused or finished campaign does nothing.
 func (s *Service) CampaignBatchTx(ctx context.Context, tx *db.Tx, id int64) (BatchReport, error) {
@@ -410,13 +415,18 @@ func (s *Service) sendNPS(ctx context.Context, tx *db.Tx, c Campaign, inboxID in
 		return false, err
 	}
 	m := renderNPS(lang, name, s.Link(token))
-	_, msg, err := s.conversations.CreateTx(ctx, tx, Actor, conversation.CreateInput{InboxID: inboxID, Subject: m.Subject,
-		Status: conversation.StatusSolved, Requester: conversation.RequesterInput{ID: contactID}, Language: lang,
+	conv, msg, err := s.conversations.CreateTx(ctx, tx, Actor, conversation.CreateInput{InboxID: inboxID, Subject: m.Subject,
+		Status: conversation.StatusSolved, Requester: conversation.RequesterInput{ID: contactID}, Language: lang, Tags: []string{NPSTag},
 		Message: &conversation.MessageInput{Kind: conversation.KindReply, Direction: conversation.DirectionOutbound, Body: m.Body,
 			KeepStatus: true, ChannelMeta: map[string]any{"automatic": true, "auto": "nps", "subject": m.Subject, "language": lang,
 				"survey_invitation_id": invID, "campaign_id": c.ID}}})
 	if err != nil {
 		return false, fmt.Errorf("survey: NPS email to contact %d: %w", contactID, err)
+	}
+	// The invitation belongs to its conversation: the answer copies its
+	// inbox and channel, the page shows the inbox's name.
+	if _, err := tx.Exec(ctx, `UPDATE survey_invitations SET conversation_id = ? WHERE id = ?`, conv.ID, invID); err != nil {
+		return false, err
 	}
 	if s.o.Mail != nil && msg.ID != 0 {
 		if _, err := s.o.Mail.ScheduleTx(ctx, tx, msg.ID); err != nil {

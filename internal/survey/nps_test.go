@@ -121,6 +121,10 @@ func TestNPSCampaignThrottle(t *testing.T) {
 		if _, ok := sent[recent]; ok {
 			t.Errorf("the contact surveyed 30 days ago was invited again")
 		}
+		if n := k.count(`SELECT COUNT(*) FROM conversations c JOIN conversation_tags ct ON ct.conversation_id = c.id
+			JOIN tags t ON t.id = ct.tag_id WHERE t.name = ? AND c.status = 'solved'`, survey.NPSTag); n != 3 {
+			t.Errorf("%d solved NPS conversations tagged %s, want 3", n, survey.NPSTag)
+		}
 		got, err := k.svc.Campaign(k.ctx, camp.ID)
 		if err != nil || got.Status != survey.CampaignDone || got.Sent != 3 {
 			t.Errorf("campaign after: %+v %v", got, err)
@@ -145,7 +149,8 @@ func TestNPSCampaignThrottle(t *testing.T) {
 		if _, err := k.svc.Record(k.ctx, m[1], survey.AnswerInput{Score: ptr(11)}); !errors.As(err, &ve) {
 			t.Errorf("NPS 11: %v", err)
 		}
-		if n := k.count(`SELECT COUNT(*) FROM survey_responses WHERE kind = 'nps' AND contact_id = ? AND score = 0`, a); n != 1 {
+		if n := k.count(`SELECT COUNT(*) FROM survey_responses WHERE kind = 'nps' AND contact_id = ? AND score = 0 AND inbox_id = ?`,
+			a, k.inbox.ID); n != 1 {
 			t.Errorf("%d NPS responses", n)
 		}
 	})
