@@ -53,7 +53,7 @@ func TestNPSCampaignThrottle(t *testing.T) {
 		c := k.contact("דנה", "dana@example.com", "gold")
 		bounced := k.contact("הדס", "hadas@example.com", "gold")
 		k.contact("ורד", "vered@example.com", "standard") // outside the segment
-		k.contact("זיו", "", "gold")                       // no address
+		k.contact("זיו", "", "gold")                      // no address
 		if err := d.WriteTx(k.ctx, func(tx *db.Tx) error {
 			then := k.now.Add(-30 * 24 * time.Hour).UnixMilli()
 			if _, err := tx.Exec(k.ctx, `INSERT INTO survey_invitations (kind, contact_id, token_hash, status, send_at, sent_at, expires_at,

@@ -20,13 +20,12 @@ import (
 
 // Reasons an invitation is skipped (survey_invitations.skip_reason).
 const (
-	SkipNotSolved     = "not_solved"        // reopened before the send time
-	SkipNoInbox       = "no_email_inbox"    // the inbox is not an email inbox
-	SkipNoAddress     = "no_email_address"  // the requester has no address
-	SkipAutoSubmit    = "auto_submitted"    // the last customer message was an auto-reply or bulk mail
-	SkipBounced       = "address_bounced"   // mail to the address bounces
-	SkipLimit         = "automatic_limit"   // the hourly automatic-mail limit is reached
-	SkipRecentlyAsked = "recently_surveyed" // NPS: surveyed within min_days_between
+	SkipNotSolved  = "not_solved"       // reopened before the send time
+	SkipNoInbox    = "no_email_inbox"   // the inbox is not an email inbox
+	SkipNoAddress  = "no_email_address" // the requester has no address
+	SkipAutoSubmit = "auto_submitted"   // the last customer message was an auto-reply or bulk mail
+	SkipBounced    = "address_bounced"  // mail to the address bounces
+	SkipLimit      = "automatic_limit"  // the hourly automatic-mail limit is reached
 )
 
 // runSend sends a scheduled CSAT invitation (in the job's transaction).
@@ -85,16 +84,11 @@ func (s *Service) SendTx(ctx context.Context, tx *db.Tx, id int64) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	var hasCES int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM survey_invitations WHERE conversation_id = ? AND kind = ?`, convID, KindCES).
-		Scan(&hasCES); err != nil {
-		return 0, err
-	}
 	if _, err := tx.Exec(ctx, `UPDATE survey_invitations SET status = ?, sent_at = ?, expires_at = ? WHERE conversation_id = ?
 		AND status = ?`, StatusSent, db.Ms(now), db.Ms(now.Add(AnswerWindow)), convID, StatusScheduled); err != nil {
 		return 0, err
 	}
-	m := renderCSAT(language(lang), name, s.Link(token), hasCES > 0)
+	m := renderCSAT(language(lang), name, s.Link(token))
 	msg, err := s.conversations.AddMessageTx(ctx, tx, Actor, convID, conversation.MessageInput{Kind: conversation.KindReply,
 		Direction: conversation.DirectionOutbound, Body: m.Body, KeepStatus: true, ChannelMeta: map[string]any{"automatic": true,
 			"auto": "csat", "subject": m.Subject + " " + parse.FormatSubjectTag(convID), "language": language(lang),

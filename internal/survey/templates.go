@@ -138,8 +138,8 @@ func greeting(t texts, name string) string {
 
 // renderCSAT renders the CSAT email: one-click links for scores 1–5
 // (link?score=N, which pre-select the score on the page) and the form's
-// link. The CES question, when asked, is on the page.
-func renderCSAT(lang, name, link string, _ bool) mail {
+// link. The CES question, when the inbox asks it, is on the page only.
+func renderCSAT(lang, name, link string) mail {
 	t := catalog[lang]
 	var b strings.Builder
 	b.WriteString(greeting(t, name) + "\n\n" + t.CSATIntro + "\n\n")
