@@ -135,3 +135,18 @@ func TestNPSCampaignAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestSurveyPagesRateLimited: one client gets 30 survey page requests a
+// minute, then 429s.
+func TestSurveyPagesRateLimited(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		codes := map[int]int{}
+		for i := 0; i < 35; i++ {
+			codes[k.do("GET", "/s/bogus-token", "", nil).status]++
+		}
+		if codes[404] != 30 || codes[429] != 5 {
+			t.Errorf("statuses %v, want 30×404 then 5×429", codes)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"encoding/base64"
+	"io"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -169,11 +170,24 @@ func TestAnswerReplacedWithinWindowThenClosed(t *testing.T) {
 		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
 			t.Errorf("cross-site post: %v %v", res, err)
 		}
+		// The page shows the stored answers pre-selected, CES included.
+		res, err := http.Get(srv.URL + "/s/" + tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, want := range []string{`name="score" value="4" required checked>`, `name="ces" value="6" checked>`,
+			`name="ces" value="7">`, `>בסדר גמור</textarea>`, "<legend>כמה קל היה לטפל בפנייה שלך?</legend>"} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
 		k.now = k.now.Add(2 * 24 * time.Hour) // 8 days after sending
 		if res := post(tok, "1"); res.StatusCode != http.StatusGone {
 			t.Errorf("after 7 days: status %d, want 410", res.StatusCode)
 		}
-		res, err := http.Get(srv.URL + "/s/" + tok)
+		res, err = http.Get(srv.URL + "/s/" + tok)
 		if err != nil || res.StatusCode != http.StatusGone {
 			t.Errorf("GET after 7 days: %v %v", res, err)
 		}
@@ -284,6 +298,39 @@ func TestNeverToAutoRepliesOrBounces(t *testing.T) {
 		}
 		if n := k.count(`SELECT COUNT(*) FROM messages WHERE direction = 'outbound'`); n != 1 {
 			t.Errorf("%d outbound messages, want 1", n)
+		}
+	})
+}
+
+// TestEnglishSurvey: an English-speaking customer gets the English email
+// and a left-to-right English page.
+func TestEnglishSurvey(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newKit(t, d, false)
+		k.enable(false, 0)
+		conv := k.mail("john@example.com", "Where is my order?", "Hello, I ordered a blue kettle last week and it has not arrived yet. Could you please check the delivery status for me?")
+		k.status(conv, conversation.StatusSolved)
+		inv, _, _ := k.invitation(conv, survey.KindCSAT)
+		msg := k.send(inv)
+		var body, meta string
+		if err := d.R().QueryRow(k.ctx, `SELECT body_text, channel_meta FROM messages WHERE id = ?`, msg).Scan(&body, &meta); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "How satisfied were you") || !strings.Contains(meta, `"auto":"csat"`) ||
+			!strings.Contains(meta, `"automatic":true`) || !strings.Contains(meta, "How did we do?") {
+			t.Errorf("English mail %q meta %s", body, meta)
+		}
+		srv := httptest.NewServer(k.svc.Pages(nil))
+		defer srv.Close()
+		res, err := http.Get(srv.URL + "/s/" + k.token(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(page), `<html lang="en" dir="ltr">`) ||
+			!strings.Contains(string(page), "5 – very satisfied") {
+			t.Errorf("English page %d:\n%s", res.StatusCode, page)
 		}
 	})
 }
