@@ -2,8 +2,8 @@ package survey_test
 
 import (
 	"encoding/base64"
-	"io"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
