@@ -112,7 +112,7 @@ func (a *API) SurveyPages() http.Handler {
 	if a.svc.Surveys == nil {
 		return nil
 	}
-	return a.svc.Surveys.Pages(func(r *http.Request) bool {
+	return surveyPages(a.svc.Surveys, func(r *http.Request) bool {
 		return a.surveyLimiter.allow("survey-ip:" + clientIP(r, a.opts.TrustProxy))
-	})
+	}, a.log)
 }

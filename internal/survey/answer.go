@@ -15,8 +15,9 @@ import (
 // MaxComment is the longest comment, in characters.
 const MaxComment = 2000
 
-// scoreRange is the allowed scores of a kind.
-func scoreRange(kind string) (int, int) {
+// ScoreRange returns the lowest and highest score of kind: csat 1–5,
+// ces 1–7, nps 0–10.
+func ScoreRange(kind string) (int, int) {
 	switch kind {
 	case KindCES:
 		return 1, 7
@@ -81,7 +82,7 @@ func (s *Service) Record(ctx context.Context, token string, in AnswerInput) (Inv
 			return err
 		}
 		var c errs.Checker
-		lo, hi := scoreRange(inv.Kind)
+		lo, hi := ScoreRange(inv.Kind)
 		c.Check(in.Score != nil, "score", "required", "choose a score")
 		if in.Score != nil {
 			c.Check(*in.Score >= lo && *in.Score <= hi, "score", "out_of_range", "score must be between %d and %d", lo, hi)

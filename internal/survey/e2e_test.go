@@ -4,13 +4,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/testkit"
@@ -58,12 +56,7 @@ func TestEndToEndCSAT(t *testing.T) {
 		}
 
 		// The public page through the app's handler (mounted at /s/).
-		h, err := k.core.Handler(app.ServerOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(h)
-		defer srv.Close()
+		srv := k.pages()
 		res, err := http.Get(srv.URL + "/s/" + token + "?score=5")
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/http/httptest"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -63,6 +64,7 @@ func newKit(t *testing.T, d *db.DB, run bool) *kit {
 	k.svc = survey.New(d, k.core.Outbox, k.core.Conversations, k.runner, log, survey.Options{BaseURL: "https://desk.example/",
 		Mail: k.out, Secrets: box})
 	k.svc.Now = func() time.Time { return k.now }
+	k.core.Surveys.Now = k.svc.Now // the core's service answers the pages
 	k.svc.RegisterJobs(k.runner)
 	t.Cleanup(k.svc.Subscribe(k.core.Bus))
 	k.disp = events.NewDispatcher(d, k.core.Outbox, k.core.Bus, log)
@@ -179,6 +181,18 @@ func (k *kit) token(msgID int64) string {
 		k.t.Fatalf("no survey link in %q", body)
 	}
 	return m[1]
+}
+
+// pages serves the app's handler (the survey pages at /s/).
+func (k *kit) pages() *httptest.Server {
+	k.t.Helper()
+	h, err := k.core.Handler(app.ServerOptions{})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	k.t.Cleanup(srv.Close)
+	return srv
 }
 
 // solvedWithLink makes a solved conversation of a Hebrew customer and

@@ -392,7 +392,7 @@ func (s *Service) sendNPS(ctx context.Context, tx *db.Tx, c Campaign, inboxID in
 	if err := tx.QueryRow(ctx, `SELECT email, name, language FROM contacts WHERE id = ?`, contactID).Scan(&addr, &name, &lang); err != nil {
 		return false, err
 	}
-	lang = language(lang)
+	lang = Language(lang)
 	why := SkipNoInbox
 	if inboxID != 0 {
 		var err error

@@ -235,7 +235,7 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 		if utf8.RuneCountInString(f.source) > 100 {
 			return nil, lineErr(line, "source", "too_long", "source must be at most 100 characters")
 		}
-		lo, hi := scoreRange(f.kind)
+		lo, hi := ScoreRange(f.kind)
 		n, err := strconv.Atoi(get("score"))
 		if err != nil || n < lo || n > hi {
 			return nil, lineErr(line, "score", "out_of_range", "score must be a whole number between %d and %d for %s", lo, hi, f.kind)

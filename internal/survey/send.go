@@ -88,10 +88,10 @@ func (s *Service) SendTx(ctx context.Context, tx *db.Tx, id int64) (int64, error
 		AND status = ?`, StatusSent, db.Ms(now), db.Ms(now.Add(AnswerWindow)), convID, StatusScheduled); err != nil {
 		return 0, err
 	}
-	m := renderCSAT(language(lang), name, s.Link(token))
+	m := renderCSAT(Language(lang), name, s.Link(token))
 	msg, err := s.conversations.AddMessageTx(ctx, tx, Actor, convID, conversation.MessageInput{Kind: conversation.KindReply,
 		Direction: conversation.DirectionOutbound, Body: m.Body, KeepStatus: true, ChannelMeta: map[string]any{"automatic": true,
-			"auto": "csat", "subject": m.Subject + " " + parse.FormatSubjectTag(convID), "language": language(lang),
+			"auto": "csat", "subject": m.Subject + " " + parse.FormatSubjectTag(convID), "language": Language(lang),
 			"survey_invitation_id": id}})
 	if err != nil {
 		return 0, fmt.Errorf("survey: email of invitation %d: %w", id, err)

@@ -1,8 +1,9 @@
 // Package survey asks customers how they were served (docs/reports.md,
 // "Surveys"): per-inbox CSAT (and optionally CES) invitations after a
-// conversation is solved, sent by email with a signed link; the public
-// answer pages under /s/{token}; NPS campaigns; external feedback imported
-// from CSV; and the list of responses for reports.
+// conversation is solved, sent by email with a signed link; resolving
+// those links and recording the answers of the public pages under
+// /s/{token} (rendered by internal/httpapi); NPS campaigns; external
+// feedback imported from CSV; and the list of responses for reports.
 //
 // CSAT and CES share one email: when an inbox has CES on, solving a
 // conversation creates two invitations (kinds csat and ces, one each per
@@ -253,7 +254,7 @@ func (s *Service) ScheduleTx(ctx context.Context, tx *db.Tx, convID int64) (int6
 	if lang == "" {
 		lang = contactLang
 	}
-	lang = language(lang)
+	lang = Language(lang)
 	now := s.Now()
 	sendAt := now.Add(time.Duration(st.DelayMinutes) * time.Minute)
 	kinds := []string{KindCSAT}

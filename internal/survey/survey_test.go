@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -144,8 +143,7 @@ func TestAnswerReplacedWithinWindowThenClosed(t *testing.T) {
 			}
 		}
 
-		srv := httptest.NewServer(k.svc.Pages(nil))
-		defer srv.Close()
+		srv := k.pages()
 		post := func(tok string, score string) *http.Response {
 			req, _ := http.NewRequest("POST", srv.URL+"/s/"+tok, strings.NewReader(url.Values{"score": {score}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -320,8 +318,7 @@ func TestEnglishSurvey(t *testing.T) {
 			!strings.Contains(meta, `"automatic":true`) || !strings.Contains(meta, "How did we do?") {
 			t.Errorf("English mail %q meta %s", body, meta)
 		}
-		srv := httptest.NewServer(k.svc.Pages(nil))
-		defer srv.Close()
+		srv := k.pages()
 		res, err := http.Get(srv.URL + "/s/" + k.token(msg))
 		if err != nil {
 			t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// texts is one language's strings of survey emails and pages.
-type texts struct {
+// Texts is one language's strings of survey emails and the public pages.
+type Texts struct {
 	Dir            string // "rtl" or "ltr"
 	CSATSubject    string
 	NPSSubject     string
@@ -43,7 +43,7 @@ type texts struct {
 }
 
 // catalog holds the strings per language; "he" is the default.
-var catalog = map[string]texts{
+var catalog = map[string]Texts{
 	"he": {
 		Dir:            "rtl",
 		CSATSubject:    "איך היה השירות שקיבלת?",
@@ -114,8 +114,9 @@ var catalog = map[string]texts{
 	},
 }
 
-// language returns lang when the catalog has it, else "he".
-func language(lang string) string {
+// Language returns lang ("he", "en", "en-US", …) reduced to a language the
+// surveys speak ("he" or "en"); anything else is "he".
+func Language(lang string) string {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if i := strings.IndexAny(lang, "-_"); i > 0 {
 		lang = lang[:i]
@@ -126,10 +127,13 @@ func language(lang string) string {
 	return "he"
 }
 
+// Catalog returns the strings of lang (see Language).
+func Catalog(lang string) Texts { return catalog[Language(lang)] }
+
 // mail is a rendered survey email.
 type mail struct{ Subject, Body string }
 
-func greeting(t texts, name string) string {
+func greeting(t Texts, name string) string {
 	if strings.TrimSpace(name) == "" {
 		return t.GreetingNoName
 	}

@@ -1,18 +1,23 @@
-package survey
+package httpapi
 
 import (
 	"errors"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/survey"
 )
 
-// pageTmpl is the one template of every public survey page: the question
+// The public survey pages (docs/reports.md, "Surveys"): server-rendered
+// HTML outside /api, answered by the token in the path.
+
+// surveyPage is the one template of every public survey page: the question
 // form, thanks, closed and not-found. No JavaScript; radio buttons inside
 // labelled fieldsets; big touch targets; dir follows the language.
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+var surveyPage = template.Must(template.New("survey").Parse(`<!doctype html>
 <html lang="{{.Lang}}" dir="{{.T.Dir}}">
 <head>
 <meta charset="utf-8">
@@ -68,28 +73,28 @@ button{min-height:48px;padding:.5rem 2rem;font:inherit;font-weight:600;color:#ff
 </html>
 `))
 
-type choice struct {
+type surveyChoice struct {
 	Value   int
 	Label   string
 	Checked bool
 }
 
-type pageData struct {
+type surveyPageData struct {
 	Lang, Title, Message, Brand string
-	T                           texts
+	T                           survey.Texts
 	Form                        bool
 	Action, Question            string
-	Scores, CES                 []choice
+	Scores, CES                 []surveyChoice
 	Low, High                   string
 	CommentLabel, Comment       string
 	Error                       string
 	Again                       bool
 }
 
-func choices(lo, hi int, selected *int, labels []string) []choice {
-	out := make([]choice, 0, hi-lo+1)
+func surveyChoices(lo, hi int, selected *int, labels []string) []surveyChoice {
+	out := make([]surveyChoice, 0, hi-lo+1)
 	for n := lo; n <= hi; n++ {
-		c := choice{Value: n, Label: strconv.Itoa(n), Checked: selected != nil && *selected == n}
+		c := surveyChoice{Value: n, Label: strconv.Itoa(n), Checked: selected != nil && *selected == n}
 		if labels != nil {
 			c.Label = labels[n-lo]
 		}
@@ -98,22 +103,23 @@ func choices(lo, hi int, selected *int, labels []string) []choice {
 	return out
 }
 
-func render(w http.ResponseWriter, status int, d pageData) {
+func renderSurvey(w http.ResponseWriter, status int, d surveyPageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, d)
+	_ = surveyPage.Execute(w, d)
 }
 
-// Pages serves the public survey pages: GET /s/{token} shows the form
+// surveyPages serves the public survey pages: GET /s/{token} shows the form
 // (?score=N pre-selects a score), POST /s/{token} (form fields score, ces,
 // comment) records the answer and shows thanks. A bad token answers 404,
 // a closed survey 410, a bad form 400 with the form again. allow, when
 // set, rate-limits requests (false answers 429). Cross-origin POSTs are
 // refused (the form posts to its own origin).
-func (s *Service) Pages(allow func(r *http.Request) bool) http.Handler {
+func surveyPages(s *survey.Service, allow func(r *http.Request) bool, log *slog.Logger) http.Handler {
+	p := surveyPageHandler{s: s, log: log}
 	csrf := http.NewCrossOriginProtection()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{token}", func(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +131,7 @@ func (s *Service) Pages(allow func(r *http.Request) bool) http.Handler {
 		if n, err := strconv.Atoi(r.URL.Query().Get("score")); err == nil {
 			pre = &n
 		}
-		s.show(w, r, pre, nil, "", "")
+		p.show(w, r, pre, nil, "", "")
 	})
 	mux.HandleFunc("POST /s/{token}", func(w http.ResponseWriter, r *http.Request) {
 		if allow != nil && !allow(r) {
@@ -141,7 +147,7 @@ func (s *Service) Pages(allow func(r *http.Request) bool) http.Handler {
 			http.Error(w, "bad form", http.StatusBadRequest)
 			return
 		}
-		var in AnswerInput
+		var in survey.AnswerInput
 		if n, err := strconv.Atoi(r.PostForm.Get("score")); err == nil {
 			in.Score = &n
 		}
@@ -153,82 +159,88 @@ func (s *Service) Pages(allow func(r *http.Request) bool) http.Handler {
 		inv, err := s.Record(r.Context(), token, in)
 		var ve *errs.ValidationError
 		if errors.As(err, &ve) {
-			t := catalog[language(inv.Language)]
+			t := survey.Catalog(inv.Language)
 			msg := t.ScoreMissing
 			if ve.Fields[0].Field == "comment" {
 				msg = t.TooLong
 			}
-			s.show(w, r, in.Score, in.CES, in.Comment, msg)
+			p.show(w, r, in.Score, in.CES, in.Comment, msg)
 			return
 		}
 		if err != nil {
-			s.fail(w, r, inv, err)
+			p.fail(w, r, inv, err)
 			return
 		}
-		t := catalog[language(inv.Language)]
-		render(w, http.StatusOK, pageData{Lang: language(inv.Language), T: t, Title: t.ThanksTitle, Message: t.ThanksBody,
+		t := survey.Catalog(inv.Language)
+		renderSurvey(w, http.StatusOK, surveyPageData{Lang: survey.Language(inv.Language), T: t, Title: t.ThanksTitle, Message: t.ThanksBody,
 			Brand: inv.Brand, Again: true, Action: "/s/" + token})
 	})
 	return mux
 }
 
+// surveyPageHandler answers the public survey pages.
+type surveyPageHandler struct {
+	s   *survey.Service
+	log *slog.Logger
+}
+
 // show renders token's form, pre-filled with the stored answer unless
 // score, ces or comment are given.
-func (s *Service) show(w http.ResponseWriter, r *http.Request, score, ces *int, comment, formErr string) {
+func (p surveyPageHandler) show(w http.ResponseWriter, r *http.Request, score, ces *int, comment, formErr string) {
 	token := r.PathValue("token")
-	inv, err := s.Resolve(r.Context(), token)
+	inv, err := p.s.Resolve(r.Context(), token)
 	if err != nil {
-		s.fail(w, r, inv, err)
+		p.fail(w, r, inv, err)
 		return
 	}
 	if score == nil && ces == nil && comment == "" && formErr == "" {
-		cur, err := s.Current(r.Context(), inv)
+		cur, err := p.s.Current(r.Context(), inv)
 		if err != nil {
-			s.fail(w, r, inv, err)
+			p.fail(w, r, inv, err)
 			return
 		}
 		if cur != nil {
 			score, ces, comment = &cur.Score, cur.CES, cur.Comment
 		}
 	}
-	lang := language(inv.Language)
-	t := catalog[lang]
-	d := pageData{Lang: lang, T: t, Title: t.PageTitle, Brand: inv.Brand, Form: true, Action: "/s/" + token, Comment: comment,
+	lang := survey.Language(inv.Language)
+	t := survey.Catalog(lang)
+	d := surveyPageData{Lang: lang, T: t, Title: t.PageTitle, Brand: inv.Brand, Form: true, Action: "/s/" + token, Comment: comment,
 		CommentLabel: t.Comment, Error: formErr}
-	lo, hi := scoreRange(inv.Kind)
+	lo, hi := survey.ScoreRange(inv.Kind)
 	switch inv.Kind {
-	case KindNPS:
+	case survey.KindNPS:
 		d.Question, d.Low, d.High, d.CommentLabel = t.NPSQuestion, t.NPSLow, t.NPSHigh, t.NPSComment
-		d.Scores = choices(lo, hi, score, nil)
+		d.Scores = surveyChoices(lo, hi, score, nil)
 	default:
 		d.Question = t.CSATQuestion
-		d.Scores = choices(lo, hi, score, t.CSATLabels[:])
+		d.Scores = surveyChoices(lo, hi, score, t.CSATLabels[:])
 		if inv.CES != 0 {
-			d.CES = choices(1, 7, ces, nil)
+			d.CES = surveyChoices(1, 7, ces, nil)
 		}
 	}
 	status := http.StatusOK
 	if formErr != "" {
 		status = http.StatusBadRequest
 	}
-	render(w, status, d)
+	renderSurvey(w, status, d)
 }
 
 // fail renders the page of a lookup error: 404 for a bad token, 410 for a
 // closed survey, 500 otherwise.
-func (s *Service) fail(w http.ResponseWriter, r *http.Request, inv Invitation, err error) {
-	lang := language(inv.Language)
+func (p surveyPageHandler) fail(w http.ResponseWriter, r *http.Request, inv survey.Invitation, err error) {
+	lang := survey.Language(inv.Language)
 	if inv.ID == 0 {
-		lang = language(r.Header.Get("Accept-Language"))
+		lang = survey.Language(r.Header.Get("Accept-Language"))
 	}
-	t := catalog[lang]
+	t := survey.Catalog(lang)
 	switch {
-	case errors.Is(err, ErrClosed):
-		render(w, http.StatusGone, pageData{Lang: lang, T: t, Title: t.ClosedTitle, Message: t.ClosedBody, Brand: inv.Brand})
+	case errors.Is(err, survey.ErrClosed):
+		renderSurvey(w, http.StatusGone, surveyPageData{Lang: lang, T: t, Title: t.ClosedTitle, Message: t.ClosedBody, Brand: inv.Brand})
 	case errors.Is(err, errs.ErrNotFound):
-		render(w, http.StatusNotFound, pageData{Lang: lang, T: t, Title: t.NotFoundTitle, Message: t.NotFoundBody})
+		renderSurvey(w, http.StatusNotFound, surveyPageData{Lang: lang, T: t, Title: t.NotFoundTitle, Message: t.NotFoundBody})
 	default:
-		s.log.Error("survey page", "err", err)
+		p.log.Error("survey page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }
