@@ -46,6 +46,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
+	"github.com/kesherdesk/kesher/internal/survey"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -112,6 +113,11 @@ type Core struct {
 	ROI *roi.Service
 	// Trends finds emerging topics in conversations.
 	Trends *trends.Service
+	// Surveys sends CSAT/CES invitations after conversations are solved
+	// and runs NPS campaigns (internal/survey): its jobs run on Jobs, Serve
+	// subscribes it to Bus (conversation.updated); its public pages are
+	// mounted at /s/ by Handler.
+	Surveys *survey.Service
 
 	subscribeOnce sync.Once
 }
@@ -193,6 +199,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Importer = importer.New(d)
 	c.ROI = roi.New(d)
 	c.Trends = trends.New(d)
+	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
+		Mail: c.Outbound})
+	c.Surveys.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -202,7 +211,7 @@ type ServerOptions struct {
 	API  httpapi.Options
 	// Ready, when set, receives the bound address once the server listens.
 	Ready func(addr net.Addr)
-	// Web serves everything outside /api, /healthz, /readyz and /metrics
+	// Web serves everything outside /api, /s/ (survey pages), /healthz, /readyz and /metrics
 	// (the agent web app); nil serves 404s.
 	Web http.Handler
 	// Realtime, when set, serves GET /api/v1/ws and Serve runs it as a
@@ -246,8 +255,8 @@ func (c *Core) Serve(ctx context.Context, o ServerOptions) error {
 	return c.serve(ctx, o, ln, srv)
 }
 
-// Handler builds the HTTP handler: /api/v1, /healthz, /readyz, /metrics and
-// the web app.
+// Handler builds the HTTP handler: /api/v1, /healthz, /readyz, /metrics,
+// the public survey pages (/s/{token}) and the web app.
 func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -255,7 +264,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -265,6 +274,9 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		mux.Handle("GET /api/v1/ws", o.Realtime)
 	}
 	mux.Handle("/api/", api)
+	if pages := api.SurveyPages(); pages != nil {
+		mux.Handle("/s/", pages)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
@@ -298,6 +310,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.SLA.Subscribe(c.Bus)
 		c.Outbound.Subscribe(c.Bus)
 		c.Lateness.Subscribe(c.Bus)
+		c.Surveys.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

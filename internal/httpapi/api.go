@@ -37,6 +37,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
+	"github.com/kesherdesk/kesher/internal/survey"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -78,6 +79,9 @@ type Services struct {
 	ROI *roi.Service
 	// Trends finds emerging topics.
 	Trends *trends.Service
+	// Surveys serves survey settings, responses, NPS campaigns, the
+	// feedback import and the public survey pages.
+	Surveys *survey.Service
 }
 
 // Options tune the API.
@@ -106,8 +110,10 @@ type API struct {
 	csrf    *http.CrossOriginProtection
 	limiter *loginLimiter
 	// hooks throttles the public shop webhooks per client IP.
-	hooks   *loginLimiter
-	metrics *metrics
+	hooks *loginLimiter
+	// surveyLimiter throttles the public survey pages per client IP.
+	surveyLimiter *loginLimiter
+	metrics       *metrics
 }
 
 // SessionCookie names the web app's session cookie.
@@ -122,7 +128,8 @@ func New(svc Services, opts Options, log *slog.Logger, reg prometheus.Registerer
 		opts.LoginRate = 10
 	}
 	a := &API{svc: svc, opts: opts, log: log, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
-		limiter: newLoginLimiter(opts.LoginRate), hooks: newLoginLimiter(webhookRate), metrics: newMetrics(reg)}
+		limiter: newLoginLimiter(opts.LoginRate), hooks: newLoginLimiter(webhookRate), metrics: newMetrics(reg),
+		surveyLimiter: newLoginLimiter(surveyPageRate)}
 	for _, o := range opts.TrustedOrigins {
 		if err := a.csrf.AddTrustedOrigin(o); err != nil {
 			return nil, err

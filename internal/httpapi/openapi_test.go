@@ -33,6 +33,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/sla/policy"
+	"github.com/kesherdesk/kesher/internal/survey"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/view"
 )
@@ -377,6 +378,14 @@ var openAPISchemaTypes = map[string]any{
 	"Calendar":              sla.Calendar{},
 	"LatenessSettings":      lateness.Settings{},
 	"LatenessScanReport":    lateness.ScanReport{},
+	// Surveys (docs/reports.md).
+	"SurveySettings":        survey.Settings{},
+	"SurveySettingsInput":   survey.SettingsInput{},
+	"SurveyResponse":        survey.Response{},
+	"NPSSegment":            survey.Segment{},
+	"NPSCampaign":           survey.Campaign{},
+	"NPSCampaignInput":      survey.CampaignInput{},
+	"FeedbackImportResult":  survey.ImportResult{},
 	"CalendarInput":         sla.CalendarInput{},
 	"CalendarPatch":         sla.CalendarPatch{},
 	"CalendarList":          itemsResponse[sla.Calendar]{},

@@ -114,6 +114,18 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/tags", Perm: auth.TagsWrite, Handler: a.createTag},
 		{Method: "PATCH", Pattern: "/api/v1/tags/{id}", Perm: auth.TagsWrite, Handler: a.updateTag},
 
+		// Surveys (docs/reports.md): per-inbox settings, responses for
+		// reports, NPS campaigns and the external feedback import; the
+		// public answer pages /s/{token} are mounted outside /api (SurveyPages).
+		{Method: "GET", Pattern: "/api/v1/inboxes/{id}/survey-settings", Perm: auth.InboxesRead, Handler: a.getSurveySettings},
+		{Method: "PUT", Pattern: "/api/v1/inboxes/{id}/survey-settings", Perm: auth.SurveysWrite, Handler: a.putSurveySettings},
+		{Method: "GET", Pattern: "/api/v1/survey-responses", Perm: auth.ReportsRead, Handler: a.listSurveyResponses},
+		{Method: "GET", Pattern: "/api/v1/nps-campaigns", Perm: auth.SurveysWrite, Handler: a.listNPSCampaigns},
+		{Method: "POST", Pattern: "/api/v1/nps-campaigns", Perm: auth.SurveysWrite, Handler: a.createNPSCampaign},
+		{Method: "POST", Pattern: "/api/v1/nps-campaigns/{id}/start", Perm: auth.SurveysWrite, Handler: a.startNPSCampaign},
+		{Method: "POST", Pattern: "/api/v1/nps-campaigns/{id}/pause", Perm: auth.SurveysWrite, Handler: a.pauseNPSCampaign},
+		{Method: "POST", Pattern: "/api/v1/feedback/import", Perm: auth.FeedbackImport, Handler: a.importFeedback},
+
 		// Late-delivery detection settings (docs/commerce.md).
 		{Method: "GET", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.OrdersRead, Handler: a.getLatenessSettings},
 		{Method: "PUT", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.CommerceAdmin, Handler: a.putLatenessSettings},

@@ -35,7 +35,10 @@ const FileName = "secret.key"
 var ErrUndecryptable = errors.New("secret: cannot decrypt (was the secret key changed?)")
 
 // Box encrypts and decrypts short strings. It is safe for concurrent use.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	root []byte // the key material, for Derive
+}
 
 // New returns a Box keyed from key material of any length (at least 16
 // bytes; a 32-byte random value is best).
@@ -55,7 +58,18 @@ func New(key string) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, root: []byte(key)}, nil
+}
+
+// Derive returns an n-byte key for another use, derived with HKDF-SHA256
+// from the same key material under info (which must name that use, e.g.
+// "kesher survey links v1"; never hkdfInfo). Keys derived under different
+// infos are independent.
+func (b *Box) Derive(info string, n int) ([]byte, error) {
+	if info == hkdfInfo {
+		return nil, errors.New("secret: Derive needs its own info string")
+	}
+	return hkdf.Key(sha256.New, b.root, nil, info, n)
 }
 
 // Ephemeral returns a Box with a random key that lives only in memory, for

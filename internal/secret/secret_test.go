@@ -79,3 +79,30 @@ func TestLoadCreatesKeyFileOnce(t *testing.T) {
 		t.Fatal("a configured key must take precedence over the key file")
 	}
 }
+
+// TestDerive: derived keys are stable for one key and info, differ per
+// info and per key, and the box's own info is refused.
+func TestDerive(t *testing.T) {
+	a, err := secret.New("0123456789abcdef-operator-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := secret.New("0123456789abcdef-operator-key")
+	c, _ := secret.New("another-operator-key-0123456789")
+	k1, err := a.Derive("kesher survey links v1", 32)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("Derive: %x %v", k1, err)
+	}
+	k2, _ := b.Derive("kesher survey links v1", 32)
+	k3, _ := a.Derive("kesher other use v1", 32)
+	k4, _ := c.Derive("kesher survey links v1", 32)
+	if string(k1) != string(k2) {
+		t.Errorf("same key and info gave different keys")
+	}
+	if string(k1) == string(k3) || string(k1) == string(k4) {
+		t.Errorf("different info or key gave the same key")
+	}
+	if _, err := a.Derive("kesher secret box v1", 32); err == nil {
+		t.Errorf("the box's own info was accepted")
+	}
+}
