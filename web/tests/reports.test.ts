@@ -14,6 +14,7 @@ import { adminRoutes } from '@/router/admin'
 import AppShell from '@/components/AppShell.vue'
 import ReportsView from '@/views/reports/ReportsView.vue'
 import SurveySettingsCard from '@/views/settings/ui/SurveySettingsCard.vue'
+import InboxesSettings from '@/views/settings/InboxesSettings.vue'
 import { change, customPeriod, formatDuration, formatPercent, presetPeriod, previousPeriod } from '@/utils/reports'
 import { me, stubFetch, type Handler } from './helpers'
 import { setup } from './mount'
@@ -228,6 +229,13 @@ describe('reports dashboard', () => {
     }
   })
 
+  it('says once that reports:read is needed, and asks for nothing', async () => {
+    const { w, calls } = await mountDash({ permissions: ['conversations:read'] })
+    expect(tid(w, 'reports-forbidden').text()).toContain('reports:read')
+    expect(calls.filter((c) => c.url.pathname.startsWith('/api/v1/reports'))).toEqual([])
+    expect(tid(w, 'kpi-created').exists()).toBe(false)
+  })
+
   it('shows the reports link in the top bar only with reports:read', async () => {
     for (const [perms, want] of [[['reports:read'], true], [['conversations:read'], false]] as const) {
       stubFetch(routes())
@@ -321,5 +329,24 @@ describe('inbox survey settings', () => {
     expect(w.find('[data-testid="survey-csat"]').attributes('disabled')).toBeDefined()
     expect(w.find('[data-testid="survey-save"]').exists()).toBe(false)
     expect(w.text()).toContain('סקרי שביעות רצון')
+  })
+
+  it('is a card in the inbox edit dialog, hidden on a server without the endpoint', async () => {
+    for (const [route, want] of [[{ inbox_id: 4, csat_enabled: true, ces_enabled: false, delay_minutes: 60 }, true], [() => ({ status: 404, body: { title: 'Not found', status: 404 } }), false]] as const) {
+      stubFetch({
+        'GET /api/v1/inboxes': { data: [{ id: 4, name: 'Support mail', channel: 'chat', address: '', team_id: null, enabled: true, settings: {} }] },
+        'GET /api/v1/inboxes/4/survey-settings': route,
+      })
+      const { pinia, router } = setup()
+      useSessionStore().me = me({ permissions: ['inboxes:read', 'inboxes:write', 'surveys:write'] })
+      const w = mount(InboxesSettings, { attachTo: document.body, global: { plugins: [pinia, i18n, router] } })
+      await flushPromises()
+      await w.findAll('button').find((b) => b.text() === 'Edit')!.trigger('click')
+      await flushPromises()
+      expect(document.body.querySelector('[data-testid="survey-settings"]') !== null).toBe(want)
+      if (want) expect((document.body.querySelector('[data-testid="survey-csat"]') as HTMLInputElement).checked).toBe(true)
+      w.unmount()
+      document.body.innerHTML = ''
+    }
   })
 })
