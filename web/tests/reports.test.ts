@@ -58,13 +58,20 @@ const PREV = summary({ conversations_created: 100, first_response_median_seconds
 function routes(over: Record<string, Handler | object> = {}): Record<string, Handler | object> {
   return {
     'GET /api/v1/reports/summary': (url: URL) => ({ body: url.searchParams.get('from') === '2026-11-01' ? summary() : PREV }),
-    'GET /api/v1/reports/timeseries': { metric: 'x', interval: 'day', points: [{ start: '2026-11-01', value: 3 }, { start: '2026-11-02', value: null }] },
-    'GET /api/v1/reports/heatmap': { cells: [{ weekday: 0, hour: 9, count: 10 }, { weekday: 0, hour: 10, count: 5 }, { weekday: 3, hour: 14, count: 1 }] },
+    'GET /api/v1/reports/timeseries': { metric: 'x', interval: 'day', data: [{ start: '2026-11-01T00:00:00+02:00', value: 3, count: 3 }, { start: '2026-11-01T22:00:00Z', value: null, count: 0 }] },
+    'GET /api/v1/reports/heatmap': { data: [{ weekday: 0, hour: 9, count: 10 }, { weekday: 0, hour: 10, count: 5 }, { weekday: 3, hour: 14, count: 1 }] },
     'GET /api/v1/reports/tags': { data: [{ tag: 'shipping', count: 12 }, { tag: 'refund', count: 4 }] },
-    'GET /api/v1/reports/trends': { statistic: 'Poisson z-score', data: [{ topic: 'late delivery', kind: 'phrase', count: 14, baseline: 3, score: 6.4, examples: [{ id: 31, subject: 'Where is my order?' }, { id: 32 }] }] },
-    'GET /api/v1/reports/agents': { data: [{ agent_id: 3, name: 'Avi', replies: 210, solved: 55, median_handle_seconds: 720, csat_percent: 91.666 }] },
-    'GET /api/v1/reports/roi': { from: '2026-11-01', to: '2026-11-08', currency: 'ILS', costs: { salaries: 5000000 }, revenue: { upsell: 9000000 }, assumptions: 'Retention value from last year.', compensation_minor: 20000, total_cost_minor: 5020000, attributed_revenue_minor: 9000000, roi_percent: 79.28, cost_per_conversation_minor: 41833, cost_per_resolution_minor: 55778 },
-    'GET /api/v1/reports/roi/history': { data: [{ from: '2026-10-01', to: '2026-11-01', currency: 'ILS', costs: {}, revenue: {}, assumptions: '', roi_percent: 12.5, cost_per_conversation_minor: 3000, cost_per_resolution_minor: 4000 }] },
+    'GET /api/v1/reports/trends': {
+      from: '2026-10-31T22:00:00Z', to: '2026-11-07T22:00:00Z', statistic: 'Poisson z-score', formula: '(count - mean) / sqrt(mean)', threshold: 3, min_count: 5,
+      topics: [{ kind: 'phrase', term: 'late delivery', count: 14, baseline_mean: 3.25, baseline: [3, 4, 2, 4], score: 6.1, examples: [31, 32] }],
+    },
+    'GET /api/v1/reports/agents': { data: [{ key: '3', id: 3, name: 'Avi', conversations_created: 60, conversations_solved: 55, replies: 210, first_response_median_seconds: 300, handle_median_seconds: 720, fcr_percent: 70 }] },
+    'GET /api/v1/reports/roi': {
+      from: '2026-10-31T22:00:00Z', to: '2026-11-07T22:00:00Z', stored: true, currency: 'ILS', costs: { salaries: 5000000, training: 0, telephony: 0, technology: 0, other: 0 },
+      revenue: { retained_customers: 0, upsell: 9000000, churn_avoided: 0 }, assumptions: 'Retention value from last year.', updated_by: 1, updated_at: '2026-11-08T10:00:00Z',
+      outputs: { compensation_cost_minor: 20000, total_cost_minor: 5020000, revenue_minor: 9000000, net_minor: 3980000, roi_percent: 79.28, conversations_created: 120, conversations_solved: 90, cost_per_conversation_minor: 41833, cost_per_resolution_minor: 55778 },
+    },
+    'GET /api/v1/reports/roi/history': { periods: [{ from: '2026-09-30T21:00:00Z', to: '2026-10-31T22:00:00Z', stored: true, currency: 'ILS', costs: {}, revenue: {}, assumptions: '', outputs: { roi_percent: 12.5, cost_per_conversation_minor: 3000, cost_per_resolution_minor: 4000 } }] },
     'GET /api/v1/agents': { data: [] },
     'GET /api/v1/teams': { data: [{ id: 2, name: 'Support' }] },
     'GET /api/v1/inboxes': { data: [] },
@@ -138,7 +145,7 @@ describe('reports dashboard', () => {
         'GET /api/v1/reports/trends': () => ({ status: 503, body: { title: 'Unavailable', status: 503 } }),
       },
     })
-    expect(tid(w, 'summary-error').exists()).toBe(true)
+    expect(tid(w, 'summary-error').text()).toContain('The server failed (HTTP 500)')
     expect(tid(w, 'kpi-created').exists()).toBe(false)
     expect(tid(w, 'trends-error').exists()).toBe(true)
     expect(w.findAll('[data-testid="heat-cell"]')).toHaveLength(168)
@@ -163,34 +170,48 @@ describe('reports dashboard', () => {
     const rows = w.findAll('[data-testid="trend-row"]')
     expect(rows).toHaveLength(1)
     expect(rows[0].text()).toContain('late delivery')
-    expect(tid(w, 'trends-statistic').text()).toBe('Statistic: Poisson z-score')
-    expect(w.findAll('[data-testid="trend-example"]').map((a) => a.attributes('href'))).toEqual(['/inbox/all/31', '/inbox/all/32'])
+    expect(rows[0].findAll('td').map((c) => c.text()).slice(1, 4)).toEqual(['14', '3.3', '6.1'])
+    expect(tid(w, 'trends-statistic').text()).toContain('Statistic: Poisson z-score')
+    expect(w.findAll('[data-testid="trend-example"]').map((a) => [a.attributes('href'), a.text()])).toEqual([['/inbox/all/31', '#31'], ['/inbox/all/32', '#32']])
+    // Trends take only the period: the other filters would be unknown parameters there.
+    const tr = calls.find((c) => c.url.pathname === '/api/v1/reports/trends')!
+    expect(Object.fromEntries(tr.url.searchParams)).toEqual({ from: '2026-11-01', to: '2026-11-08' })
     const agent = w.find('[data-testid="agent-row"]')
-    expect(agent.text()).toContain('Avi')
-    expect(agent.text()).toContain('12m')
-    expect(agent.text()).toContain('91.7%')
+    expect(agent.findAll('td').map((c) => c.text())).toEqual(['Avi', '210', '55', '12m', '—'])
     const metrics = calls.filter((c) => c.url.pathname === '/api/v1/reports/timeseries').map((c) => c.url.searchParams.get('metric'))
-    expect(metrics.sort()).toEqual(['conversations_created', 'csat_percent', 'first_response_median_seconds', 'nps', 'sla_compliance_percent'])
+    expect(metrics.sort()).toEqual(['csat', 'frt', 'nps', 'volume'])
     for (const k of ['volume', 'frt', 'csat', 'nps', 'sla']) expect(w.find(`canvas[data-testid="chart-${k}"]`).exists()).toBe(true)
     expect(charts).toHaveLength(5)
-    expect(charts[0].data.datasets[0].data).toEqual([3, null])
-    expect(charts[0].options.scales.x.reverse).toBe(false)
+    const volume = charts.find((c) => c.data.datasets[0].label === 'Volume')!
+    expect(volume.data.datasets[0].data).toEqual([3, null])
+    // Buckets are labelled by their desk-zone date, whatever offset the instant is written in.
+    expect(volume.data.labels).toEqual(['1 Nov 2026', '2 Nov 2026'])
+    expect(volume.options.scales.x.reverse).toBe(false)
+    // SLA compliance: the previous period against this one, from the two summaries.
+    const sla = charts.find((c) => c.data.datasets[0].label === 'SLA compliance')!
+    expect(sla.data.datasets[0].data).toEqual([95, 95])
+    expect(sla.data.labels[1]).toBe('This period')
   })
 
   it('gives every block an Export CSV link with the same filters', async () => {
     const { w } = await mountDash()
     const links = w.findAll('a[data-testid^="csv-"]')
     expect(links.map((a) => a.attributes('data-testid')).sort()).toEqual(
-      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-heatmap', 'csv-summary', 'csv-tags', 'csv-trends'],
+      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-volume', 'csv-heatmap', 'csv-sla', 'csv-summary', 'csv-tags', 'csv-trends'],
     )
-    for (const a of links) {
+    // The trends endpoint has no CSV: the link carries the rows shown.
+    const trendsCsv = tid(w, 'csv-trends').attributes('href')!
+    expect(trendsCsv.startsWith('data:text/csv;charset=utf-8,')).toBe(true)
+    expect(decodeURIComponent(trendsCsv.slice(trendsCsv.indexOf(',') + 1))).toBe('\ufefftopic,kind,count,baseline,score,examples\r\nlate delivery,phrase,14,3.25,6.1,31 32\r\n')
+    expect(tid(w, 'csv-trends').attributes('download')).toBe('trends.csv')
+    for (const a of links.filter((l) => l.attributes('data-testid') !== 'csv-trends')) {
       const u = new URL(a.attributes('href')!, 'http://localhost')
       expect(a.attributes('download')).toBeDefined()
       expect(Object.fromEntries(u.searchParams)).toMatchObject({ from: '2026-11-01', to: '2026-11-08', team: '2', channel: 'email', format: 'csv' })
     }
     const vol = new URL(tid(w, 'csv-chart-volume').attributes('href')!, 'http://localhost')
     expect(vol.pathname).toBe('/api/v1/reports/timeseries')
-    expect(vol.searchParams.get('metric')).toBe('conversations_created')
+    expect(vol.searchParams.get('metric')).toBe('volume')
     expect(vol.searchParams.get('interval')).toBe('day')
   })
 
@@ -260,7 +281,11 @@ describe('ROI panel', () => {
     expect(tid(w, 'roi-cost-per-conversation').text()).toBe('₪418.33')
     expect(tid(w, 'roi-cost-per-resolution').text()).toBe('₪557.78')
     expect(tid(w, 'roi-compensation').text()).toBe('₪200.00')
-    expect(w.findAll('[data-testid="roi-history-row"]')).toHaveLength(1)
+    expect(tid(w, 'roi-total-cost').text()).toBe('₪50,200.00')
+    expect(tid(w, 'roi-revenue').text()).toBe('₪90,000.00')
+    expect(tid(w, 'roi-empty').exists()).toBe(false)
+    const hist = w.findAll('[data-testid="roi-history-row"]')
+    expect(hist.map((r) => r.findAll('td').map((c) => c.text()))).toEqual([['1 Oct 2026 – 31 Oct 2026', '12.5%', '₪30.00', '₪40.00']])
     expect(tid(w, 'roi-edit').exists()).toBe(false) // no roi:write
   })
 
@@ -268,7 +293,12 @@ describe('ROI panel', () => {
     let put: unknown = null
     const { w, calls } = await mountDash({
       permissions: ['reports:read', 'roi:write'],
-      routes: { 'PUT /api/v1/reports/roi': (_u: URL, init: RequestInit) => ((put = JSON.parse(String(init.body))), { body: { ...(put as object), from: '2026-11-01', to: '2026-11-08', roi_percent: 10, cost_per_conversation_minor: 100, cost_per_resolution_minor: 200 } }) },
+      routes: {
+        'PUT /api/v1/reports/roi': (_u: URL, init: RequestInit) => (
+          (put = JSON.parse(String(init.body))),
+          { body: { ...(put as object), from: '2026-11-01', to: '2026-11-08', stored: true, outputs: { compensation_cost_minor: 0, total_cost_minor: 124684, revenue_minor: 9000000, roi_percent: 10, cost_per_conversation_minor: 100, cost_per_resolution_minor: 200 } } }
+        ),
+      },
     })
     await tid(w, 'roi-edit').trigger('click')
     expect((tid(w, 'roi-input-salaries').element as HTMLInputElement).value).toBe('50000.00')

@@ -35,10 +35,10 @@ export interface ReportSummary {
   complaints: number | null
 }
 
-/** Series the dashboard charts: the summary key the metric is named after. */
-export type SeriesMetric = 'conversations_created' | 'first_response_median_seconds' | 'csat_percent' | 'nps' | 'sla_compliance_percent'
+/** Series GET /reports/timeseries knows: volume (created), frt (median first response seconds), csat (%), nps. */
+export type SeriesMetric = 'volume' | 'frt' | 'csat' | 'nps'
 
-/** One bucket of a time series: its start (date or RFC 3339) and value (null: no data). */
+/** One bucket of a time series: its start (RFC 3339, the desk-zone midnight, or a date) and value (null: no data). */
 export interface SeriesPoint {
   start: string
   value: number | null
@@ -62,28 +62,32 @@ export interface TrendExample {
   subject?: string
 }
 
-/** One emerging topic: its count in the period, the baseline (mean of the previous 4 periods) and the score. */
+/** One emerging topic (word, phrase or tag): its count in the period, the baseline mean of the previous 4 periods and the score. */
 export interface TrendTopic {
   topic: string
-  kind?: string
+  kind: string
   count: number
   baseline: number
   score: number
   examples: TrendExample[]
 }
 
+/** Emerging topics with the statistic named (e.g. a Poisson z-score) and its formula. */
 export interface Trends {
   statistic: string
+  formula: string
   data: TrendTopic[]
 }
 
-/** GET /reports/agents: one agent's productivity in the period. */
+/** One agent's productivity in the period (read from the server's breakdown row). */
 export interface AgentRow {
   agent_id: number
-  name?: string
+  name: string
   replies: number
   solved: number
   median_handle_seconds: number | null
+  first_response_median_seconds: number | null
+  /** CSAT % when the server reports it per agent; null otherwise. */
   csat_percent: number | null
 }
 
@@ -92,22 +96,31 @@ export const ROI_REVENUE = ['retained_customers', 'upsell', 'churn_avoided'] as 
 export type RoiCostKey = (typeof ROI_COSTS)[number]
 export type RoiRevenueKey = (typeof ROI_REVENUE)[number]
 
-/** ROI inputs (minor units of currency) and outputs of one period. */
+/** ROI outputs of a period, computed by the server; amounts in minor units, null where there is no base. */
+export interface RoiOutputs {
+  /** Compensation granted in the period (credit ledger), added to the costs. */
+  compensation_cost_minor: number
+  total_cost_minor: number
+  revenue_minor: number
+  net_minor?: number
+  roi_percent: number | null
+  conversations_created?: number
+  conversations_solved?: number
+  cost_per_conversation_minor: number | null
+  cost_per_resolution_minor: number | null
+}
+
+/** ROI inputs (minor units of currency) and outputs of one period; stored false: nothing entered yet (zero inputs). */
 export interface Roi {
   from: string
   to: string
+  stored: boolean
   currency: string
   costs: Partial<Record<RoiCostKey, number>>
   revenue: Partial<Record<RoiRevenueKey, number>>
   assumptions: string
-  /** Compensation granted in the period (credit ledger), added to the costs. */
-  compensation_minor?: number | null
-  total_cost_minor?: number | null
-  attributed_revenue_minor?: number | null
-  roi_percent: number | null
-  cost_per_conversation_minor: number | null
-  cost_per_resolution_minor: number | null
   updated_at?: string | null
+  outputs: RoiOutputs
 }
 
 /** PUT /reports/roi body. */
@@ -157,14 +170,14 @@ export async function getSeries(f: ReportFilters, metric: SeriesMetric, interval
   }))
 }
 
-/** The hour-of-week grid as a 7×24 matrix [weekday 0 = Sunday][hour]; accepts {cells} or {grid}. */
+/** The hour-of-week grid as a 7×24 matrix [weekday 0 = Sunday][hour]; accepts {data} or {cells} of cells, or {grid}. */
 export async function getHeatmap(f: ReportFilters, signal?: AbortSignal): Promise<number[][]> {
-  const res = await api.get<{ cells?: HeatCell[]; grid?: number[][] }>('/reports/heatmap', { query: q(f), signal })
+  const res = await api.get<{ data?: HeatCell[]; cells?: HeatCell[]; grid?: number[][] }>('/reports/heatmap', { query: q(f), signal })
   const grid = Array.from({ length: 7 }, () => Array<number>(24).fill(0))
   if (Array.isArray(res.grid)) {
     res.grid.forEach((row, d) => row.forEach((v, h) => d < 7 && h < 24 && (grid[d][h] = Number(v) || 0)))
   }
-  for (const c of res.cells ?? []) {
+  for (const c of res.data ?? res.cells ?? []) {
     if (c.weekday >= 0 && c.weekday < 7 && c.hour >= 0 && c.hour < 24) grid[c.weekday][c.hour] = c.count
   }
   return grid
@@ -174,19 +187,42 @@ export async function getTags(f: ReportFilters, signal?: AbortSignal): Promise<T
   return listOf(await api.get<{ data: TagCount[] }>('/reports/tags', { query: q(f), signal }))
 }
 
+type Raw = Record<string, unknown>
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/**
+ * Emerging topics of the period. The endpoint takes only from and to (the
+ * other filters do not apply); topics come as {topics: [{term, baseline_mean,
+ * examples: [ids]}]} (or {data: [{topic, baseline}]}).
+ */
 export async function getTrends(f: ReportFilters, signal?: AbortSignal): Promise<Trends> {
-  const res = await api.get<Partial<Trends> & { topics?: TrendTopic[] }>('/reports/trends', { query: q(f), signal })
-  const data = (res.data ?? res.topics ?? []).map((t) => ({
-    ...t,
-    examples: (t.examples ?? []).map((e) => (typeof e === 'number' ? { id: e } : e)),
+  const res = await api.get<Raw>('/reports/trends', { query: { from: f.from, to: f.to }, signal })
+  const raw = (res.topics ?? res.data ?? []) as Raw[]
+  const data = raw.map((t) => ({
+    topic: String(t.term ?? t.topic ?? ''),
+    kind: String(t.kind ?? ''),
+    count: num(t.count) ?? 0,
+    baseline: num(t.baseline_mean) ?? num(t.baseline) ?? 0,
+    score: num(t.score) ?? 0,
+    examples: ((t.examples ?? []) as (number | TrendExample)[]).map((e) => (typeof e === 'number' ? { id: e } : e)),
   }))
-  return { statistic: res.statistic ?? '', data }
+  return { statistic: String(res.statistic ?? ''), formula: String(res.formula ?? ''), data }
 }
 
+/** Agents' rows: the server's breakdown ({id, name, replies, conversations_solved, handle_median_seconds, …}). */
 export async function getAgents(f: ReportFilters, signal?: AbortSignal): Promise<AgentRow[]> {
-  return listOf(await api.get<{ data: AgentRow[] }>('/reports/agents', { query: q(f), signal }))
+  return listOf(await api.get<{ data: Raw[] }>('/reports/agents', { query: q(f), signal })).map((r) => ({
+    agent_id: num(r.id) ?? num(r.agent_id) ?? 0,
+    name: String(r.name ?? ''),
+    replies: num(r.replies) ?? 0,
+    solved: num(r.conversations_solved) ?? num(r.solved) ?? 0,
+    median_handle_seconds: num(r.handle_median_seconds) ?? num(r.median_handle_seconds),
+    first_response_median_seconds: num(r.first_response_median_seconds),
+    csat_percent: num(r.csat_percent),
+  }))
 }
 
+/** The period's ROI inputs and outputs (dates, to exclusive; the endpoint takes only from and to). */
 export function getRoi(from: string, to: string): Promise<Roi> {
   return api.get<Roi>('/reports/roi', { query: { from, to } })
 }
@@ -195,8 +231,10 @@ export function putRoi(from: string, to: string, input: RoiInput): Promise<Roi> 
   return api.put<Roi>('/reports/roi', input, { query: { from, to } })
 }
 
+/** The stored ROI periods, newest first ({periods: [...]}). */
 export async function getRoiHistory(): Promise<Roi[]> {
-  return listOf(await api.get<{ data: Roi[] }>('/reports/roi/history'))
+  const res = await api.get<{ periods?: Roi[]; data?: Roi[] } | Roi[]>('/reports/roi/history')
+  return Array.isArray(res) ? res : res.periods ?? res.data ?? []
 }
 
 export function getSurveySettings(inboxId: number): Promise<SurveySettings> {
