@@ -159,6 +159,22 @@ export function change(kind: ValueKind, cur: number | null | undefined, prev: nu
   return { delta, unit, direction, tone }
 }
 
+/** A date (YYYY-MM-DD) shortly, for chart axes: "1 Nov", "1 בנוב׳". */
+export function shortDate(date: string): string {
+  const tag = i18n.global.locale.value === 'he' ? 'he-IL' : 'en-GB'
+  return fmtDate(tag).format(new Date(`${date}T12:00:00Z`))
+}
+
+const dateCache = new Map<string, Intl.DateTimeFormat>()
+function fmtDate(tag: string): Intl.DateTimeFormat {
+  let f = dateCache.get(tag)
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', timeZone: 'UTC' })
+    dateCache.set(tag, f)
+  }
+  return f
+}
+
 /** A change as text: "▲ 12.5%", "▼ 3.0 pts", "■ 0.0%". */
 export function formatChange(c: Change | null): string {
   if (!c) return DASH
