@@ -119,6 +119,7 @@ describe('reports dashboard', () => {
     ])
     expect(tid(w, 'kpi-created-value').text()).toBe('120')
     expect(tid(w, 'kpi-created-change').text()).toContain('▲ 20.0%')
+    expect(tid(w, 'kpi-created-change').find('.visually-hidden').text()).toBe('Up 20.0%') // the arrow is read as a word
     expect(tid(w, 'kpi-frt-value').text()).toBe('1h 30m')
     expect(tid(w, 'kpi-frt').text()).toContain('Business hours: 30m')
     expect(tid(w, 'kpi-frt-change').text()).toContain('▼ 10.0%')
