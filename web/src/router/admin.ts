@@ -27,6 +27,8 @@ export const adminRoutes: RouteRecordRaw[] = [
   { path: 'approvals', name: 'approvals', component: () => import('@/views/commerce/ApprovalsView.vue') },
   { path: 'ledger', name: 'ledger', component: () => import('@/views/commerce/LedgerView.vue') },
   { path: 'orders', name: 'orders', component: () => import('@/views/commerce/OrdersListView.vue') },
+  // The KPI dashboard (reports:read): tiles, charts, heatmap, trends, agents and ROI, its own chunk with chart.js.
+  { path: 'reports', name: 'reports', component: () => import('@/views/reports/ReportsView.vue') },
   {
     path: 'settings',
     component: () => import('@/views/settings/SettingsView.vue'),
