@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kesherdesk/kesher/internal/report"
 	"log/slog"
 	"net"
 	"net/http"
@@ -78,6 +79,9 @@ type Core struct {
 	// requests and the credit ledger; its ledger exports run on Jobs. It
 	// implements commerce.Offerer for the late-delivery notices.
 	Credit *credit.Service
+	// Reports answers metrics reports over daily rollups (internal/report);
+	// Serve runs its refresh job on Jobs.
+	Reports *report.Service
 	// Notifications are agents' notifications (the bell).
 	Notifications *notification.Service
 	// Jobs is the one durable job runner (internal/jobs) every package
@@ -180,6 +184,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Lateness.RegisterJobs(c.Jobs)
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
+	c.Reports = report.New(d, c.SLA, log, report.Options{})
+	c.Reports.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -241,7 +247,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	api, err := httpapi.New(httpapi.Services{DB: c.DB, Auth: c.Auth, Agents: c.Agents, Contacts: c.Contacts,
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
-		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit},
+		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
+		Reports: c.Reports},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -284,6 +291,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.SLA.Subscribe(c.Bus)
 		c.Outbound.Subscribe(c.Bus)
 		c.Lateness.Subscribe(c.Bus)
+		c.Reports.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

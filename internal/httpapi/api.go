@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"github.com/kesherdesk/kesher/internal/report"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -69,6 +70,9 @@ type Services struct {
 	// Credit serves compensation quotes, grants, approvals, authority
 	// limits and the credit ledger.
 	Credit *credit.Service
+	// Reports answers the metrics report, series and breakdowns
+	// (internal/report).
+	Reports *report.Service
 }
 
 // Options tune the API.

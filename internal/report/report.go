@@ -11,6 +11,7 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/jobs"
 	"github.com/kesherdesk/kesher/internal/sla/calendar"
 )
 
@@ -40,6 +41,8 @@ type Service struct {
 	cal  string
 	loc  *time.Location
 	now  func() time.Time
+	// runner schedules JobRefresh (set by RegisterJobs).
+	runner *jobs.Runner
 }
 
 // New returns a Service over d.
@@ -358,4 +361,20 @@ func (s *Service) backlog(ctx context.Context, f Filters, out *Summary) error {
 		out.BacklogAgeMeanSeconds = ptr(sum.Float64 / 1000 / float64(n))
 	}
 	return nil
+}
+
+// ParseTime reads a period bound: a date YYYY-MM-DD (midnight in the desk
+// zone loc) or an RFC 3339 instant. Errors name field.
+func ParseTime(field, v string, loc *time.Location) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, errs.Invalid(field, "required", "%s is required (YYYY-MM-DD or RFC 3339)", field)
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, errs.Invalid(field, "wrong_type", "%s must be a date YYYY-MM-DD or an RFC 3339 time", field)
+	}
+	return t, nil
 }

@@ -43,6 +43,14 @@ CREATE TABLE report_state (
     rebuilt_at  INTEGER NOT NULL
 );
 
+-- Desk days whose rollup rows are stale: marked when a conversation or
+-- message event touches them, cleared by the durable refresh job
+-- (report.refresh) once it recomputed the day.
+CREATE TABLE report_dirty (
+    day       TEXT   PRIMARY KEY,
+    marked_at INTEGER NOT NULL
+);
+
 CREATE INDEX conversations_created_at ON conversations (created_at);
 CREATE INDEX conversations_solved_at ON conversations (solved_at);
 
