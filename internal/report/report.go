@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -192,12 +193,17 @@ func rollupWhere(f Filters, first, next string) (string, []any) {
 	return strings.Join(w, " AND "), args
 }
 
-// scanRollups calls fn for every rollup row matching f.
-func (s *Service) scanRollups(ctx context.Context, f Filters, fn func(k rollKey, r *rollRow)) error {
+// scanRollups calls fn for every rollup row matching f; r.hours is filled
+// only when withHours is set (the heatmap), the other histograms always.
+func (s *Service) scanRollups(ctx context.Context, f Filters, withHours bool, fn func(k rollKey, r *rollRow)) error {
 	first, next := s.period(f)
 	where, args := rollupWhere(f, first, next)
+	hoursCol := "''"
+	if withHours {
+		hoursCol = "hours"
+	}
 	rs, err := s.db.R().Query(ctx, `SELECT day, inbox_id, team_id, channel, agent_id, created, reopened, frt_n, frt_sum, frt_hist,
- frt_biz_n, frt_biz_sum, frt_biz_hist, sla_due, sla_met, complaints, complaints_phone, hours, solved, fcr, replies, res_sum, res_hist
+ frt_biz_n, frt_biz_sum, frt_biz_hist, sla_due, sla_met, complaints, complaints_phone, `+hoursCol+`, solved, fcr, replies, res_sum, res_hist
  FROM report_daily WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("report: read rollups: %w", err)
@@ -215,8 +221,10 @@ func (s *Service) scanRollups(ctx context.Context, f Filters, fn func(k rollKey,
 		r.frtHist.merge(fh)
 		r.frtBizHist.merge(fbh)
 		r.resHist.merge(rh)
-		for i, p := range strings.SplitN(hours, ",", 24) {
-			fmt.Sscan(p, &r.hours[i])
+		for i := 0; hours != "" && i < 24; i++ {
+			part, rest, _ := strings.Cut(hours, ",")
+			r.hours[i], _ = strconv.ParseInt(part, 10, 64)
+			hours = rest
 		}
 		fn(k, r)
 	}
@@ -233,7 +241,7 @@ func (s *Service) Report(ctx context.Context, f Filters) (Summary, error) {
 	}
 	var a agg
 	a.frtHist, a.frtBizHist, a.resHist = hist{}, hist{}, hist{}
-	if err := s.scanRollups(ctx, f, func(_ rollKey, r *rollRow) {
+	if err := s.scanRollups(ctx, f, false, func(_ rollKey, r *rollRow) {
 		a.add(r)
 		for b, n := range r.frtHist {
 			a.frtHist[b] += n

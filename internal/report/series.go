@@ -69,7 +69,7 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 	}
 	switch metric {
 	case "volume", "frt":
-		if err := s.scanRollups(ctx, f, func(k rollKey, r *rollRow) {
+		if err := s.scanRollups(ctx, f, false, func(k rollKey, r *rollRow) {
 			a := accs[bucketOfDay(k.day)]
 			if a == nil {
 				return
@@ -149,7 +149,7 @@ func (s *Service) Heatmap(ctx context.Context, f Filters) ([]HeatCell, error) {
 		return nil, err
 	}
 	var grid [7][24]int64
-	if err := s.scanRollups(ctx, f, func(k rollKey, r *rollRow) {
+	if err := s.scanRollups(ctx, f, true, func(k rollKey, r *rollRow) {
 		wd := midnight(k.day, s.loc).Weekday()
 		for h, n := range r.hours {
 			grid[wd][h] += n
@@ -192,7 +192,7 @@ func (s *Service) breakdown(ctx context.Context, f Filters, keyOf func(rollKey) 
 		frt, res hist
 	}
 	accs := map[string]*acc{}
-	if err := s.scanRollups(ctx, f, func(k rollKey, r *rollRow) {
+	if err := s.scanRollups(ctx, f, false, func(k rollKey, r *rollRow) {
 		key, id := keyOf(k)
 		a := accs[key]
 		if a == nil {
