@@ -431,6 +431,7 @@ var openAPISchemaTypes = map[string]any{
 	"ReportHeatCell":            report.HeatCell{},
 	"ReportBreakdown":           report.Breakdown{},
 	"ReportTagCount":            report.TagCount{},
+	"ReportCustomers":           report.Customers{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

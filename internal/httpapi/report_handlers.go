@@ -145,3 +145,25 @@ func (a *API) reportTags(w http.ResponseWriter, r *http.Request, _ *auth.Princip
 	writeJSON(w, http.StatusOK, itemsResponse[report.TagCount]{Items: rows})
 	return nil
 }
+
+func (a *API) reportCustomers(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	f, csv, err := a.reportFilters(r, "lifespan_years")
+	if err != nil {
+		return err
+	}
+	var years float64
+	if v := r.URL.Query().Get("lifespan_years"); v != "" {
+		if years, err = strconv.ParseFloat(v, 64); err != nil || years <= 0 {
+			return errs.Invalid("lifespan_years", "wrong_type", "lifespan_years must be a positive number of years")
+		}
+	}
+	c, err := a.svc.Reports.CustomerMetrics(r.Context(), f, years)
+	if err != nil {
+		return err
+	}
+	if csv {
+		return writeReport(w, true, "customers", []report.Customers{c})
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}

@@ -65,7 +65,7 @@ func TestReportEndpoints(t *testing.T) {
 		if pts, _ := ts["data"].([]any); len(pts) != 1 || num(pts[0].(map[string]any)["count"]) != 1 {
 			t.Errorf("timeseries = %v", ts)
 		}
-		for _, path := range []string{"heatmap", "agents", "tags", "channels"} {
+		for _, path := range []string{"heatmap", "agents", "tags", "channels", "customers"} {
 			k.must(200, "GET", "/api/v1/reports/"+path+q, sup, nil)
 		}
 		for _, c := range []struct{ path, field string }{
@@ -74,6 +74,7 @@ func TestReportEndpoints(t *testing.T) {
 			{"/api/v1/reports/summary" + q + "&inbox=x", "inbox"},
 			{"/api/v1/reports/timeseries" + q + "&metric=bogus", "metric"},
 			{"/api/v1/reports/summary" + q + "&format=xml", "format"},
+			{"/api/v1/reports/customers" + q + "&lifespan_years=-1", "lifespan_years"},
 		} {
 			r := k.do("GET", c.path, sup, nil)
 			if r.status != 400 || !strings.Contains(string(r.body), `"`+c.field+`"`) {
