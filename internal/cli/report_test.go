@@ -31,6 +31,8 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "xml"}, 2, "--format"},
 		{[]string{"report", "--from", "2026-03-01", "--to", "2026-04-01", "--team", "nosuch"}, 2, "--team"},
 		{[]string{"report", "--from", "2026-04-01", "--to", "2026-03-01"}, 2, "to must be after from"},
+		{[]string{"bench", "report", "--n", "0"}, 2, "--n"},
+		{[]string{"bench", "report", "--n", "3000", "--runs", "5"}, 0, "90-day summary p50"},
 	}
 	for _, c := range cases {
 		code, out := run(c.args...)
