@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/testkit"
 )
@@ -80,6 +82,39 @@ func TestReportEndpoints(t *testing.T) {
 			if r.status != 400 || !strings.Contains(string(r.body), `"`+c.field+`"`) {
 				t.Errorf("%s: %d %s", c.path, r.status, r.body)
 			}
+		}
+	})
+}
+
+// TestFirstResponseSetterSkipsAutomatic: an automatic outbound message by an
+// agent actor (channel_meta "automatic": true) and a bot reply leave
+// first_response_at unset; the first human agent reply sets it.
+func TestFirstResponseSetterSkipsAutomatic(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		ctx := context.Background()
+		agentID, _ := k.agentWithToken("Resp", "agent")
+		box := k.must(201, "POST", "/api/v1/inboxes", k.admin, map[string]any{"name": "FRT", "channel": "api"})
+		conv := k.must(201, "POST", "/api/v1/conversations", k.admin, map[string]any{"inbox_id": box["id"], "subject": "s",
+			"requester": map[string]any{"email": "frt@x.test"}, "message": map[string]any{"direction": "inbound", "body": "hi"}})
+		id := num(conv["id"])
+		actor := audit.Actor{Type: "agent", ID: agentID}
+		out := func(m conversation.MessageInput) conversation.Conversation {
+			m.Kind, m.Direction = conversation.KindReply, conversation.DirectionOutbound
+			_, c, err := k.core.Conversations.AddMessage(ctx, actor, id, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		if c := out(conversation.MessageInput{Body: "auto", ChannelMeta: map[string]any{"automatic": true}}); c.FirstResponseAt != nil {
+			t.Errorf("automatic message set first_response_at")
+		}
+		if c := out(conversation.MessageInput{Body: "bot", AuthorType: "bot"}); c.FirstResponseAt != nil {
+			t.Errorf("bot reply set first_response_at")
+		}
+		if c := out(conversation.MessageInput{Body: "human"}); c.FirstResponseAt == nil {
+			t.Errorf("agent reply did not set first_response_at")
 		}
 	})
 }
