@@ -59,6 +59,12 @@ const agentReplySQL = `(SELECT COUNT(*) FROM messages m WHERE m.conversation_id 
 // idempotent: running it twice gives the same rows. Rebuild and the
 // periodic refresh job call it; errors are database errors.
 func (s *Service) Refresh(ctx context.Context, from, to time.Time) error {
+	return s.refresh(ctx, from, to, false)
+}
+
+// refresh is Refresh; all clears every rollup row (a rebuild) in the same
+// transaction, so readers never see the rollups half empty.
+func (s *Service) refresh(ctx context.Context, from, to time.Time, all bool) error {
 	cal, err := s.calendar(ctx, "")
 	if err != nil {
 		return err
@@ -86,7 +92,11 @@ func (s *Service) Refresh(ctx context.Context, from, to time.Time) error {
 	}
 	nextDay := midnight(last, loc).AddDate(0, 0, 1).Format(time.DateOnly)
 	return s.db.WriteTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM report_daily WHERE day >= ? AND day < ?`, first, nextDay); err != nil {
+		q, args := `DELETE FROM report_daily WHERE day >= ? AND day < ?`, []any{first, nextDay}
+		if all {
+			q, args = `DELETE FROM report_daily`, nil
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("report: clear rollups: %w", err)
 		}
 		if err := insertRows(ctx, tx, rows); err != nil {
@@ -102,7 +112,7 @@ func (s *Service) Refresh(ctx context.Context, from, to time.Time) error {
 }
 
 // Rebuild recomputes every rollup row from the first conversation's day to
-// today (kesher report rebuild).
+// today in one transaction (kesher report rebuild).
 func (s *Service) Rebuild(ctx context.Context) error {
 	var minMs sql.NullInt64
 	if err := s.db.R().QueryRow(ctx, `SELECT MIN(created_at) FROM conversations`).Scan(&minMs); err != nil {
@@ -112,13 +122,7 @@ func (s *Service) Rebuild(ctx context.Context) error {
 	if minMs.Valid {
 		from = time.UnixMilli(minMs.Int64)
 	}
-	if err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM report_daily`)
-		return err
-	}); err != nil {
-		return fmt.Errorf("report: clear rollups: %w", err)
-	}
-	return s.Refresh(ctx, from, s.now())
+	return s.refresh(ctx, from, s.now(), true)
 }
 
 func (s *Service) scanCreated(ctx context.Context, q db.Querier, cal *calendar.Calendar, startMs, endMs int64, get func(rollKey) *rollRow) error {
