@@ -52,48 +52,61 @@ func (h hist) encode() string {
 	return sb.String()
 }
 
-// merge adds the encoded histogram s to h; malformed parts are skipped.
-func (h hist) merge(s string) {
-	for s != "" {
-		part := s
-		if i := strings.IndexByte(s, ';'); i >= 0 {
-			part, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		j := strings.IndexByte(part, ':')
-		if j < 0 {
-			continue
-		}
-		b, err1 := strconv.Atoi(part[:j])
-		n, err2 := strconv.ParseInt(part[j+1:], 10, 64)
-		if err1 == nil && err2 == nil {
+// histBuckets bounds bucket numbers: bucket 127 starts at 2^31.75 s (over
+// 100 years), so every real duration fits.
+const histBuckets = 128
+
+// buckets is a histogram summed while reading rollups, without allocating.
+type buckets [histBuckets]int64
+
+// merge adds the encoded histogram s ("b:n;b:n") to h; malformed parts and
+// out-of-range buckets are skipped.
+func (h *buckets) merge(s string) {
+	b, n, inCount, ok := 0, int64(0), false, true
+	flush := func() {
+		if inCount && ok && b >= 0 && b < histBuckets {
 			h[b] += n
 		}
+		b, n, inCount, ok = 0, 0, false, true
 	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if inCount {
+				n = n*10 + int64(c-'0')
+			} else {
+				b = b*10 + int(c-'0')
+			}
+		case c == ':':
+			inCount = true
+		case c == ';':
+			flush()
+		default:
+			ok = false
+		}
+	}
+	flush()
 }
 
-// quantile returns the nearest-rank q-quantile (the smallest bucket whose
+// quantile returns the nearest-rank q-quantile (the first bucket whose
 // cumulative count reaches ceil(q·N)) as the bucket's representative
 // seconds; nil when empty.
-func (h hist) quantile(q float64) *float64 {
+func (h *buckets) quantile(q float64) *float64 {
 	var total int64
-	bs := make([]int, 0, len(h))
-	for b, n := range h {
+	for _, n := range h {
 		total += n
-		bs = append(bs, b)
 	}
 	if total == 0 {
 		return nil
 	}
-	sort.Ints(bs)
 	rank := max(int64(math.Ceil(q*float64(total))), 1)
 	var cum int64
-	for _, b := range bs {
-		cum += h[b]
+	for b, n := range h {
+		cum += n
 		if cum >= rank {
 			return ptr(math.Round(bucketValue(b)))
 		}
 	}
-	return ptr(math.Round(bucketValue(bs[len(bs)-1])))
+	return nil
 }

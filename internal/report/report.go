@@ -193,8 +193,9 @@ func rollupWhere(f Filters, first, next string) (string, []any) {
 	return strings.Join(w, " AND "), args
 }
 
-// scanRollups calls fn for every rollup row matching f; r.hours is filled
-// only when withHours is set (the heatmap), the other histograms always.
+// scanRollups calls fn for every rollup row matching f with the row's
+// encoded histograms in r.frtRaw, r.frtBizRaw and r.resRaw; r.hours is
+// filled only when withHours is set (the heatmap). r is reused.
 func (s *Service) scanRollups(ctx context.Context, f Filters, withHours bool, fn func(k rollKey, r *rollRow)) error {
 	first, next := s.period(f)
 	where, args := rollupWhere(f, first, next)
@@ -209,18 +210,16 @@ func (s *Service) scanRollups(ctx context.Context, f Filters, withHours bool, fn
 		return fmt.Errorf("report: read rollups: %w", err)
 	}
 	defer rs.Close()
-	var fh, fbh, rh, hours string
+	var hours string
+	r := &rollRow{} // reused: fn must not keep it
 	for rs.Next() {
 		var k rollKey
-		r := newRollRow()
-		if err := rs.Scan(&k.day, &k.inbox, &k.team, &k.channel, &k.agent, &r.created, &r.reopened, &r.frtN, &r.frtSum, &fh,
-			&r.frtBizN, &r.frtBizSum, &fbh, &r.slaDue, &r.slaMet, &r.complaints, &r.complaintsPhone, &hours, &r.solved, &r.fcr,
-			&r.replies, &r.resSum, &rh); err != nil {
+		r.hours = [24]int64{}
+		if err := rs.Scan(&k.day, &k.inbox, &k.team, &k.channel, &k.agent, &r.created, &r.reopened, &r.frtN, &r.frtSum, &r.frtRaw,
+			&r.frtBizN, &r.frtBizSum, &r.frtBizRaw, &r.slaDue, &r.slaMet, &r.complaints, &r.complaintsPhone, &hours, &r.solved, &r.fcr,
+			&r.replies, &r.resSum, &r.resRaw); err != nil {
 			return fmt.Errorf("report: read rollups: %w", err)
 		}
-		r.frtHist.merge(fh)
-		r.frtBizHist.merge(fbh)
-		r.resHist.merge(rh)
 		for i := 0; hours != "" && i < 24; i++ {
 			part, rest, _ := strings.Cut(hours, ",")
 			r.hours[i], _ = strconv.ParseInt(part, 10, 64)
@@ -240,27 +239,21 @@ func (s *Service) Report(ctx context.Context, f Filters) (Summary, error) {
 		return Summary{}, err
 	}
 	var a agg
-	a.frtHist, a.frtBizHist, a.resHist = hist{}, hist{}, hist{}
+	var frtH, frtBizH, resH buckets
 	if err := s.scanRollups(ctx, f, false, func(_ rollKey, r *rollRow) {
 		a.add(r)
-		for b, n := range r.frtHist {
-			a.frtHist[b] += n
-		}
-		for b, n := range r.frtBizHist {
-			a.frtBizHist[b] += n
-		}
-		for b, n := range r.resHist {
-			a.resHist[b] += n
-		}
+		frtH.merge(r.frtRaw)
+		frtBizH.merge(r.frtBizRaw)
+		resH.merge(r.resRaw)
 	}); err != nil {
 		return Summary{}, err
 	}
 	out := Summary{From: f.From.UTC(), To: f.To.UTC(), Calendar: s.cal,
 		ConversationsCreated: a.created, ConversationsSolved: a.solved,
-		FirstResponseMedianSeconds: a.frtHist.quantile(0.5), FirstResponseMeanSeconds: Mean(float64(a.frtSum), a.frtN),
-		FirstResponseP90Seconds: a.frtHist.quantile(0.9), FirstResponseMedianBusinessSeconds: a.frtBizHist.quantile(0.5),
+		FirstResponseMedianSeconds: frtH.quantile(0.5), FirstResponseMeanSeconds: Mean(float64(a.frtSum), a.frtN),
+		FirstResponseP90Seconds: frtH.quantile(0.9), FirstResponseMedianBusinessSeconds: frtBizH.quantile(0.5),
 		FirstResponseMeanBusinessSeconds: Mean(float64(a.frtBizSum), a.frtBizN),
-		ResolutionMedianSeconds:          a.resHist.quantile(0.5), ResolutionMeanSeconds: Mean(float64(a.resSum), a.solved),
+		ResolutionMedianSeconds:          resH.quantile(0.5), ResolutionMeanSeconds: Mean(float64(a.resSum), a.solved),
 		FCRPercent: Percent(a.fcr, a.solved), ReopenPercent: Percent(a.reopened, a.created),
 		SLACompliancePercent: SLACompliance(a.slaMet, a.slaDue), Complaints: a.complaints,
 		ComplaintsWritten: a.complaints - a.complaintsPhone, ComplaintsPhone: a.complaintsPhone, AgentReplies: a.replies}
@@ -358,15 +351,15 @@ func (s *Service) backlog(ctx context.Context, f Filters, out *Summary) error {
 	w, args := convWhere(f)
 	end := f.To.UnixMilli()
 	var n int64
-	var sum sql.NullFloat64
-	err := s.db.R().QueryRow(ctx, `SELECT COUNT(*), SUM(CAST(? - c.created_at AS DOUBLE PRECISION)) FROM conversations c
- WHERE c.status IN ('new', 'open', 'pending', 'on_hold') AND c.created_at < ?`+w, append([]any{end, end}, args...)...).Scan(&n, &sum)
+	var avgCreated sql.NullFloat64
+	err := s.db.R().QueryRow(ctx, `SELECT COUNT(*), AVG(c.created_at) FROM conversations c
+ WHERE c.status IN ('new', 'open', 'pending', 'on_hold') AND c.created_at < ?`+w, append([]any{end}, args...)...).Scan(&n, &avgCreated)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("report: backlog: %w", err)
 	}
 	out.BacklogOpen = n
-	if n > 0 && sum.Valid {
-		out.BacklogAgeMeanSeconds = ptr(sum.Float64 / 1000 / float64(n))
+	if n > 0 && avgCreated.Valid {
+		out.BacklogAgeMeanSeconds = ptr((float64(end) - avgCreated.Float64) / 1000)
 	}
 	return nil
 }

@@ -33,6 +33,8 @@ type rollRow struct {
 	solved, fcr, replies        int64
 	resSum                      int64
 	resHist                     hist
+	// The encoded histograms as read by scanRollups (the maps stay nil).
+	frtRaw, frtBizRaw, resRaw string
 }
 
 func newRollRow() *rollRow { return &rollRow{frtHist: hist{}, frtBizHist: hist{}, resHist: hist{}} }

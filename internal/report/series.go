@@ -61,11 +61,11 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 	}
 	type acc struct {
 		n, good, pro, det int64
-		h                 hist
+		h                 buckets
 	}
 	accs := map[string]*acc{}
 	for _, k := range keys {
-		accs[k] = &acc{h: hist{}}
+		accs[k] = &acc{}
 	}
 	switch metric {
 	case "volume", "frt":
@@ -79,9 +79,7 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 				return
 			}
 			a.n += r.frtN
-			for b, n := range r.frtHist {
-				a.h[b] += n
-			}
+			a.h.merge(r.frtRaw)
 		}); err != nil {
 			return Series{}, err
 		}
@@ -189,26 +187,22 @@ func (s *Service) breakdown(ctx context.Context, f Filters, keyOf func(rollKey) 
 	type acc struct {
 		Breakdown
 		fcr      int64
-		frt, res hist
+		frt, res buckets
 	}
 	accs := map[string]*acc{}
 	if err := s.scanRollups(ctx, f, false, func(k rollKey, r *rollRow) {
 		key, id := keyOf(k)
 		a := accs[key]
 		if a == nil {
-			a = &acc{Breakdown: Breakdown{Key: key, ID: id}, frt: hist{}, res: hist{}}
+			a = &acc{Breakdown: Breakdown{Key: key, ID: id}}
 			accs[key] = a
 		}
 		a.Created += r.created
 		a.Solved += r.solved
 		a.Replies += r.replies
 		a.fcr += r.fcr
-		for b, n := range r.frtHist {
-			a.frt[b] += n
-		}
-		for b, n := range r.resHist {
-			a.res[b] += n
-		}
+		a.frt.merge(r.frtRaw)
+		a.res.merge(r.resRaw)
 	}); err != nil {
 		return nil, err
 	}

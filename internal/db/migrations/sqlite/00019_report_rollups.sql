@@ -52,6 +52,9 @@ CREATE TABLE report_dirty (
 );
 
 CREATE INDEX conversations_created_at ON conversations (created_at);
+-- The backlog (open conversations created before an instant, and their
+-- mean age) from the index alone.
+CREATE INDEX conversations_status_created ON conversations (status, created_at);
 CREATE INDEX conversations_solved_at ON conversations (solved_at);
 
 -- +goose Down
