@@ -10,8 +10,9 @@ import (
 // Histograms of durations in seconds use fixed log-scale buckets: bucket b
 // holds s with floor(4·log2(1+s)) = b, i.e. [2^(b/4)−1, 2^((b+1)/4)−1). A
 // quantile read from a histogram is its bucket's geometric middle
-// 2^((b+0.5)/4)−1, so for durations of a few seconds and more the relative
-// error is at most 2^(1/8)−1 ≈ 9.05 % (HistError).
+// 2^((b+0.5)/4)−1 rounded to whole seconds, so a quantile of s seconds
+// reads back within HistError·(s+1) + 0.5 seconds: 2^(1/8)−1 ≈ 9.05 %
+// relative error for durations of a minute and more.
 const HistError = 0.0905
 
 // bucketOf returns the bucket of secs (negative counts as 0).
@@ -79,6 +80,7 @@ func (h *buckets) merge(s string) {
 				b = b*10 + int(c-'0')
 			}
 		case c == ':':
+			ok = ok && !inCount
 			inCount = true
 		case c == ';':
 			flush()
