@@ -24,13 +24,17 @@ func benchSize() int {
 // BenchmarkDashboard90Days seeds benchSize() conversations on each backend
 // (SQLite, and PostgreSQL when KESHER_TEST_POSTGRES_URL is set), rebuilds
 // the rollups, and measures the 90-day summary (report.Report, the
-// dashboard's main call), reporting p50 and p99 latency in ms. Run:
+// dashboard's main call), reporting p50 and p99 latency in ms.
+// KESHER_BENCH_ONLY=sqlite|postgres runs one backend. Run:
 //
 //	go test -run '^$' -bench Dashboard90Days -benchtime 200x ./internal/report/
 func BenchmarkDashboard90Days(b *testing.B) {
 	n := benchSize()
 	now := time.Now().UTC().Truncate(time.Hour)
 	for _, be := range testkit.Backends() {
+		if only := os.Getenv("KESHER_BENCH_ONLY"); only != "" && only != be.Name {
+			continue
+		}
 		d := be.Open(b)
 		start := time.Now()
 		if err := report.Seed(context.Background(), d, n, now); err != nil {
