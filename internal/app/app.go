@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kesherdesk/kesher/internal/report"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,6 +83,9 @@ type Core struct {
 	// requests and the credit ledger; its ledger exports run on Jobs. It
 	// implements commerce.Offerer for the late-delivery notices.
 	Credit *credit.Service
+	// Reports answers metrics reports over daily rollups (internal/report);
+	// Serve runs its refresh job on Jobs.
+	Reports *report.Service
 	// Notifications are agents' notifications (the bell).
 	Notifications *notification.Service
 	// Jobs is the one durable job runner (internal/jobs) every package
@@ -202,6 +206,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
 		Mail: c.Outbound})
 	c.Surveys.RegisterJobs(c.Jobs)
+	c.Reports = report.New(d, c.SLA, log, report.Options{})
+	c.Reports.RegisterJobs(c.Jobs)
 	return c
 }
 
@@ -264,7 +270,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -311,6 +317,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Outbound.Subscribe(c.Bus)
 		c.Lateness.Subscribe(c.Bus)
 		c.Surveys.Subscribe(c.Bus)
+		c.Reports.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

@@ -14,10 +14,11 @@ import (
 
 // BenchCmd groups the load tools.
 type BenchCmd struct {
-	HTTP BenchHTTPCmd `cmd:"" name:"http" help:"Load a running Kesher over HTTP and print ops/s and latency percentiles."`
-	Seed BenchSeedCmd `cmd:"" help:"Bulk-insert conversations into the store (for list benchmarks at scale)."`
-	SLA  BenchSLACmd  `cmd:"" name:"sla" help:"Re-evaluate the SLA state of every open conversation in the store and print the cost per conversation."`
-	Mail BenchMailCmd `cmd:"" name:"mail" help:"Ingest generated typical mails into a temporary SQLite store and print messages/s (parse + store)."`
+	HTTP   BenchHTTPCmd   `cmd:"" name:"http" help:"Load a running Kesher over HTTP and print ops/s and latency percentiles."`
+	Seed   BenchSeedCmd   `cmd:"" help:"Bulk-insert conversations into the store (for list benchmarks at scale)."`
+	SLA    BenchSLACmd    `cmd:"" name:"sla" help:"Re-evaluate the SLA state of every open conversation in the store and print the cost per conversation."`
+	Mail   BenchMailCmd   `cmd:"" name:"mail" help:"Ingest generated typical mails into a temporary SQLite store and print messages/s (parse + store)."`
+	Report BenchReportCmd `cmd:"" name:"report" help:"Seed conversations into a temporary store, rebuild the report rollups and print the 90-day summary's latency."`
 }
 
 // BenchSLACmd times sla.Service.EvaluateAll on the store: the path a

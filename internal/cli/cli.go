@@ -46,6 +46,7 @@ type CLI struct {
 	Bench   BenchCmd   `cmd:"" help:"Load-test a running Kesher over HTTP on this machine."`
 	Hours   HoursCmd   `cmd:"" help:"Business-hours math: SLA due times and business minutes between instants."`
 	Import  ImportCmd  `cmd:"" help:"Import data from files."`
+	Report  ReportCmd  `cmd:"" help:"Service metrics over a period (JSON or CSV); rebuild the report rollups."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 

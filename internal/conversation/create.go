@@ -249,7 +249,8 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 		if in.Message.CreatedAt != nil {
 			msgAt = in.Message.CreatedAt.UTC().Truncate(time.Millisecond)
 		}
-		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), msgAt, false)
+		automatic, _ := in.Message.ChannelMeta["automatic"].(bool)
+		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), automatic, msgAt, false)
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,

@@ -288,7 +288,8 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 			"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType})
 	}
 	fromStatus := conv.Status
-	sets, args := messageEffects(conv, msg.Direction, msg.AuthorType, now, m.KeepStatus)
+	automatic, _ := msg.ChannelMeta["automatic"].(bool)
+	sets, args := messageEffects(conv, msg.Direction, msg.AuthorType, automatic, now, m.KeepStatus)
 	args = append(args, conv.ID)
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return Message{}, fmt.Errorf("conversation: update after message: %w", err)
@@ -430,8 +431,11 @@ func show(v any) string {
 // conversation; an agent's first public reply sets the first response time
 // and opens a new conversation — and returns the column assignments that
 // persist them. at is the message's time. keepStatus leaves the status as
-// it is.
-func messageEffects(conv *Conversation, direction, authorType string, at time.Time, keepStatus bool) ([]string, []any) {
+// it is. The first response is the first public reply by a human agent:
+// bots, the system and automatic messages (channel_meta "automatic": true,
+// e.g. acknowledgements and lateness notices) never set it (the definition
+// in internal/report).
+func messageEffects(conv *Conversation, direction, authorType string, automatic bool, at time.Time, keepStatus bool) ([]string, []any) {
 	sets := []string{"message_count = message_count + 1", "updated_at = ?"}
 	args := []any{max(db.Ms(at), db.Ms(conv.UpdatedAt))}
 	t := at
@@ -458,7 +462,7 @@ func messageEffects(conv *Conversation, direction, authorType string, at time.Ti
 		sets = append(sets, "last_agent_message_at = ?")
 		args = append(args, db.Ms(at))
 		conv.LastAgentMessageAt = &t
-		if conv.FirstResponseAt == nil && authorType == "agent" {
+		if conv.FirstResponseAt == nil && authorType == "agent" && !automatic {
 			sets = append(sets, "first_response_at = ?")
 			args = append(args, db.Ms(at))
 			conv.FirstResponseAt = &t

@@ -7,6 +7,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"github.com/kesherdesk/kesher/internal/report"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -82,6 +83,9 @@ type Services struct {
 	// Surveys serves survey settings, responses, NPS campaigns, the
 	// feedback import and the public survey pages.
 	Surveys *survey.Service
+	// Reports answers the metrics report, series and breakdowns
+	// (internal/report).
+	Reports *report.Service
 }
 
 // Options tune the API.

@@ -30,6 +30,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
+	"github.com/kesherdesk/kesher/internal/report"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/sla/policy"
@@ -434,6 +435,12 @@ var openAPISchemaTypes = map[string]any{
 	"LedgerExportSettingsInput": credit.ExportSettingsInput{},
 	"LedgerSum":                 credit.Sum{},
 	"LedgerSummary":             credit.Summary{},
+	"ReportSummary":             report.Summary{},
+	"ReportSeries":              report.Series{},
+	"ReportHeatCell":            report.HeatCell{},
+	"ReportBreakdown":           report.Breakdown{},
+	"ReportTagCount":            report.TagCount{},
+	"ReportCustomers":           report.Customers{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

@@ -142,6 +142,15 @@ func (a *API) routeTable() []Route {
 		{Method: "DELETE", Pattern: "/api/v1/automation-rules/{id}", Perm: auth.AutomationWrite, Handler: a.deleteRule},
 		// Business-hours calendars (addressed by name; the built-in "il" is
 		// read-only) and SLA policies: agents read, admins change.
+		// Reports (internal/report): supervisors and admins.
+		{Method: "GET", Pattern: "/api/v1/reports/summary", Perm: auth.ReportsRead, Handler: a.reportSummary},
+		{Method: "GET", Pattern: "/api/v1/reports/timeseries", Perm: auth.ReportsRead, Handler: a.reportTimeseries},
+		{Method: "GET", Pattern: "/api/v1/reports/heatmap", Perm: auth.ReportsRead, Handler: a.reportHeatmap},
+		{Method: "GET", Pattern: "/api/v1/reports/agents", Perm: auth.ReportsRead, Handler: a.reportAgents},
+		{Method: "GET", Pattern: "/api/v1/reports/tags", Perm: auth.ReportsRead, Handler: a.reportTags},
+		{Method: "GET", Pattern: "/api/v1/reports/channels", Perm: auth.ReportsRead, Handler: a.reportChannels},
+		{Method: "GET", Pattern: "/api/v1/reports/customers", Perm: auth.ReportsRead, Handler: a.reportCustomers},
+
 		{Method: "GET", Pattern: "/api/v1/calendars", Perm: auth.SLARead, Handler: a.listCalendars},
 		{Method: "POST", Pattern: "/api/v1/calendars", Perm: auth.SLAWrite, Handler: a.createCalendar},
 		{Method: "GET", Pattern: "/api/v1/calendars/{name}", Perm: auth.SLARead, Handler: a.getCalendar},

@@ -1,0 +1,339 @@
+package report_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/report"
+	"github.com/kesherdesk/kesher/internal/sla/calendar"
+	"github.com/kesherdesk/kesher/internal/testkit"
+)
+
+// ilCalendars serves the built-in Israeli calendar (Sun–Thu 09:00–17:00).
+type ilCalendars struct{}
+
+func (ilCalendars) BusinessCalendar(context.Context, string) (*calendar.Calendar, error) {
+	return calendar.IL()
+}
+
+var jlm = func() *time.Location { l, _ := time.LoadLocation("Asia/Jerusalem"); return l }()
+
+// at is a local Jerusalem time in March 2026 (UTC+2, before DST).
+func at(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, jlm) }
+
+type msg struct {
+	at        time.Time
+	author    string // agent, bot, contact
+	automatic bool
+}
+
+type conv struct {
+	channel   string
+	agent     int // index into agents
+	created   time.Time
+	status    string
+	solved    *time.Time
+	reopens   int
+	messages  []msg
+	complaint bool
+}
+
+func tp(t time.Time) *time.Time { return &t }
+
+// seed builds the hand-made week of 8–14 March 2026:
+//
+//	C1 email  A: Sun 10:00; bot 10:05, automatic ack 10:10, agent 10:30; solved 12:00
+//	   FRT 1800 s (business 1800), resolution 7200, one agent reply → FCR.
+//	C2 email  A: Thu 15:00; agent Sun 15.3 11:00; open
+//	   FRT 68 h = 244800 s; business Thu 15–17 + Sun 09–11 = 4 h = 14400 (weekend Fri/Sat skipped).
+//	C3 phone  B: Mon 09:00; agent 09:10 and 09:20; solved 10:00; tagged complaint
+//	   FRT 600 (business 600), resolution 3600, two replies → not FCR.
+//	C4 chat   B: Tue 11:00; only a bot reply; open → no FRT (null, not 0), backlog.
+//	C5 email  A: Wed 08:00; agent 08:20; reopened once; solved 14:00; tagged complaint
+//	   FRT 1200 (business 0: before opening), resolution 21600, reopened → not FCR.
+func seed(t *testing.T, d *db.DB) (inbox, agentA, agentB int64) {
+	t.Helper()
+	ctx := context.Background()
+	convs := []conv{
+		{channel: "email", agent: 0, created: at(8, 10, 0), status: "solved", solved: tp(at(8, 12, 0)), messages: []msg{
+			{at(8, 10, 5), "bot", false}, {at(8, 10, 10), "agent", true}, {at(8, 10, 30), "agent", false}}},
+		{channel: "email", agent: 0, created: at(12, 15, 0), status: "open", messages: []msg{{at(15, 11, 0), "agent", false}}},
+		{channel: "phone", agent: 1, created: at(9, 9, 0), status: "solved", solved: tp(at(9, 10, 0)), complaint: true, messages: []msg{
+			{at(9, 9, 10), "agent", false}, {at(9, 9, 20), "agent", false}}},
+		{channel: "chat", agent: 1, created: at(10, 11, 0), status: "open", messages: []msg{{at(10, 11, 1), "bot", false}}},
+		{channel: "email", agent: 0, created: at(11, 8, 0), status: "solved", solved: tp(at(11, 14, 0)), reopens: 1, complaint: true,
+			messages: []msg{{at(11, 8, 20), "agent", false}}},
+	}
+	err := d.WriteTx(ctx, func(tx *db.Tx) error {
+		var err error
+		inbox, err = tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, created_at, updated_at) VALUES ('Main', 'email', 0, 0)`)
+		if err != nil {
+			return err
+		}
+		agentA, _ = tx.InsertID(ctx, `INSERT INTO agents (name, email, role, created_at, updated_at) VALUES ('A', 'a@x', 'agent', 0, 0)`)
+		agentB, _ = tx.InsertID(ctx, `INSERT INTO agents (name, email, role, created_at, updated_at) VALUES ('B', 'b@x', 'agent', 0, 0)`)
+		contact, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, source, created_at, updated_at) VALUES ('C', 'c@x', 'referral', ?, 0)`,
+			db.Ms(at(9, 12, 0)))
+		if err != nil {
+			return err
+		}
+		tag, err := tx.InsertID(ctx, `INSERT INTO tags (name, created_at) VALUES ('complaint', 0)`)
+		if err != nil {
+			return err
+		}
+		agents := []int64{agentA, agentB}
+		ids := make([]int64, len(convs))
+		for i, c := range convs {
+			id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
+ reopen_count, created_at, updated_at, solved_at) VALUES (?, ?, 's', ?, 'normal', ?, ?, ?, ?, ?, ?)`, inbox, c.channel, c.status, contact,
+				agents[c.agent], c.reopens, db.Ms(c.created), db.Ms(c.created), db.MsArg(c.solved))
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+			for _, m := range c.messages {
+				meta := `{}`
+				if m.automatic {
+					meta = `{"automatic":true,"auto":"ack"}`
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO messages (conversation_id, direction, kind, author_type, channel_meta, created_at)
+ VALUES (?, 'outbound', 'reply', ?, ?, ?)`, id, m.author, meta, db.Ms(m.at)); err != nil {
+					return err
+				}
+			}
+			if c.complaint {
+				if _, err := tx.Exec(ctx, `INSERT INTO conversation_tags (conversation_id, tag_id) VALUES (?, ?)`, id, tag); err != nil {
+					return err
+				}
+			}
+		}
+		// SLA: C1 first response and resolution met, C3 first response
+		// breached, C2 running (not due) → 2 met of 3 due.
+		for _, r := range []struct {
+			conv        int64
+			target      string
+			met, breach any
+		}{{ids[0], "first_response", 1, nil}, {ids[0], "resolution", 1, nil}, {ids[2], "first_response", nil, 1}, {ids[1], "first_response", nil, nil}} {
+			if _, err := tx.Exec(ctx, `INSERT INTO conversation_sla (conversation_id, target, state, met_at, breached_at, updated_at)
+ VALUES (?, ?, 'x', ?, ?, 0)`, r.conv, r.target, r.met, r.breach); err != nil {
+				return err
+			}
+		}
+		// Surveys in the week: CSAT 5, 4, 2 → 66.67 %; NPS 7, 8 (passives
+		// only) → 0; CES 3, 5 → 4.
+		for _, s := range []struct {
+			kind  string
+			score int
+		}{{"csat", 5}, {"csat", 4}, {"csat", 2}, {"nps", 7}, {"nps", 8}, {"ces", 3}, {"ces", 5}} {
+			if _, err := tx.Exec(ctx, `INSERT INTO survey_responses (kind, score, contact_id, inbox_id, channel, responded_at, updated_at)
+ VALUES (?, ?, ?, ?, 'email', ?, 0)`, s.kind, s.score, contact, inbox, db.Ms(at(12, 9, 0))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inbox, agentA, agentB
+}
+
+func near(got *float64, want, rel float64) bool {
+	return got != nil && math.Abs(*got-want) <= rel*math.Abs(want)+1
+}
+
+func TestReportHandBuiltWeek(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		inbox, agentA, _ := seed(t, d)
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		if err := s.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		week := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+		got, err := s.Report(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ints := []struct {
+			name      string
+			got, want int64
+		}{
+			{"created", got.ConversationsCreated, 5}, {"solved", got.ConversationsSolved, 3},
+			{"csat responses", got.CSATResponses, 3}, {"nps responses", got.NPSResponses, 2},
+			{"backlog", got.BacklogOpen, 2}, {"complaints", got.Complaints, 2}, {"complaints phone", got.ComplaintsPhone, 1},
+			{"complaints written", got.ComplaintsWritten, 1}, {"referrals", got.Referrals, 1},
+			// replies in solved conversations: C1 1 (bot and automatic excluded), C3 2, C5 1.
+			{"agent replies", got.AgentReplies, 4},
+		}
+		for _, c := range ints {
+			if c.got != c.want {
+				t.Errorf("%s = %d, want %d", c.name, c.got, c.want)
+			}
+		}
+		floats := []struct {
+			name string
+			got  *float64
+			want float64
+			rel  float64 // 0 exact, report.HistError for histogram quantiles
+		}{
+			{"frt mean (1800+244800+600+1200)/4", got.FirstResponseMeanSeconds, 62100, 0},
+			{"frt median (nearest rank 2 of 600,1200,1800,244800)", got.FirstResponseMedianSeconds, 1200, report.HistError},
+			{"frt p90 (rank 4)", got.FirstResponseP90Seconds, 244800, report.HistError},
+			{"frt business median (rank 2 of 0,600,1800,14400)", got.FirstResponseMedianBusinessSeconds, 600, report.HistError},
+			{"frt business mean 16800/4", got.FirstResponseMeanBusinessSeconds, 4200, 0},
+			{"resolution median (7200 of 3600,7200,21600)", got.ResolutionMedianSeconds, 7200, report.HistError},
+			{"resolution mean", got.ResolutionMeanSeconds, 10800, 0},
+			{"fcr 1/3", got.FCRPercent, 100.0 / 3, 0},
+			{"reopen 1/5", got.ReopenPercent, 20, 0},
+			{"csat 2/3", got.CSATPercent, 200.0 / 3, 0},
+			{"nps passives only", got.NPS, 0, 0},
+			{"ces (3+5)/2", got.CESMean, 4, 0},
+			{"sla 2/3", got.SLACompliancePercent, 200.0 / 3, 0},
+			// C2 57 h and C4 109 h old at Sunday midnight.
+			{"backlog age", got.BacklogAgeMeanSeconds, 298800, 0},
+		}
+		for _, c := range floats {
+			if c.got == nil {
+				t.Errorf("%s = null, want %v", c.name, c.want)
+			} else if c.rel == 0 && math.Abs(*c.got-c.want) > 1e-6 {
+				t.Errorf("%s = %v, want %v", c.name, *c.got, c.want)
+			} else if !near(c.got, c.want, c.rel) {
+				t.Errorf("%s = %v, want %v ± %.1f%%", c.name, *c.got, c.want, c.rel*100)
+			}
+		}
+
+		// Agent A only: C1, C2, C5 created; C1, C5 solved; FCR 1/2.
+		a, err := s.Report(ctx, report.Filters{From: week.From, To: week.To, AgentID: agentA, InboxID: inbox})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ConversationsCreated != 3 || a.ConversationsSolved != 2 || a.FCRPercent == nil || *a.FCRPercent != 50 || a.BacklogOpen != 1 {
+			t.Errorf("agent A: created %d solved %d fcr %v backlog %d", a.ConversationsCreated, a.ConversationsSolved, a.FCRPercent, a.BacklogOpen)
+		}
+
+		// Nothing to measure: the following week → nulls, never 0.
+		empty, err := s.Report(ctx, report.Filters{From: at(22, 0, 0), To: at(29, 0, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, v := range map[string]*float64{"frt median": empty.FirstResponseMedianSeconds, "frt mean": empty.FirstResponseMeanSeconds,
+			"resolution": empty.ResolutionMedianSeconds, "fcr": empty.FCRPercent, "reopen": empty.ReopenPercent, "csat": empty.CSATPercent,
+			"nps": empty.NPS, "ces": empty.CESMean, "sla": empty.SLACompliancePercent} {
+			if v != nil {
+				t.Errorf("empty week: %s = %v, want null", name, *v)
+			}
+		}
+
+		// Refresh is idempotent.
+		if err := s.Refresh(ctx, at(8, 0, 0), at(14, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Report(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ConversationsCreated != 5 || *again.FirstResponseMeanSeconds != 62100 {
+			t.Errorf("after refresh: %+v", again)
+		}
+
+		// Series and breakdowns.
+		vol, err := s.Timeseries(ctx, week, "volume", "day")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantVol := []float64{1, 1, 1, 1, 1, 0, 0} // Sun … Sat
+		if len(vol.Points) != 7 {
+			t.Fatalf("volume points = %d", len(vol.Points))
+		}
+		for i, p := range vol.Points {
+			if *p.Value != wantVol[i] {
+				t.Errorf("volume day %d = %v, want %v", i, *p.Value, wantVol[i])
+			}
+		}
+		heat, err := s.Heatmap(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := heat[4*24+15]; c.Count != 1 { // Thursday 15:00 (C2)
+			t.Errorf("heatmap Thu 15h = %+v", c)
+		}
+		agents, err := s.Agents(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(agents) != 2 || agents[0].Name != "A" || agents[0].Created != 3 || agents[1].Replies != 2 {
+			t.Errorf("agents = %+v", agents)
+		}
+		tags, err := s.Tags(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Tag != "complaint" || tags[0].Count != 2 {
+			t.Errorf("tags = %+v", tags)
+		}
+	})
+}
+
+func TestReportValidation(t *testing.T) {
+	d := testkit.SQLite(t)
+	s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{})
+	ctx := context.Background()
+	if _, err := s.Report(ctx, report.Filters{From: at(8, 0, 0), To: at(1, 0, 0)}); err == nil {
+		t.Error("to before from accepted")
+	}
+	if _, err := s.Report(ctx, report.Filters{From: at(1, 0, 0), To: at(8, 0, 0), Calendar: "us"}); err == nil {
+		t.Error("other calendar accepted")
+	}
+	if _, err := s.Timeseries(ctx, report.Filters{From: at(1, 0, 0), To: at(8, 0, 0)}, "bogus", "day"); err == nil {
+		t.Error("bad metric accepted")
+	}
+}
+
+func TestPureMetrics(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	cases := []struct {
+		name string
+		got  *float64
+		want *float64
+	}{
+		{"median of even count averages the middle", report.Quantile([]float64{1, 3, 10, 2}, 0.5), f(2.5)},
+		{"no values → null", report.Quantile(nil, 0.5), nil},
+		{"NPS passives only = 0", report.NPS([]int{7, 8, 7}), f(0)},
+		{"NPS 2 promoters 1 detractor 1 passive", report.NPS([]int{10, 9, 3, 7}), f(25)},
+		{"NPS none → null", report.NPS(nil), nil},
+		{"CSAT 4–5 share", report.CSATPercent([]int{5, 4, 3, 1}), f(50)},
+		{"CES mean", report.CESMean([]int{1, 7, 4}), f(4)},
+		{"retention (E−N)/S: S 10, E 12, N 4", report.Retention(10, 12, 4), f(80)},
+		{"churn", report.Churn(10, 12, 4), f(20)},
+		{"retention without start → null", report.Retention(0, 3, 3), nil},
+		{"percent of nothing → null", report.Percent(0, 0), nil},
+	}
+	for _, c := range cases {
+		if (c.got == nil) != (c.want == nil) || (c.got != nil && math.Abs(*c.got-*c.want) > 1e-9) {
+			t.Errorf("%s: got %v want %v", c.name, c.got, c.want)
+		}
+	}
+	// FCR: two replies → no; one reply, reopened → no; one reply → yes.
+	base := report.Conversation{CreatedAt: 100, SolvedAt: 200, AgentReplies: 1}
+	two, reo := base, base
+	two.AgentReplies = 2
+	reo.Reopened = true
+	if !report.FirstContactResolved(base) || report.FirstContactResolved(two) || report.FirstContactResolved(reo) {
+		t.Error("FCR definition")
+	}
+	if _, ok := report.FirstResponseSeconds(report.Conversation{CreatedAt: 5}); ok {
+		t.Error("no reply measured")
+	}
+	// Predictive CLV: revenue 100000 over 50 orders (AOV 2000) by 10
+	// customers in 1 year (5/year) × 3 years = 30000.
+	if v, ok := report.PredictiveCLV(100000, 50, 10, 3, 1); !ok || v != 30000 {
+		t.Errorf("predictive CLV = %d", v)
+	}
+	if report.HistoricalCLV([]int64{1500, 2500}) != 4000 {
+		t.Error("historical CLV")
+	}
+}
