@@ -22,6 +22,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
+	"github.com/kesherdesk/kesher/internal/report"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
 	"github.com/kesherdesk/kesher/internal/testkit"
@@ -45,6 +46,7 @@ func newCore(t *testing.T, d *db.DB) *app.Core {
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
 	c.Jobs = jobs.NewRunner(d, jobs.Options{Log: log})
 	c.SLA = sla.New(d, c.Outbox, c.Conversations, c.Jobs, log)
+	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	if _, err := c.Bootstrap(context.Background(), app.BootstrapOptions{AdminPassword: demo.AdminPassword}); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
@@ -118,6 +120,11 @@ func TestSeed(t *testing.T) {
 			{"supervisors", `SELECT COUNT(*) FROM agents WHERE role = 'supervisor'`, 2, 2},
 			{"admins", `SELECT COUNT(*) FROM agents WHERE role = 'admin'`, 1, 1},
 			{"teams", `SELECT COUNT(*) FROM teams`, 3, 3},
+			// Dashboard data: CSAT answers on every third solved conversation
+			// and the report rollups built at seed time.
+			{"csat answers", `SELECT COUNT(*) FROM survey_responses WHERE kind = 'csat'`, 100, 700},
+			{"csat answers of unsolved conversations", `SELECT COUNT(*) FROM survey_responses r JOIN conversations c ON c.id = r.conversation_id WHERE c.solved_at IS NULL`, 0, 0},
+			{"report rollup rows", `SELECT COUNT(*) FROM report_daily`, 30, 100000},
 			{"agents without a team", `SELECT COUNT(*) FROM agents WHERE id NOT IN (SELECT agent_id FROM team_members)`, 0, 0},
 			{"inboxes", `SELECT COUNT(*) FROM inboxes WHERE team_id IS NOT NULL`, 3, 3},
 			{"organizations", `SELECT COUNT(*) FROM organizations`, 3, 10},
