@@ -3,19 +3,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startKesher, newBrowser, ADMIN, ARTIFACTS } from './harness.mjs'
+import { startKesher, newBrowser, ADMIN, ARTIFACTS, eventually, signIn } from './harness.mjs'
 
 let k
 before(async () => { k = await startKesher() })
 after(async () => { await k?.stop() })
 
-async function signIn(page, url, who = ADMIN, lang = 'en') {
-  await page.goto(`${url}/sign-in?lang=${lang}`)
-  await page.fill('#email', who.email)
-  await page.fill('#password', who.password)
-  await page.click('button[type=submit]')
-  await page.waitForSelector('nav.sidebar', { timeout: 15_000 })
-}
 
 /** A fresh conversation in the shared queue (no team: every agent sees it). */
 async function newConversation(subject, body = 'My order 4411 has not arrived.', extra = {}) {
@@ -32,15 +25,6 @@ async function openConversation(page, id) {
   await page.waitForSelector('ol.thread article')
 }
 
-async function eventually(fn, what, ms = 10_000) {
-  const end = Date.now() + ms
-  let last
-  for (;;) {
-    try { if (await fn()) return } catch (e) { last = e }
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
 
 test('an agent signs in, searches, replies, adds a note, assigns and sets the status', async () => {
   const subject = `E2E late parcel ${Date.now()}`

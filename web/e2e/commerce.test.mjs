@@ -9,21 +9,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import net from 'node:net'
-import { startKesher, newBrowser, ARTIFACTS } from './harness.mjs'
+import { startKesher, newBrowser, ARTIFACTS, eventually, freePort } from './harness.mjs'
 import { startSmtpSink, sendMail } from './smtp-sink.mjs'
 
 let k
 let sink
 let smtpPort
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = net.createServer()
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => ok(port)) })
-    srv.on('error', fail)
-  })
-}
 
 before(async () => {
   sink = await startSmtpSink()
@@ -35,15 +27,6 @@ after(async () => {
   await sink?.close()
 })
 
-async function eventually(fn, what, ms = 20_000) {
-  const end = Date.now() + ms
-  let last
-  for (;;) {
-    try { const v = await fn(); if (v) return v } catch (e) { last = e }
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
 /** The date n days before today in Asia/Jerusalem, as YYYY-MM-DD. */
 function jerusalemDate(daysAgo) {

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startKesher, newBrowser, ADMIN, ARTIFACTS } from './harness.mjs'
+import { startKesher, newBrowser, ADMIN, ARTIFACTS, eventually, signIn } from './harness.mjs'
 import { startSmtpSink, mailText } from './smtp-sink.mjs'
 
 let k
@@ -20,23 +20,7 @@ after(async () => {
   await sink?.close()
 })
 
-async function eventually(fn, what, ms = 20_000) {
-  const end = Date.now() + ms
-  let last
-  for (;;) {
-    try { const v = await fn(); if (v) return v } catch (e) { last = e }
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
-async function signIn(page, url, who = ADMIN, lang = 'en') {
-  await page.goto(`${url}/sign-in?lang=${lang}`)
-  await page.fill('#email', who.email)
-  await page.fill('#password', who.password)
-  await page.click('button[type=submit]')
-  await page.waitForSelector('nav.sidebar', { timeout: 15_000 })
-}
 
 test('solving a conversation sends a CSAT email; answering 5 through its link shows in the dashboard', async () => {
   // The desk's email inbox sends through the sink, with CSAT on and no delay.

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import net from 'node:net'
+import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
 
 export const ARTIFACTS = resolve(process.env.KESHER_E2E_ARTIFACTS || join(import.meta.dirname, '..', 'test-results'))
@@ -14,7 +15,8 @@ mkdirSync(ARTIFACTS, { recursive: true })
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 export const ADMIN = { email: 'admin@kesher.test', password: 'kesher-demo' }
 
-function freePort() {
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
   return new Promise((ok, fail) => {
     const srv = net.createServer()
     srv.listen(0, '127.0.0.1', () => {
@@ -95,4 +97,24 @@ export async function newBrowser(locale = 'en-US') {
       rmSync(profile, { recursive: true, force: true })
     },
   }
+}
+
+/** Resolves with fn's first truthy result, polling until ms have passed (then fails with what). */
+export async function eventually(fn, what, ms = 20_000) {
+  const end = Date.now() + ms
+  let last
+  for (;;) {
+    try { const v = await fn(); if (v) return v } catch (e) { last = e }
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** Signs in through the sign-in page and waits for the app shell. */
+export async function signIn(page, url, who = ADMIN, lang = 'en') {
+  await page.goto(`${url}/sign-in?lang=${lang}`)
+  await page.fill('#email', who.email)
+  await page.fill('#password', who.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('nav.sidebar', { timeout: 15_000 })
 }

@@ -4,29 +4,13 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startKesher, newBrowser, ADMIN, ARTIFACTS } from './harness.mjs'
+import { startKesher, newBrowser, ADMIN, ARTIFACTS, eventually, signIn } from './harness.mjs'
 
 let k
 before(async () => { k = await startKesher() })
 after(async () => { await k?.stop() })
 
-async function eventually(fn, what, ms = 10_000) {
-  const end = Date.now() + ms
-  let last
-  for (;;) {
-    try { if (await fn()) return } catch (e) { last = e }
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}${last ? ': ' + last : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
 
-async function signIn(page, url, who = ADMIN, lang = 'en') {
-  await page.goto(`${url}/sign-in?lang=${lang}`)
-  await page.fill('#email', who.email)
-  await page.fill('#password', who.password)
-  await page.click('button[type=submit]')
-  await page.waitForSelector('nav.sidebar', { timeout: 15_000 })
-}
 
 test('the At risk view shows SLA badges; an admin previews an automation rule with a dry run', async () => {
   // A policy that puts every new conversation at risk within seconds: a
