@@ -28,6 +28,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/contact"
@@ -129,6 +130,11 @@ var errBadJSON = errors.New("not a JSON object")
 
 func decodeLine(raw []byte) (Line, error) {
 	var l Line
+	// encoding/json would replace invalid UTF-8 with U+FFFD, silently
+	// merging different external ids into one idempotency key.
+	if !utf8.Valid(raw) {
+		return l, bad("line", "is not valid UTF-8")
+	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {

@@ -160,6 +160,7 @@ func TestImportBadLines(t *testing.T) {
 		{"score", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","surveys":[{"kind":"csat","score":7,"responded_at":"2025-01-02T00:00:00Z"}]}`, "surveys[0].score", "1–5"},
 		{"solved needs time", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"status":"solved","created_at":"2025-01-01T00:00:00Z"}`, "solved_at", "required"},
 		{"wrong type", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","tags":"x"}`, "tags", "must be a list"},
+		{"invalid UTF-8", "{\"external_id\":\"utf-\xc3\",\"inbox\":\"Support\",\"requester\":{\"email\":\"b@example.com\"},\"created_at\":\"2025-01-01T00:00:00Z\"}", "line", "not valid UTF-8"},
 		{"unknown field", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","colour":1}`, "colour", "unknown field"},
 		{"not json", `{"external_id":`, "", "not a JSON object"},
 		{"note direction", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"outbound","kind":"note","body":"x","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].kind", "note"},

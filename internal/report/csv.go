@@ -75,7 +75,18 @@ func cell(v reflect.Value) string {
 	case int:
 		return strconv.Itoa(x)
 	case string:
-		return x
+		return neutralize(x)
 	}
 	return ""
+}
+
+// neutralize keeps a text cell from being read as a formula by spreadsheet
+// programs (CSV injection, OWASP): a cell that starts with =, +, -, @, a
+// tab or a carriage return gets a leading apostrophe. Names and tags come
+// from agents and imports, so every text cell goes through it.
+func neutralize(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -58,6 +58,9 @@ func TestSignedLinkOwnInvitationOnly(t *testing.T) {
 			"truncated":       tok1[:len(tok1)-4],
 			"garbage":         "not-a-token",
 			"padding in body": tok1 + "==",
+			// The last character's unused low bit flipped: the same bytes
+			// under lenient decoding, a different link string.
+			"non-canonical": nonCanonical(t, tok1),
 		} {
 			if _, err := k.svc.Resolve(k.ctx, tok); !errors.Is(err, errs.ErrNotFound) {
 				t.Errorf("%s: Resolve err = %v, want not found", name, err)
@@ -98,6 +101,13 @@ func TestAnswerReplacedWithinWindowThenClosed(t *testing.T) {
 		conv, tok := k.solvedWithLink("dana@example.com")
 		if _, err := k.svc.Record(k.ctx, tok, survey.AnswerInput{Score: ptr(2), CES: ptr(3), Comment: "איטי"}); err != nil {
 			t.Fatal(err)
+		}
+		// A comment that is not valid UTF-8 is refused, naming the field,
+		// and the stored answer stays.
+		var bad *errs.ValidationError
+		if _, err := k.svc.Record(k.ctx, tok, survey.AnswerInput{Score: ptr(3), Comment: "ok\xc3\x28bad"}); !errors.As(err, &bad) ||
+			!strings.Contains(err.Error(), "comment") {
+			t.Errorf("invalid UTF-8 comment: err = %v, want a validation error naming comment", err)
 		}
 		k.now = k.now.Add(6 * 24 * time.Hour)
 		if _, err := k.svc.Record(k.ctx, tok, survey.AnswerInput{Score: ptr(4), CES: ptr(6), Comment: "בסדר גמור"}); err != nil {
@@ -330,4 +340,17 @@ func TestEnglishSurvey(t *testing.T) {
 			t.Errorf("English page %d:\n%s", res.StatusCode, page)
 		}
 	})
+}
+
+// nonCanonical returns tok with the unused low bit of its last base64
+// character flipped (tokens whose byte length is a multiple of 3 have
+// none: the test then uses a plainly different character).
+func nonCanonical(t *testing.T, tok string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	if last < 0 {
+		t.Fatalf("token %q does not end in a base64url character", tok)
+	}
+	return tok[:len(tok)-1] + string(alphabet[last^1])
 }

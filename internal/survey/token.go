@@ -75,7 +75,7 @@ func (s *Service) NewLinkTx(ctx context.Context, tx *db.Tx, id int64) (string, e
 // invitation id and the hash of its random part. Errors: errs.ErrNotFound
 // for a malformed or forged token.
 func (s *Service) parseToken(token string) (int64, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != tokenLen {
 		return 0, "", errs.ErrNotFound
 	}
@@ -154,7 +154,9 @@ func (s *Service) resolve(ctx context.Context, q db.Querier, token string) (Invi
 			return Invitation{}, err
 		}
 	}
-	if !s.Now().Before(inv.ExpiresAt) {
+	// A skipped invitation (never sent: auto-reply, bounce, limit) takes
+	// no answer even if its link leaked.
+	if !s.Now().Before(inv.ExpiresAt) || inv.Status == "skipped" {
 		return inv, ErrClosed
 	}
 	return inv, nil
