@@ -44,6 +44,13 @@ func (c *ImportConversationsCmd) Run(ctx context.Context, g *Globals) error {
 		fmt.Fprintf(g.Stderr, "… and %d more failed lines\n", res.Failed-len(res.Errors))
 	}
 	fmt.Fprintf(g.Stdout, "created %d, unchanged %d, failed %d\n", res.Created, res.Unchanged, res.Failed)
+	// The import publishes no events: mark the report days it touched
+	// stale so a running server's rollups catch up.
+	if res.Created > 0 {
+		if merr := core.Reports.MarkDays(ctx, res.FirstCreated, res.LastCreated); merr != nil && err == nil {
+			err = merr
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("%s: stopped: %w", c.File, err)
 	}

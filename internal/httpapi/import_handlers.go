@@ -34,6 +34,13 @@ func (a *API) importConversations(w http.ResponseWriter, r *http.Request, p *aut
 		}
 		return err
 	}
+	// The import publishes no events: the report days it touched are
+	// marked stale here so the rollups catch up.
+	if res.Created > 0 && a.svc.Reports != nil {
+		if err := a.svc.Reports.MarkDays(r.Context(), res.FirstCreated, res.LastCreated); err != nil {
+			return err
+		}
+	}
 	if res.Failed == 0 {
 		writeJSON(w, http.StatusOK, res)
 		return nil

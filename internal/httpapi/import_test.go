@@ -33,6 +33,11 @@ func TestImportConversationsAPI(t *testing.T) {
 		if num(res["created"]) != 2 || num(res["unchanged"]) != 0 || num(res["failed"]) != 0 {
 			t.Errorf("import = %v", res)
 		}
+		// The import publishes no events; it marks the report day of its
+		// conversations (Asia/Jerusalem 2025-01-10) stale for the rollups.
+		if n := k.count(`SELECT COUNT(*) FROM report_dirty WHERE day = '2025-01-10'`); n != 1 {
+			t.Errorf("report day 2025-01-10 marked %d times, want 1", n)
+		}
 		res = k.must(200, "POST", "/api/v1/imports/conversations", k.admin, body, ct...)
 		if num(res["created"]) != 0 || num(res["unchanged"]) != 2 {
 			t.Errorf("re-import = %v", res)

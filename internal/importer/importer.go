@@ -55,6 +55,10 @@ type Result struct {
 	Unchanged int         `json:"unchanged"`
 	Failed    int         `json:"failed"`
 	Errors    []LineError `json:"errors"`
+	// FirstCreated and LastCreated bound the creation times of the
+	// conversations this run created (zero when none), so the caller can
+	// mark those report days stale (the import publishes no events).
+	FirstCreated, LastCreated time.Time `json:"-"`
 }
 
 // Service imports conversations.
@@ -88,10 +92,16 @@ func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (R
 		if raw == "" {
 			continue
 		}
-		created, err := s.importLine(ctx, actor, []byte(raw))
+		created, at, err := s.importLine(ctx, actor, []byte(raw))
 		switch {
 		case err == nil && created:
 			res.Created++
+			if res.FirstCreated.IsZero() || at.Before(res.FirstCreated) {
+				res.FirstCreated = at
+			}
+			if at.After(res.LastCreated) {
+				res.LastCreated = at
+			}
 		case err == nil:
 			res.Unchanged++
 		default:
@@ -167,14 +177,14 @@ func jsonKind(k string) string {
 
 // importLine imports one line; created is false when its external_id was
 // already there.
-func (s *Service) importLine(ctx context.Context, actor audit.Actor, raw []byte) (created bool, err error) {
+func (s *Service) importLine(ctx context.Context, actor audit.Actor, raw []byte) (created bool, at time.Time, err error) {
 	l, err := decodeLine(raw)
 	if err != nil {
-		return false, err
+		return false, at, err
 	}
 	c, err := check(l)
 	if err != nil {
-		return false, err
+		return false, at, err
 	}
 	err = s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		var id int64
@@ -192,9 +202,9 @@ func (s *Service) importLine(ctx context.Context, actor audit.Actor, raw []byte)
 		return nil
 	})
 	if db.IsUniqueViolation(err) {
-		return false, nil // imported concurrently by another run
+		return false, at, nil // imported concurrently by another run
 	}
-	return created, err
+	return created, c.created, err
 }
 
 // writeTx writes conversation c with its messages, tags and survey

@@ -160,6 +160,7 @@ func TestImportBadLines(t *testing.T) {
 		{"score", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","surveys":[{"kind":"csat","score":7,"responded_at":"2025-01-02T00:00:00Z"}]}`, "surveys[0].score", "1–5"},
 		{"solved needs time", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"status":"solved","created_at":"2025-01-01T00:00:00Z"}`, "solved_at", "required"},
 		{"wrong type", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","tags":"x"}`, "tags", "must be a list"},
+		{"year 9999", `{"external_id":"Y","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"9999-12-31T23:59:59Z"}`, "created_at", "year must be between 1970 and 2200"},
 		{"invalid UTF-8", "{\"external_id\":\"utf-\xc3\",\"inbox\":\"Support\",\"requester\":{\"email\":\"b@example.com\"},\"created_at\":\"2025-01-01T00:00:00Z\"}", "line", "not valid UTF-8"},
 		{"unknown field", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","colour":1}`, "colour", "unknown field"},
 		{"not json", `{"external_id":`, "", "not a JSON object"},

@@ -147,6 +147,9 @@ func parseTime(field, s string, required bool) (*time.Time, error) {
 		return nil, bad(field, "not a time (RFC 3339, e.g. 2025-03-01T09:30:00Z)")
 	}
 	t = t.UTC().Truncate(time.Millisecond)
+	if t.Year() < 1970 || t.Year() > 2200 {
+		return nil, bad(field, "year must be between 1970 and 2200")
+	}
 	return &t, nil
 }
 

@@ -70,22 +70,52 @@ func (s *Service) MarkConversation(ctx context.Context, id int64) error {
 		if err := tx.QueryRow(ctx, `SELECT created_at FROM conversations WHERE id = ?`, id).Scan(&created); err != nil {
 			return nil // deleted meanwhile: the next rebuild settles it
 		}
-		for _, day := range []string{dayOf(created, s.loc), dayOf(now.UnixMilli(), s.loc)} {
-			if _, err := tx.Exec(ctx, `INSERT INTO report_dirty (day, marked_at) VALUES (?, ?)
- ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at`, day, now.UnixMilli()); err != nil {
-				return fmt.Errorf("report: mark %s: %w", day, err)
-			}
-		}
-		at := now.Truncate(refreshDelay).Add(refreshDelay)
-		j := jobs.Job{Kind: JobRefresh, UniqueKey: fmt.Sprintf("%s:%d", JobRefresh, at.UnixMilli()), RunAt: at, MaxAttempts: 5}
-		var err error
-		if s.runner != nil {
-			_, _, err = s.runner.Schedule(ctx, tx, j)
-		} else {
-			_, _, err = jobs.Schedule(ctx, tx, j)
-		}
-		return err
+		return s.markTx(ctx, tx, []string{dayOf(created, s.loc), dayOf(now.UnixMilli(), s.loc)}, now)
 	})
+}
+
+// MarkDays marks every desk day from from through to (inclusive, in the
+// desk's zone) and today stale and schedules the refresh job: for writes
+// that publish no events, such as a historical import. At most
+// maxMarkDays days are marked; a longer span marks its last days and the
+// rest waits for `kesher report rebuild`. Errors: database errors.
+func (s *Service) MarkDays(ctx context.Context, from, to time.Time) error {
+	if from.IsZero() || to.Before(from) {
+		return nil
+	}
+	now := s.now()
+	var days []string
+	// Walk whole days in the desk's zone (a DST day is 23 or 25 hours).
+	f, t := from.In(s.loc), to.In(s.loc)
+	first := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, s.loc)
+	for d := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, s.loc); !d.Before(first) && len(days) < maxMarkDays; d = d.AddDate(0, 0, -1) {
+		days = append(days, dayOf(d.UnixMilli(), s.loc))
+	}
+	days = append(days, dayOf(now.UnixMilli(), s.loc))
+	return s.db.WriteTx(ctx, func(tx *db.Tx) error { return s.markTx(ctx, tx, days, now) })
+}
+
+// maxMarkDays bounds the days one MarkDays call marks (ten years).
+const maxMarkDays = 3660
+
+// markTx marks days stale and schedules the refresh job after
+// refreshDelay (one job per slot: marks within a slot share it).
+func (s *Service) markTx(ctx context.Context, tx *db.Tx, days []string, now time.Time) error {
+	for _, day := range days {
+		if _, err := tx.Exec(ctx, `INSERT INTO report_dirty (day, marked_at) VALUES (?, ?)
+ ON CONFLICT (day) DO UPDATE SET marked_at = excluded.marked_at`, day, now.UnixMilli()); err != nil {
+			return fmt.Errorf("report: mark %s: %w", day, err)
+		}
+	}
+	at := now.Truncate(refreshDelay).Add(refreshDelay)
+	j := jobs.Job{Kind: JobRefresh, UniqueKey: fmt.Sprintf("%s:%d", JobRefresh, at.UnixMilli()), RunAt: at, MaxAttempts: 5}
+	var err error
+	if s.runner != nil {
+		_, _, err = s.runner.Schedule(ctx, tx, j)
+	} else {
+		_, _, err = jobs.Schedule(ctx, tx, j)
+	}
+	return err
 }
 
 // RefreshDirty recomputes every stale day and clears its mark unless it was

@@ -31,6 +31,7 @@ func TestFeedbackImport(t *testing.T) {
 			{strings.Replace(feedbackCSV, "nps,9", "nps,11", 1), "line[3].score"},
 			{strings.Replace(feedbackCSV, "ces,2", "xyz,2", 1), "line[4].kind"},
 			{strings.Replace(feedbackCSV, "2026-10-02", "yesterday", 1), "line[3].responded_at"},
+			{strings.Replace(feedbackCSV, "2026-10-02", "9999-10-02", 1), "line[3].responded_at"},
 			{strings.Replace(feedbackCSV, "fg-7", "cc-1", 1), "line[3].external_id"},
 			{strings.Replace(feedbackCSV, "new.person@example.com", "not-an-address", 1), "line[3].contact_email"},
 			{strings.Replace(feedbackCSV, "contact_email", "email", 1), "line[1].email"},

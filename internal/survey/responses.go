@@ -155,15 +155,17 @@ type feedbackRow struct {
 	at                                      time.Time
 }
 
-// parseTime accepts RFC 3339 or a date (YYYY-MM-DD, midnight UTC).
+// parseTime accepts RFC 3339 or a date (YYYY-MM-DD, midnight UTC) with a
+// year from 1970 to 2200 (a year 9999 answer would top every list).
 func parseTime(v string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), true
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		t, err = time.Parse("2006-01-02", v)
 	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t, true
+	if err != nil || t.Year() < 1970 || t.Year() > 2200 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t.UTC(), true
 }
 
 // parseFeedback reads and validates the whole file.
