@@ -441,6 +441,8 @@ var openAPISchemaTypes = map[string]any{
 	"ReportBreakdown":           report.Breakdown{},
 	"ReportTagCount":            report.TagCount{},
 	"ReportCustomers":           report.Customers{},
+	"ReportCLVCurrency":         report.CLVCurrency{},
+	"ReportFeedbackRow":         report.FeedbackRow{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

@@ -62,10 +62,11 @@ func writeReport(w http.ResponseWriter, csv bool, name string, v any) error {
 }
 
 func (a *API) reportSummary(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	f, csv, err := a.reportFilters(r)
+	f, csv, err := a.reportFilters(r, "source")
 	if err != nil {
 		return err
 	}
+	f.Source = r.URL.Query().Get("source")
 	s, err := a.svc.Reports.Report(r.Context(), f)
 	if err != nil {
 		return err
@@ -165,5 +166,24 @@ func (a *API) reportCustomers(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 		return writeReport(w, true, "customers", []report.Customers{c})
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// reportFeedback answers the survey figures per source and kind
+// (GET /api/v1/reports/feedback).
+func (a *API) reportFeedback(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	f, csv, err := a.reportFilters(r, "source")
+	if err != nil {
+		return err
+	}
+	f.Source = r.URL.Query().Get("source")
+	rows, err := a.svc.Reports.Feedback(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if csv {
+		return writeReport(w, true, "feedback", rows)
+	}
+	writeJSON(w, http.StatusOK, itemsResponse[report.FeedbackRow]{Items: rows})
 	return nil
 }

@@ -34,6 +34,12 @@ func TestReportEndpoints(t *testing.T) {
 			}
 			conv, err = tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, created_at,
  updated_at) VALUES (?, 'email', 's', 'open', 'normal', ?, ?, ?)`, box, c, db.Ms(created), db.Ms(created))
+			if err != nil {
+				return err
+			}
+			// One call-center CSAT answer (5) in 2026-03-10 (not the first week).
+			_, err = tx.Exec(ctx, `INSERT INTO survey_responses (kind, source, score, channel, responded_at, updated_at)
+ VALUES ('csat', 'call-center', 5, 'phone', ?, 0)`, db.Ms(created.AddDate(0, 0, 7)))
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -67,6 +73,35 @@ func TestReportEndpoints(t *testing.T) {
 		if pts, _ := ts["data"].([]any); len(pts) != 1 || num(pts[0].(map[string]any)["count"]) != 1 {
 			t.Errorf("timeseries = %v", ts)
 		}
+		// Feedback by source: the summary narrowed to a source, and the
+		// per-source report (JSON and CSV).
+		const q2 = "?from=2026-03-15&to=2026-03-22"
+		if m := k.must(200, "GET", "/api/v1/reports/summary"+q2+"&source=call-center", sup, nil); num(m["csat_responses"]) != 1 ||
+			num(m["csat_percent"]) != 100 {
+			t.Errorf("summary call-center = %v", m)
+		}
+		if m := k.must(200, "GET", "/api/v1/reports/summary"+q2+"&source=survey", sup, nil); num(m["csat_responses"]) != 0 || m["csat_percent"] != nil {
+			t.Errorf("summary survey = %v", m)
+		}
+		fb := k.must(200, "GET", "/api/v1/reports/feedback"+q2, sup, nil)
+		if rows, _ := fb["data"].([]any); len(rows) != 1 || rows[0].(map[string]any)["source"] != "call-center" ||
+			num(rows[0].(map[string]any)["responses"]) != 1 || num(rows[0].(map[string]any)["csat_percent"]) != 100 {
+			t.Errorf("feedback = %v", fb)
+		}
+		if r := k.do("GET", "/api/v1/reports/feedback"+q2, agentTok, nil); r.status != 403 {
+			t.Errorf("feedback as agent: %d", r.status)
+		}
+		if r := k.do("GET", "/api/v1/reports/feedback"+q2+"&format=csv", sup, nil); r.status != 200 ||
+			!strings.HasPrefix(string(r.body), "source,kind,responses,csat_percent,nps,ces_mean\ncall-center,csat,1,100,,\n") {
+			t.Errorf("feedback csv: %d\n%s", r.status, r.body)
+		}
+		if m := k.must(200, "GET", "/api/v1/reports/summary"+q, sup, nil); m["chat_wait_median_seconds"] != nil || m["chat_wait_mean_seconds"] != nil {
+			t.Errorf("chat wait without chats = %v", m)
+		}
+		if r := k.do("GET", "/api/v1/reports/customers"+q+"&format=csv", sup, nil); r.status != 200 ||
+			!strings.Contains(string(r.body), "clv_currency,clv_by_currency") || !strings.Contains(string(r.body), ",ILS,[]") {
+			t.Errorf("customers csv: %d\n%s", r.status, r.body)
+		}
 		for _, path := range []string{"heatmap", "agents", "tags", "channels", "customers"} {
 			k.must(200, "GET", "/api/v1/reports/"+path+q, sup, nil)
 		}
@@ -77,6 +112,13 @@ func TestReportEndpoints(t *testing.T) {
 			{"/api/v1/reports/timeseries" + q + "&metric=bogus", "metric"},
 			{"/api/v1/reports/summary" + q + "&format=xml", "format"},
 			{"/api/v1/reports/customers" + q + "&lifespan_years=-1", "lifespan_years"},
+			{"/api/v1/reports/summary" + q + "&team=99999", "team"},
+			{"/api/v1/reports/summary" + q + "&agent=99999", "agent"},
+			{"/api/v1/reports/summary" + q + "&inbox=99999", "inbox"},
+			{"/api/v1/reports/summary" + q + "&channel=fax", "channel"},
+			{"/api/v1/reports/agents" + q + "&team=99999", "team"},
+			{"/api/v1/reports/feedback" + q + "&inbox=99999", "inbox"},
+			{"/api/v1/reports/feedback" + q + "&bogus=1", "bogus"},
 		} {
 			r := k.do("GET", c.path, sup, nil)
 			if r.status != 400 || !strings.Contains(string(r.body), `"`+c.field+`"`) {

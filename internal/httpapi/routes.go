@@ -150,6 +150,7 @@ func (a *API) routeTable() []Route {
 		{Method: "GET", Pattern: "/api/v1/reports/tags", Perm: auth.ReportsRead, Handler: a.reportTags},
 		{Method: "GET", Pattern: "/api/v1/reports/channels", Perm: auth.ReportsRead, Handler: a.reportChannels},
 		{Method: "GET", Pattern: "/api/v1/reports/customers", Perm: auth.ReportsRead, Handler: a.reportCustomers},
+		{Method: "GET", Pattern: "/api/v1/reports/feedback", Perm: auth.ReportsRead, Handler: a.reportFeedback},
 
 		{Method: "GET", Pattern: "/api/v1/calendars", Perm: auth.SLARead, Handler: a.listCalendars},
 		{Method: "POST", Pattern: "/api/v1/calendars", Perm: auth.SLAWrite, Handler: a.createCalendar},

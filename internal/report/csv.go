@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"reflect"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 // WriteCSV writes v — a Summary, a Series, or a slice of HeatCell,
 // Breakdown or TagCount — as CSV with a header row named by the JSON keys
 // (a Summary as "metric,value" rows). Null values are empty cells; times
-// RFC 3339.
+// RFC 3339; a list cell (Customers' clv_by_currency) holds its JSON.
 func WriteCSV(w io.Writer, v any) error {
 	cw := csv.NewWriter(w)
 	switch x := v.(type) {
@@ -76,6 +77,10 @@ func cell(v reflect.Value) string {
 		return strconv.Itoa(x)
 	case string:
 		return neutralize(x)
+	case []CLVCurrency:
+		// A list cell is its JSON (starts with '[', never a formula).
+		b, _ := json.Marshal(x)
+		return string(b)
 	}
 	return ""
 }

@@ -51,10 +51,13 @@ func TestCustomerMetrics(t *testing.T) {
 				at     int64
 				total  int64
 				status string
-			}{{"X", day(2, 10), 10000, "paid"}, {"X", day(3, 5), 20000, "delivered"}, {"Y", day(2, 20), 5000, "paid"},
-				{"Z", day(3, 10), 30000, "paid"}, {"W", day(3, 12), 99000, "cancelled"}} {
-				if _, err := tx.Exec(ctx, `INSERT INTO orders (external_id, contact_id, status, total_minor, placed_at, created_at, updated_at)
- VALUES (?, ?, ?, ?, ?, 0, 0)`, fmt.Sprint(i), ids[o.who], o.status, o.total, o.at); err != nil {
+				cur    string
+			}{{"X", day(2, 10), 10000, "paid", "ILS"}, {"X", day(3, 5), 20000, "delivered", "ILS"}, {"Y", day(2, 20), 5000, "paid", "ILS"},
+				{"Z", day(3, 10), 30000, "paid", "ILS"}, {"W", day(3, 12), 99000, "cancelled", "ILS"},
+				// A dollar order is never added to the shekel totals.
+				{"X", day(3, 15), 700, "paid", "USD"}} {
+				if _, err := tx.Exec(ctx, `INSERT INTO orders (external_id, contact_id, status, currency, total_minor, placed_at, created_at, updated_at)
+ VALUES (?, ?, ?, ?, ?, ?, 0, 0)`, fmt.Sprint(i), ids[o.who], o.status, o.cur, o.total, o.at); err != nil {
 					return err
 				}
 			}
@@ -93,6 +96,15 @@ func TestCustomerMetrics(t *testing.T) {
 		}
 		if got.CLVPredictiveMinor == nil || *got.CLVPredictiveMinor != 884858 {
 			t.Errorf("predictive CLV = %v", *got.CLVPredictiveMinor)
+		}
+		// USD: one customer (X) with one order of 700 in the period.
+		// (March has 743 hours in Jerusalem: DST starts on the 27th.)
+		usdPred, _ := report.PredictiveCLV(700, 1, 1, 3, 743.0/24/365.25)
+		if got.CLVCurrency != "ILS" || len(got.CLVByCurrency) != 2 || got.CLVByCurrency[0].Currency != "ILS" ||
+			*got.CLVByCurrency[0].HistoricalMinor != 21666 || got.CLVByCurrency[1].Currency != "USD" ||
+			got.CLVByCurrency[1].HistoricalMinor == nil || *got.CLVByCurrency[1].HistoricalMinor != 700 ||
+			got.CLVByCurrency[1].PredictiveMinor == nil || *got.CLVByCurrency[1].PredictiveMinor != usdPred {
+			t.Errorf("by currency = %+v (USD predictive want %d)", got.CLVByCurrency, usdPred)
 		}
 	})
 }

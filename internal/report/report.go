@@ -82,6 +82,10 @@ func (s *Service) calendar(ctx context.Context, name string) (*calendar.Calendar
 // days, From's day up to the day before To's day unless To is not a
 // midnight, then To's day included — and optional inbox, team, channel,
 // agent (the assignee). Calendar must be empty or the rollups' calendar.
+// Ids must exist and Channel must be a known channel (errors name team,
+// inbox, agent, channel). Source, when set, narrows the survey figures
+// (CSAT, NPS, CES) to responses of that source ('survey', 'import' or an
+// external source named in a feedback CSV); it does not narrow the others.
 type Filters struct {
 	From, To time.Time
 	TeamID   int64
@@ -89,7 +93,11 @@ type Filters struct {
 	Channel  string
 	AgentID  int64
 	Calendar string
+	Source   string
 }
+
+// Channels are the conversation channels a filter may name.
+var Channels = []string{"email", "chat", "api", "phone", "messaging"}
 
 // Summary is the report over a period; null fields had nothing to measure.
 // Durations in seconds (medians and p90 from log-scale histograms, within
@@ -123,6 +131,11 @@ type Summary struct {
 	ComplaintsPhone                    int64     `json:"complaints_phone"`
 	AgentReplies                       int64     `json:"agent_replies"`
 	Referrals                          int64     `json:"referrals"`
+	// ChatWaitMedianSeconds and ChatWaitMeanSeconds: chat wait time, from
+	// the first customer message to the first agent reply, over chat
+	// conversations created in the period that have both (exact, live).
+	ChatWaitMedianSeconds *float64 `json:"chat_wait_median_seconds"`
+	ChatWaitMeanSeconds   *float64 `json:"chat_wait_mean_seconds"`
 }
 
 // agg sums rollup rows.
@@ -170,6 +183,28 @@ func (s *Service) check(ctx context.Context, f Filters) error {
 	c.Check(f.From.IsZero() || f.To.IsZero() || f.To.Sub(f.From) <= 3*366*24*time.Hour, "to", "invalid", "a report covers at most 3 years")
 	if f.Calendar != "" && f.Calendar != s.cal {
 		c.Add("calendar", "invalid", "the rollups keep business time on calendar %q", s.cal)
+	}
+	if f.Channel != "" {
+		c.OneOf("channel", f.Channel, Channels...)
+	}
+	c.Check(len(f.Source) <= 100, "source", "too_long", "source is at most 100 bytes")
+	if err := c.Err(); err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		field, table string
+		id           int64
+	}{{"team", "teams", f.TeamID}, {"inbox", "inboxes", f.InboxID}, {"agent", "agents", f.AgentID}} {
+		if r.id == 0 {
+			continue
+		}
+		var n int64
+		if err := s.db.R().QueryRow(ctx, `SELECT COUNT(*) FROM `+r.table+` WHERE id = ?`, r.id).Scan(&n); err != nil {
+			return fmt.Errorf("report: %s: %w", r.field, err)
+		}
+		if n == 0 {
+			c.Add(r.field, "not_found", "no %s with id %d", r.field, r.id)
+		}
 	}
 	return c.Err()
 }
@@ -263,6 +298,9 @@ func (s *Service) Report(ctx context.Context, f Filters) (Summary, error) {
 	if err := s.backlog(ctx, f, &out); err != nil {
 		return Summary{}, err
 	}
+	if err := s.chatWait(ctx, f, &out); err != nil {
+		return Summary{}, err
+	}
 	if err := s.db.R().QueryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE source = 'referral' AND created_at >= ? AND created_at < ?`,
 		f.From.UnixMilli(), f.To.UnixMilli()).Scan(&out.Referrals); err != nil {
 		return Summary{}, fmt.Errorf("report: referrals: %w", err)
@@ -295,7 +333,125 @@ func convWhere(f Filters) (string, []any) {
 // surveyWhere returns a filter clause over survey_responses c.
 func surveyWhere(f Filters) (string, []any) {
 	w, args := convWhere(f)
-	return strings.ReplaceAll(w, "c.assignee_id", "c.agent_id"), args
+	w = strings.ReplaceAll(w, "c.assignee_id", "c.agent_id")
+	if f.Source != "" {
+		w, args = w+" AND c.source = ?", append(args, f.Source)
+	}
+	return w, args
+}
+
+// chatWait fills the chat wait time: for each conversation of channel
+// 'chat' created in the period (and matching the filters), the seconds from
+// its first inbound message to the first outbound public reply by an agent
+// after it (automatic messages excluded); conversations without both are
+// not counted. Read live from messages, bounded to chat conversations.
+func (s *Service) chatWait(ctx context.Context, f Filters, out *Summary) error {
+	if f.Channel != "" && f.Channel != "chat" {
+		return nil
+	}
+	g := f
+	g.Channel = "chat"
+	w, args := convWhere(g)
+	rs, err := s.db.R().Query(ctx, `SELECT w.first_in, (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = w.id
+ AND m.direction = 'outbound' AND m.kind = 'reply' AND m.author_type = 'agent' AND m.channel_meta NOT LIKE '%"automatic":true%'
+ AND m.created_at >= w.first_in)
+ FROM (SELECT c.id, (SELECT MIN(i.created_at) FROM messages i WHERE i.conversation_id = c.id AND i.direction = 'inbound') AS first_in
+ FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?`+w+`) w WHERE w.first_in IS NOT NULL`,
+		append([]any{f.From.UnixMilli(), f.To.UnixMilli()}, args...)...)
+	if err != nil {
+		return fmt.Errorf("report: chat wait: %w", err)
+	}
+	defer rs.Close()
+	var waits []float64
+	var sum float64
+	for rs.Next() {
+		var in int64
+		var reply sql.NullInt64
+		if err := rs.Scan(&in, &reply); err != nil {
+			return fmt.Errorf("report: chat wait: %w", err)
+		}
+		if reply.Valid {
+			v := float64(reply.Int64-in) / 1000
+			waits, sum = append(waits, v), sum+v
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("report: chat wait: %w", err)
+	}
+	out.ChatWaitMedianSeconds = Quantile(waits, 0.5)
+	out.ChatWaitMeanSeconds = Mean(sum, int64(len(waits)))
+	return nil
+}
+
+// FeedbackRow is one source and kind of survey answers in a period.
+type FeedbackRow struct {
+	Source      string   `json:"source"`
+	Kind        string   `json:"kind"`
+	Responses   int64    `json:"responses"`
+	CSATPercent *float64 `json:"csat_percent"`
+	NPS         *float64 `json:"nps"`
+	CESMean     *float64 `json:"ces_mean"`
+}
+
+// Feedback answers the survey figures per source and kind of the responses
+// answered in [f.From, f.To) (filters as in Report; f.Source narrows to one
+// source), read live; ordered by source then kind. Only the figure of the
+// row's kind is set (csat_percent for csat, nps for nps, ces_mean for ces).
+func (s *Service) Feedback(ctx context.Context, f Filters) ([]FeedbackRow, error) {
+	if err := s.check(ctx, f); err != nil {
+		return nil, err
+	}
+	w, args := surveyWhere(f)
+	rs, err := s.db.R().Query(ctx, `SELECT c.source, c.kind, c.score, COUNT(*) FROM survey_responses c
+ WHERE c.kind IN ('csat', 'nps', 'ces') AND c.responded_at >= ? AND c.responded_at < ?`+w+
+		` GROUP BY c.source, c.kind, c.score ORDER BY c.source, c.kind`, append([]any{f.From.UnixMilli(), f.To.UnixMilli()}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("report: feedback: %w", err)
+	}
+	defer rs.Close()
+	out := []FeedbackRow{}
+	var good, pro, det, sum int64
+	flush := func() {
+		if len(out) == 0 {
+			return
+		}
+		r := &out[len(out)-1]
+		switch r.Kind {
+		case "csat":
+			r.CSATPercent = Percent(good, r.Responses)
+		case "nps":
+			r.NPS = NPSFromCounts(pro, det, r.Responses)
+		case "ces":
+			r.CESMean = Mean(float64(sum), r.Responses)
+		}
+		good, pro, det, sum = 0, 0, 0, 0
+	}
+	for rs.Next() {
+		var src, kind string
+		var score, n int64
+		if err := rs.Scan(&src, &kind, &score, &n); err != nil {
+			return nil, fmt.Errorf("report: feedback: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Source != src || out[len(out)-1].Kind != kind {
+			flush()
+			out = append(out, FeedbackRow{Source: src, Kind: kind})
+		}
+		out[len(out)-1].Responses += n
+		if score >= 4 {
+			good += n
+		}
+		if score >= 9 {
+			pro += n
+		} else if score <= 6 {
+			det += n
+		}
+		sum += score * n
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("report: feedback: %w", err)
+	}
+	flush()
+	return out, nil
 }
 
 // surveys fills CSAT, NPS and CES from survey_responses answered in the

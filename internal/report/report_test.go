@@ -2,11 +2,13 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/report"
 	"github.com/kesherdesk/kesher/internal/sla/calendar"
 	"github.com/kesherdesk/kesher/internal/testkit"
@@ -336,4 +338,211 @@ func TestPureMetrics(t *testing.T) {
 	if report.HistoricalCLV([]int64{1500, 2500}) != 4000 {
 		t.Error("historical CLV")
 	}
+}
+
+// TestReportFeedbackBySource: survey figures narrowed by source, and the
+// per-source feedback report. Seed: survey CSAT 5, 4, 2; NPS 7, 8; CES 3, 5.
+// Added: call-center CSAT 1 and 5 (50 %), NPS 10, 10, 3 ((2−1)/3 = 33.3).
+func TestReportFeedbackBySource(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		inbox, _, _ := seed(t, d)
+		for _, s := range []struct {
+			kind  string
+			score int
+		}{{"csat", 1}, {"csat", 5}, {"nps", 10}, {"nps", 10}, {"nps", 3}} {
+			if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO survey_responses (kind, source, score, inbox_id, channel, responded_at, updated_at)
+ VALUES (?, 'call-center', ?, ?, 'phone', ?, 0)`, s.kind, s.score, inbox, db.Ms(at(13, 9, 0)))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		week := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+		for _, c := range []struct {
+			source         string
+			csatN, npsN    int64
+			csat, nps, ces *float64
+		}{
+			{"", 5, 5, ptr(60), ptr(20), ptr(4)}, // NPS (2−1)/5
+			{"survey", 3, 2, ptr(200.0 / 3), ptr(0), ptr(4)},
+			{"call-center", 2, 3, ptr(50), ptr(100.0 / 3), nil},
+			{"focus-group", 0, 0, nil, nil, nil},
+		} {
+			f := week
+			f.Source = c.source
+			got, err := s.Report(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.CSATResponses != c.csatN || got.NPSResponses != c.npsN || !same(got.CSATPercent, c.csat) || !same(got.NPS, c.nps) ||
+				!same(got.CESMean, c.ces) {
+				t.Errorf("source %q: csat %d %v nps %d %v ces %v", c.source, got.CSATResponses, deref(got.CSATPercent), got.NPSResponses,
+					deref(got.NPS), deref(got.CESMean))
+			}
+		}
+		rows, err := s.Feedback(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []report.FeedbackRow{
+			{Source: "call-center", Kind: "csat", Responses: 2, CSATPercent: ptr(50)},
+			{Source: "call-center", Kind: "nps", Responses: 3, NPS: ptr(100.0 / 3)},
+			{Source: "survey", Kind: "ces", Responses: 2, CESMean: ptr(4)},
+			{Source: "survey", Kind: "csat", Responses: 3, CSATPercent: ptr(200.0 / 3)},
+			{Source: "survey", Kind: "nps", Responses: 2, NPS: ptr(0)},
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("feedback rows = %+v", rows)
+		}
+		for i, w := range want {
+			r := rows[i]
+			if r.Source != w.Source || r.Kind != w.Kind || r.Responses != w.Responses || !same(r.CSATPercent, w.CSATPercent) ||
+				!same(r.NPS, w.NPS) || !same(r.CESMean, w.CESMean) {
+				t.Errorf("row %d = %+v, want %+v", i, r, w)
+			}
+		}
+		only, err := s.Feedback(ctx, report.Filters{From: week.From, To: week.To, Source: "call-center"})
+		if err != nil || len(only) != 2 {
+			t.Errorf("feedback call-center = %+v, %v", only, err)
+		}
+	})
+}
+
+// TestReportChatWait: chat wait = first customer message to the first agent
+// reply after it, over chat conversations created in the period.
+//
+//	W1 chat Sun 10:00: in 10:00:30, automatic agent 10:00:40, agent 10:02:30 → 120 s
+//	W2 chat Mon 11:00: in 11:00, agent 11:10 → 600 s
+//	W3 chat Tue 11:58: agent 11:59 (before the customer), in 12:00, agent 12:01 → 60 s
+//	W4 chat Wed 09:00: in 09:00, no agent reply → not counted
+//	W5 email Wed 09:00: in 09:00, agent 09:00:10 → not chat
+//	W6 chat the next week: in, agent after 5 s → outside the period
+//
+// Median of 60, 120, 600 = 120; mean 780/3 = 260.
+func TestReportChatWait(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		type m struct {
+			at     time.Time
+			dir    string
+			author string
+			auto   bool
+		}
+		convs := []struct {
+			channel string
+			created time.Time
+			msgs    []m
+		}{
+			{"chat", at(8, 10, 0), []m{{at(8, 10, 0).Add(30 * time.Second), "inbound", "contact", false},
+				{at(8, 10, 0).Add(40 * time.Second), "outbound", "agent", true}, {at(8, 10, 2).Add(30 * time.Second), "outbound", "agent", false}}},
+			{"chat", at(9, 11, 0), []m{{at(9, 11, 0), "inbound", "contact", false}, {at(9, 11, 10), "outbound", "agent", false}}},
+			{"chat", at(10, 11, 58), []m{{at(10, 11, 59), "outbound", "agent", false}, {at(10, 12, 0), "inbound", "contact", false},
+				{at(10, 12, 1), "outbound", "agent", false}}},
+			{"chat", at(11, 9, 0), []m{{at(11, 9, 0), "inbound", "contact", false}}},
+			{"email", at(11, 9, 0), []m{{at(11, 9, 0), "inbound", "contact", false}, {at(11, 9, 0).Add(10 * time.Second), "outbound", "agent", false}}},
+			{"chat", at(16, 9, 0), []m{{at(16, 9, 0), "inbound", "contact", false}, {at(16, 9, 0).Add(5 * time.Second), "outbound", "agent", false}}},
+		}
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			inbox, err := tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, created_at, updated_at) VALUES ('Chat', 'chat', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			contact, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, created_at, updated_at) VALUES ('C', 'c@x', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			for _, c := range convs {
+				id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, created_at,
+ updated_at) VALUES (?, ?, 's', 'open', 'normal', ?, ?, ?)`, inbox, c.channel, contact, db.Ms(c.created), db.Ms(c.created))
+				if err != nil {
+					return err
+				}
+				for _, x := range c.msgs {
+					meta := `{}`
+					if x.auto {
+						meta = `{"automatic":true,"auto":"ack"}`
+					}
+					if _, err := tx.Exec(ctx, `INSERT INTO messages (conversation_id, direction, kind, author_type, channel_meta, created_at)
+ VALUES (?, ?, 'reply', ?, ?, ?)`, id, x.dir, x.author, meta, db.Ms(x.at)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		week := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+		for _, c := range []struct {
+			name         string
+			f            report.Filters
+			median, mean *float64
+		}{
+			{"all channels", week, ptr(120), ptr(260)},
+			{"chat", report.Filters{From: week.From, To: week.To, Channel: "chat"}, ptr(120), ptr(260)},
+			{"email only → null", report.Filters{From: week.From, To: week.To, Channel: "email"}, nil, nil},
+			{"week without chats → null", report.Filters{From: at(22, 0, 0), To: at(29, 0, 0)}, nil, nil},
+		} {
+			got, err := s.Report(ctx, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !same(got.ChatWaitMedianSeconds, c.median) || !same(got.ChatWaitMeanSeconds, c.mean) {
+				t.Errorf("%s: chat wait median %v mean %v", c.name, deref(got.ChatWaitMedianSeconds), deref(got.ChatWaitMeanSeconds))
+			}
+		}
+	})
+}
+
+// TestReportUnknownFilters: ids that do not exist and unknown channels are
+// 400s naming the field, not empty reports.
+func TestReportUnknownFilters(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		inbox, agentA, _ := seed(t, d)
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{})
+		base := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+		for _, c := range []struct {
+			field string
+			f     func(*report.Filters)
+		}{
+			{"team", func(f *report.Filters) { f.TeamID = 99999 }},
+			{"agent", func(f *report.Filters) { f.AgentID = 99999 }},
+			{"inbox", func(f *report.Filters) { f.InboxID = 99999 }},
+			{"channel", func(f *report.Filters) { f.Channel = "fax" }},
+			{"", func(f *report.Filters) { f.InboxID, f.AgentID, f.Channel = inbox, agentA, "email" }},
+		} {
+			f := base
+			c.f(&f)
+			_, err := s.Report(ctx, f)
+			var v *errs.ValidationError
+			switch {
+			case c.field == "" && err != nil:
+				t.Errorf("known filters: %v", err)
+			case c.field != "" && (!errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Field != c.field):
+				t.Errorf("%s: err = %v, want a validation error naming it", c.field, err)
+			}
+			if _, err := s.Feedback(ctx, f); (err == nil) != (c.field == "") {
+				t.Errorf("feedback %s: err = %v", c.field, err)
+			}
+		}
+	})
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func same(a, b *float64) bool {
+	return (a == nil) == (b == nil) && (a == nil || math.Abs(*a-*b) < 1e-9)
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
