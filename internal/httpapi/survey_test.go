@@ -83,6 +83,9 @@ func TestFeedbackImportAndResponsesAPI(t *testing.T) {
 		if num(got["created"]) != 0 || num(got["unchanged"]) != 2 {
 			t.Errorf("re-import %v", got)
 		}
+		if f := fieldOf(t, k.do("POST", "/api/v1/feedback/import", k.admin, strings.Replace(csv, "x-1,csat,5", "x-1,nps,5", 1), ct...)); f != "line[2].kind" {
+			t.Errorf("kind change csat → nps: field %q, want line[2].kind", f)
+		}
 		if r := k.do("GET", "/api/v1/survey-responses", agentTok, nil); r.status != 403 {
 			t.Errorf("agent list: %d, want 403", r.status)
 		}
