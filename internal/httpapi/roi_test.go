@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/kesherdesk/kesher/internal/db"
@@ -42,6 +44,27 @@ func TestROIAPI(t *testing.T) {
 		}
 		if f := k.problemField("PUT", q, k.admin, map[string]any{"costs": map[string]any{"training": -5}}); f != "costs.training" {
 			t.Errorf("negative cost: field %q", f)
+		}
+		// Bad amounts and currencies: 400 naming the field, nothing stored.
+		for _, c := range []struct{ name, body, field, code, msg string }{
+			{"fractional cost", `{"costs":{"salaries":10.5}}`, "costs.salaries", "not_integer", "must be an integer number of minor units"},
+			{"exponent revenue", `{"revenue":{"upsell":1e3}}`, "revenue.upsell", "not_integer", "must be an integer number of minor units"},
+			{"string amount", `{"costs":{"other":"5"}}`, "costs.other", "wrong_type", ""},
+			{"unknown currency", `{"currency":"ABC"}`, "currency", "invalid", "ISO 4217"},
+			{"no-currency code", `{"currency":"XXX"}`, "currency", "invalid", "ISO 4217"},
+		} {
+			r := k.do("PUT", q, k.admin, c.body)
+			var pr struct {
+				Errors []struct{ Field, Code, Message string } `json:"errors"`
+			}
+			_ = json.Unmarshal(r.body, &pr)
+			if r.status != 400 || len(pr.Errors) != 1 || pr.Errors[0].Field != c.field || pr.Errors[0].Code != c.code ||
+				!strings.Contains(pr.Errors[0].Message, c.msg) {
+				t.Errorf("%s: %d %s, want 400 %s %s %q", c.name, r.status, r.body, c.field, c.code, c.msg)
+			}
+		}
+		if p := k.must(200, "GET", q, k.admin, nil); num(p["costs"].(map[string]any)["salaries"]) != 90000 {
+			t.Errorf("a refused PUT changed the period: %v", p)
 		}
 		_, agentTok := k.agentWithToken("Noa", "agent")
 		k.must(403, "GET", q, agentTok, nil)

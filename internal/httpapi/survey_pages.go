@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/survey"
@@ -45,6 +48,7 @@ button{min-height:48px;padding:.5rem 2rem;font:inherit;font-weight:600;color:#ff
 {{if .Brand}}<p>{{.Brand}}</p>{{end}}
 <h1>{{.Title}}</h1>
 {{if .Message}}<p>{{.Message}}</p>{{end}}
+{{if .Also}}<div lang="en" dir="ltr"><h2>{{.AlsoTitle}}</h2><p>{{.Also}}</p></div>{{end}}
 {{if .Form}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="{{.Action}}">
@@ -89,6 +93,7 @@ type surveyPageData struct {
 	CommentLabel, Comment       string
 	Error                       string
 	Again                       bool
+	AlsoTitle, Also             string // an English line under a Hebrew page whose reader's language is unknown
 }
 
 func surveyChoices(lo, hi int, selected *int, labels []string) []surveyChoice {
@@ -112,19 +117,92 @@ func renderSurvey(w http.ResponseWriter, status int, d surveyPageData) {
 	_ = surveyPage.Execute(w, d)
 }
 
+// maxSurveyForm is the largest survey form body, in bytes; a larger one
+// answers 413.
+const maxSurveyForm = 64 << 10
+
+// formErrors is the page's message for the fields ve names, in the
+// invitation's language: one sentence per field, in the order found.
+func formErrors(inv survey.Invitation, ve *errs.ValidationError) string {
+	t := survey.Catalog(inv.Language)
+	lo, hi := survey.ScoreRange(inv.Kind)
+	var out []string
+	for _, f := range ve.Fields {
+		var msg string
+		switch f.Field + "/" + f.Code {
+		case "score/out_of_range":
+			msg = fmt.Sprintf(t.ScoreRange, lo, hi)
+		case "ces/unexpected":
+			msg = t.CESUnexpected
+		case "ces/out_of_range":
+			msg = t.CESRange
+		case "comment/invalid_utf8":
+			msg = t.InvalidUTF8
+		case "comment/too_long":
+			msg = t.TooLong
+		default:
+			msg = t.ScoreMissing
+		}
+		if !slices.Contains(out, msg) {
+			out = append(out, msg)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// refuse renders the error page of a refused request: 429 (rate limit),
+// 403 (cross-origin POST), 400 (unreadable form) or 413 (form over
+// maxSurveyForm). lookup resolves the token for the invitation's
+// language (never on 429: a limited client costs no query); unknown, the
+// page is Hebrew with an English line.
+func (p surveyPageHandler) refuse(w http.ResponseWriter, r *http.Request, status int, lookup bool) {
+	lang := ""
+	var brand string
+	if lookup {
+		if inv, _ := p.s.Resolve(r.Context(), r.PathValue("token")); inv.ID != 0 {
+			lang, brand = survey.Language(inv.Language), inv.Brand
+		}
+	}
+	texts := func(t survey.Texts) (string, string) {
+		switch status {
+		case http.StatusTooManyRequests:
+			return t.TooManyTitle, t.TooManyBody
+		case http.StatusForbidden:
+			return t.ForbiddenTitle, t.ForbiddenBody
+		case http.StatusRequestEntityTooLarge:
+			return t.TooLargeTitle, t.TooLargeBody
+		default:
+			return t.BadFormTitle, t.BadFormBody
+		}
+	}
+	d := surveyPageData{Lang: lang, Brand: brand}
+	if lang == "" {
+		d.Lang = "he"
+		d.AlsoTitle, d.Also = texts(survey.Catalog("en"))
+	}
+	d.T = survey.Catalog(d.Lang)
+	d.Title, d.Message = texts(d.T)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
+	}
+	renderSurvey(w, status, d)
+}
+
 // surveyPages serves the public survey pages: GET /s/{token} shows the form
 // (?score=N pre-selects a score), POST /s/{token} (form fields score, ces,
 // comment) records the answer and shows thanks. A bad token answers 404,
 // a closed survey 410, a bad form 400 with the form again. allow, when
 // set, rate-limits requests (false answers 429). Cross-origin POSTs are
-// refused (the form posts to its own origin).
+// refused with 403 (the form posts to its own origin); an unreadable form
+// answers 400, one over maxSurveyForm 413. Every error is an HTML page
+// (see refuse and fail).
 func surveyPages(s *survey.Service, allow func(r *http.Request) bool, log *slog.Logger) http.Handler {
 	p := surveyPageHandler{s: s, log: log}
 	csrf := http.NewCrossOriginProtection()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{token}", func(w http.ResponseWriter, r *http.Request) {
 		if allow != nil && !allow(r) {
-			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			p.refuse(w, r, http.StatusTooManyRequests, false)
 			return
 		}
 		var pre *int
@@ -135,16 +213,20 @@ func surveyPages(s *survey.Service, allow func(r *http.Request) bool, log *slog.
 	})
 	mux.HandleFunc("POST /s/{token}", func(w http.ResponseWriter, r *http.Request) {
 		if allow != nil && !allow(r) {
-			http.Error(w, "too many requests", http.StatusTooManyRequests)
+			p.refuse(w, r, http.StatusTooManyRequests, false)
 			return
 		}
 		if err := csrf.Check(r); err != nil {
-			http.Error(w, "cross-origin request refused", http.StatusForbidden)
+			p.refuse(w, r, http.StatusForbidden, true)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, maxSurveyForm)
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
+			status := http.StatusBadRequest
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				status = http.StatusRequestEntityTooLarge
+			}
+			p.refuse(w, r, status, true)
 			return
 		}
 		var in survey.AnswerInput
@@ -159,12 +241,7 @@ func surveyPages(s *survey.Service, allow func(r *http.Request) bool, log *slog.
 		inv, err := s.Record(r.Context(), token, in)
 		var ve *errs.ValidationError
 		if errors.As(err, &ve) {
-			t := survey.Catalog(inv.Language)
-			msg := t.ScoreMissing
-			if ve.Fields[0].Field == "comment" {
-				msg = t.TooLong
-			}
-			p.show(w, r, in.Score, in.CES, in.Comment, msg)
+			p.show(w, r, in.Score, in.CES, in.Comment, formErrors(inv, ve))
 			return
 		}
 		if err != nil {

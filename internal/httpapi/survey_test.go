@@ -83,6 +83,9 @@ func TestFeedbackImportAndResponsesAPI(t *testing.T) {
 		if num(got["created"]) != 0 || num(got["unchanged"]) != 2 {
 			t.Errorf("re-import %v", got)
 		}
+		if f := fieldOf(t, k.do("POST", "/api/v1/feedback/import", k.admin, strings.Replace(csv, "x-1,csat,5", "x-1,nps,5", 1), ct...)); f != "line[2].kind" {
+			t.Errorf("kind change csat → nps: field %q, want line[2].kind", f)
+		}
 		if r := k.do("GET", "/api/v1/survey-responses", agentTok, nil); r.status != 403 {
 			t.Errorf("agent list: %d, want 403", r.status)
 		}
@@ -104,6 +107,7 @@ func TestNPSCampaignAPI(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		k := newDesk(t, d)
 		_, supTok := k.agentWithToken("Dana", "supervisor")
+		k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "Gold", "tier": "gold"})
 		body := map[string]any{"name": "Q4", "segment": map[string]any{"tiers": []string{"gold"}, "has_orders": true}, "per_hour": 50}
 		if r := k.do("POST", "/api/v1/nps-campaigns", supTok, body); r.status != 403 {
 			t.Errorf("supervisor create: %d", r.status)
@@ -147,6 +151,42 @@ func TestSurveyPagesRateLimited(t *testing.T) {
 		}
 		if codes[404] != 30 || codes[429] != 5 {
 			t.Errorf("statuses %v, want 30×404 then 5×429", codes)
+		}
+	})
+}
+
+// TestNPSCampaignSegmentChecked: a segment naming a tier no contact has
+// or an organization that does not exist is a 400 naming the element;
+// the default tier and tiers and organizations in use are accepted.
+func TestNPSCampaignSegmentChecked(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d)
+		org := k.must(201, "POST", "/api/v1/organizations", k.admin, map[string]any{"name": "Acme"})
+		orgID := num(org["id"])
+		k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "Gold", "tier": "gold"})
+		for _, c := range []struct {
+			name    string
+			segment map[string]any
+			field   string
+		}{
+			{"unknown tier", map[string]any{"tiers": []string{"gold", "platinum"}}, "segment.tiers[1]"},
+			{"tier in another case", map[string]any{"tiers": []string{"GOLD"}}, "segment.tiers[0]"},
+			{"unknown organization", map[string]any{"organization_ids": []int64{orgID, 99999}}, "segment.organization_ids[1]"},
+			{"valid", map[string]any{"tiers": []string{"gold", "standard"}, "organization_ids": []int64{orgID}}, ""},
+		} {
+			r := k.do("POST", "/api/v1/nps-campaigns", k.admin, map[string]any{"name": c.name, "segment": c.segment})
+			if c.field == "" {
+				if r.status != 201 {
+					t.Errorf("%s: %d %s", c.name, r.status, r.body)
+				}
+				continue
+			}
+			if r.status != 400 || fieldOf(t, r) != c.field {
+				t.Errorf("%s: %d %s, want 400 naming %s", c.name, r.status, r.body, c.field)
+			}
+		}
+		if n := k.count(`SELECT COUNT(*) FROM nps_campaigns`); n != 1 {
+			t.Errorf("%d campaigns stored, want 1", n)
 		}
 	})
 }

@@ -58,6 +58,22 @@ func TestFeedbackImport(t *testing.T) {
 		if err != nil || res != (survey.ImportResult{Updated: 1, Unchanged: 2}) {
 			t.Errorf("changed import: %+v %v", res, err)
 		}
+		// A re-import may not change an answer's kind (csat → nps), even
+		// with a score valid for the new kind; nothing of the file is applied.
+		for _, c := range []struct{ csv, field string }{
+			{strings.Replace(strings.Replace(feedbackCSV, "csat,4", "nps,4", 1), "nps,9", "nps,8", 1), "line[2].kind"},
+			{strings.Replace(feedbackCSV, "social,ces,2", "social,csat,2", 1), "line[4].kind"},
+		} {
+			_, err := k.svc.Import(k.ctx, audit.System, strings.NewReader(c.csv))
+			var ve *errs.ValidationError
+			if !errors.As(err, &ve) || ve.Fields[0].Field != c.field || !strings.Contains(ve.Error(), "kind cannot change") {
+				t.Errorf("kind change: want error on %s, got %v", c.field, err)
+			}
+		}
+		if n := k.count(`SELECT COUNT(*) FROM survey_responses WHERE (external_id = 'cc-1' AND kind = 'csat' AND score = 5)
+			OR (external_id = 'fg-7' AND score = 9) OR (external_id = 'sm-3' AND kind = 'ces')`); n != 3 {
+			t.Errorf("a refused kind change altered rows (%d of 3 intact)", n)
+		}
 		var score int
 		var contactID int64
 		var at int64

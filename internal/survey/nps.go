@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/audit"
+	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -121,7 +122,8 @@ func (s *Service) Campaign(ctx context.Context, id int64) (Campaign, error) {
 }
 
 // CreateCampaign stores a draft campaign. Errors: *errs.ValidationError
-// naming the field.
+// naming the field (segment.tiers[i]: a tier no contact has and not the
+// default tier; segment.organization_ids[i]: no such organization).
 func (s *Service) CreateCampaign(ctx context.Context, actor audit.Actor, in CampaignInput) (Campaign, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	perHour, minDays := 100, 90
@@ -149,6 +151,9 @@ func (s *Service) CreateCampaign(ctx context.Context, actor audit.Actor, in Camp
 	}
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		if err := checkSegment(ctx, tx, in.Segment); err != nil {
+			return err
+		}
 		if in.InboxID != nil {
 			var channel string
 			err := tx.QueryRow(ctx, `SELECT channel FROM inboxes WHERE id = ?`, *in.InboxID).Scan(&channel)
@@ -175,6 +180,34 @@ func (s *Service) CreateCampaign(ctx context.Context, actor audit.Actor, in Camp
 		return Campaign{}, err
 	}
 	return s.Campaign(ctx, id)
+}
+
+// checkSegment refuses a segment naming a tier not in use (no contact has
+// it, and it is not contact.DefaultTier) or an organization that does not
+// exist: such a segment would silently ask nobody.
+func checkSegment(ctx context.Context, q db.Querier, sg Segment) error {
+	var c errs.Checker
+	for i, t := range sg.Tiers {
+		ok := t == contact.DefaultTier
+		if !ok {
+			var one int
+			err := q.QueryRow(ctx, `SELECT 1 FROM contacts WHERE tier = ? LIMIT 1`, t).Scan(&one)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			ok = err == nil
+		}
+		c.Check(ok, fmt.Sprintf("segment.tiers[%d]", i), "unknown", "no contact has tier %q", t)
+	}
+	for i, o := range sg.OrganizationIDs {
+		var one int
+		err := q.QueryRow(ctx, `SELECT 1 FROM organizations WHERE id = ?`, o).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		c.Check(err == nil, fmt.Sprintf("segment.organization_ids[%d]", i), "unknown", "organization %d does not exist", o)
+	}
+	return c.Err()
 }
 
 func ptrArg(p *int64) any {

@@ -266,7 +266,8 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 // transaction: all or nothing, the first bad line named with its column
 // (field "line[N].column"). external_id is the idempotency key: a second
 // import of the same file changes nothing (all unchanged); a changed line
-// updates its row. Contacts are matched by email, or created. Errors:
+// updates its row, but never its kind (a CSAT answer does not become an
+// NPS one: field "line[N].kind"). Contacts are matched by email, or created. Errors:
 // *errs.ValidationError; nothing is imported then.
 func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (ImportResult, error) {
 	rows, err := parseFeedback(r)
@@ -311,12 +312,15 @@ func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (I
 				res.Created++
 			case err != nil:
 				return err
+			case kind != f.kind:
+				return lineErr(f.line, "kind", "immutable", "an imported answer's kind cannot change (external_id %q is %s)",
+					f.externalID, kind)
 			case kind == f.kind && source == f.source && score == f.score && comment == f.comment && at == db.Ms(f.at) &&
 				((contactID == nil && !ct.Valid) || (contactID != nil && ct.Valid && ct.Int64 == contactID.(int64))):
 				res.Unchanged++
 			default:
-				if _, err := tx.Exec(ctx, `UPDATE survey_responses SET kind = ?, source = ?, score = ?, comment = ?, contact_id = ?,
-					responded_at = ?, updated_at = ? WHERE id = ?`, f.kind, f.source, f.score, f.comment, contactID, db.Ms(f.at),
+				if _, err := tx.Exec(ctx, `UPDATE survey_responses SET source = ?, score = ?, comment = ?, contact_id = ?,
+					responded_at = ?, updated_at = ? WHERE id = ?`, f.source, f.score, f.comment, contactID, db.Ms(f.at),
 					now, id); err != nil {
 					return fmt.Errorf("survey: import line %d: %w", f.line, err)
 				}

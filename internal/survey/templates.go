@@ -40,6 +40,15 @@ type Texts struct {
 	NotFoundBody  string
 	ScoreMissing  string
 	TooLong       string
+	ScoreRange    string // with %d and %d: the lowest and highest score
+	CESUnexpected string
+	CESRange      string
+	InvalidUTF8   string
+	// Error pages (the title and one line each).
+	TooManyTitle, TooManyBody     string
+	ForbiddenTitle, ForbiddenBody string
+	BadFormTitle, BadFormBody     string
+	TooLargeTitle, TooLargeBody   string
 }
 
 // catalog holds the strings per language; "he" is the default.
@@ -77,6 +86,18 @@ var catalog = map[string]Texts{
 		NotFoundBody:   "לא מצאנו סקר בקישור הזה. ודאו שהעתקתם את כל הקישור מהמייל.",
 		ScoreMissing:   "נא לבחור ציון.",
 		TooLong:        "ההערה ארוכה מדי (עד 2000 תווים).",
+		ScoreRange:     "נא לבחור ציון בין %d ל-%d.",
+		CESUnexpected:  "בסקר הזה אין שאלת קלות טיפול.",
+		CESRange:       "נא לבחור ציון קלות בין 1 ל-7.",
+		InvalidUTF8:    "ההערה מכילה תווים לא תקינים.",
+		TooManyTitle:   "יותר מדי בקשות",
+		TooManyBody:    "נא לנסות שוב בעוד דקה.",
+		ForbiddenTitle: "הבקשה נדחתה",
+		ForbiddenBody:  "אפשר לשלוח את הטופס רק מדף הסקר עצמו. נא לפתוח שוב את הקישור מהמייל.",
+		BadFormTitle:   "הטופס אינו תקין",
+		BadFormBody:    "לא הצלחנו לקרוא את הטופס. נא לפתוח שוב את הקישור מהמייל ולנסות שוב.",
+		TooLargeTitle:  "הטופס גדול מדי",
+		TooLargeBody:   "הטופס שנשלח גדול מדי. נא לקצר את ההערה ולנסות שוב.",
 	},
 	"en": {
 		Dir:            "ltr",
@@ -111,6 +132,18 @@ var catalog = map[string]Texts{
 		NotFoundBody:   "We found no survey at this link. Please make sure you copied the whole link from the email.",
 		ScoreMissing:   "Please choose a score.",
 		TooLong:        "The comment is too long (2000 characters at most).",
+		ScoreRange:     "Please choose a score from %d to %d.",
+		CESUnexpected:  "This survey asks no ease-of-handling question.",
+		CESRange:       "Please choose an ease score from 1 to 7.",
+		InvalidUTF8:    "The comment contains invalid characters.",
+		TooManyTitle:   "Too many requests",
+		TooManyBody:    "Please try again in a minute.",
+		ForbiddenTitle: "Request refused",
+		ForbiddenBody:  "The form can only be sent from the survey page itself. Please open the link from the email again.",
+		BadFormTitle:   "The form is not valid",
+		BadFormBody:    "We could not read the form. Please open the link from the email again and retry.",
+		TooLargeTitle:  "The form is too large",
+		TooLargeBody:   "The form sent is too large. Please shorten the comment and try again.",
 	},
 }
 

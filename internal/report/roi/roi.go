@@ -26,7 +26,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/commerce/compensation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"golang.org/x/text/currency"
 )
 
 // Costs are the service center's costs in a period, minor units.
@@ -145,17 +145,36 @@ func Compute(in Input, f Facts) Outputs {
 	return o
 }
 
-var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+// currenciesInUse is the set of ISO 4217 codes currently legal tender in
+// some region (golang.org/x/text/currency's default query).
+var currenciesInUse = func() map[string]bool {
+	m := map[string]bool{}
+	for it := currency.Query(); it.Next(); {
+		m[it.Unit().String()] = true
+	}
+	return m
+}()
 
-// Check validates and normalizes in. Errors: *errs.ValidationError naming
-// the field ("costs.salaries", "currency", …).
+// CurrencyInUse reports whether code is an upper-case ISO 4217 code of a
+// currency in use as legal tender ("ILS", "USD"; not "ils", "XXX" or
+// a withdrawn one such as "DEM").
+func CurrencyInUse(code string) bool {
+	u, err := currency.ParseISO(code)
+	return err == nil && len(code) == 3 && strings.ToUpper(code) == code && u.String() == code && currenciesInUse[code]
+}
+
+// Check validates and normalizes in. The currency (default ILS; trimmed
+// and upper-cased) must be the ISO 4217 code of a currency in use
+// (CurrencyInUse). Errors:
+// *errs.ValidationError naming the field ("costs.salaries", "currency", …).
 func Check(in *Input) error {
 	var c errs.Checker
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	if in.Currency == "" {
 		in.Currency = "ILS"
 	}
-	c.Check(currencyRE.MatchString(in.Currency), "currency", "invalid", "currency must be an ISO 4217 code such as ILS")
+	c.Check(CurrencyInUse(in.Currency), "currency", "invalid",
+		"currency must be the ISO 4217 code of a currency in use, such as ILS or USD")
 	for name, v := range map[string]int64{"costs.salaries": in.Costs.Salaries, "costs.training": in.Costs.Training,
 		"costs.telephony": in.Costs.Telephony, "costs.technology": in.Costs.Technology, "costs.other": in.Costs.Other,
 		"revenue.retained_customers": in.Revenue.RetainedCustomers, "revenue.upsell": in.Revenue.Upsell,

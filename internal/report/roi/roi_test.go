@@ -17,6 +17,16 @@ func i64(v int64) *int64 { return &v }
 
 func f64(v float64) *float64 { return &v }
 
+// TestCurrencyInUse: upper-case ISO 4217 codes of currencies in use only.
+func TestCurrencyInUse(t *testing.T) {
+	for code, want := range map[string]bool{"ILS": true, "USD": true, "EUR": true, "GBP": true, "ils": false, "ABC": false,
+		"XXX": false, "XTS": false, "DEM": false, "": false, "ILSX": false, "IL": false} {
+		if got := roi.CurrencyInUse(code); got != want {
+			t.Errorf("CurrencyInUse(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
+
 func TestCompute(t *testing.T) {
 	cases := []struct {
 		name                string
@@ -193,6 +203,10 @@ func TestPeriods(t *testing.T) {
 			{roi.Input{Costs: roi.Costs{Salaries: -1}}, "costs.salaries"},
 			{roi.Input{Revenue: roi.Revenue{Upsell: 1 << 62}}, "revenue.upsell"},
 			{roi.Input{Currency: "shekel"}, "currency"},
+			{roi.Input{Currency: "ABC"}, "currency"}, // three letters, not ISO 4217
+			{roi.Input{Currency: "XXX"}, "currency"}, // ISO 4217 "no currency", not tender
+			{roi.Input{Currency: "DEM"}, "currency"}, // withdrawn
+			{roi.Input{Currency: "IL$"}, "currency"},
 		} {
 			_, err := s.Put(ctx, actor, from, to, c.in)
 			var ve *errs.ValidationError
