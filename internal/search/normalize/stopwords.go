@@ -3,7 +3,10 @@ package normalize
 import "strings"
 
 // stopWordList holds common Hebrew and English function words and
-// greetings, as written (Fold is applied when the set is built).
+// greetings, as written (Fold is applied when the set is built), and the
+// English contractions as Words leaves them once apostrophes are dropped
+// ("I'm" → "im", "don't" → "dont"; "ill", "id" and "wont" are left out:
+// they are words too).
 const stopWordList = `
 של את על עם זה זו זאת זהו הזה הזאת גם לא כן אני אתה את הוא היא אנחנו אתם אתן הם הן יש אין מה מי איך למה מתי איפה
 כי אם או אבל רק עוד כל כבר אז היה היתה הייתה היו להיות יהיה שלי שלך שלכם שלנו שלו שלה שלהם לי לך לו לה לנו לכם להם
@@ -13,6 +16,8 @@ the a an and or but if of to in on at for from by with about as is are was were 
 had not no yes it its this that these those there here i me my we our you your he him his she her they them their
 what which who whom when where why how can could would should will shall may might must please thanks thank hi hello
 dear regards best just also very so than then too any some all into out up down over again
+im ive youre youve youll dont doesnt didnt cant couldnt wouldnt isnt arent wasnt werent hasnt havent hadnt shouldnt
+thats theres whats lets hey ok okay
 `
 
 // stopWords is the folded stop-word set; it is built once and only read.
