@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/channel/email/parse"
 	"github.com/kesherdesk/kesher/internal/conversation"
@@ -20,12 +19,12 @@ import (
 
 // Reasons an invitation is skipped (survey_invitations.skip_reason).
 const (
-	SkipNotSolved  = "not_solved"       // reopened before the send time
-	SkipNoInbox    = "no_email_inbox"   // the inbox is not an email inbox
-	SkipNoAddress  = "no_email_address" // the requester has no address
-	SkipAutoSubmit = "auto_submitted"   // the last customer message was an auto-reply or bulk mail
-	SkipBounced    = "address_bounced"  // mail to the address bounces
-	SkipLimit      = "automatic_limit"  // the hourly automatic-mail limit is reached
+	SkipNotSolved  = "not_solved"               // reopened before the send time
+	SkipNoInbox    = "no_email_inbox"           // the inbox is not an email inbox
+	SkipNoAddress  = outbound.WithheldNoAddress // the requester has no address
+	SkipAutoSubmit = "auto_submitted"           // the last customer message was an auto-reply or bulk mail
+	SkipBounced    = outbound.WithheldBounced   // mail to the address bounces
+	SkipLimit      = outbound.WithheldLimit     // the hourly automatic-mail limit is reached
 )
 
 // runSend sends a scheduled CSAT invitation (in the job's transaction).
@@ -131,32 +130,8 @@ func (s *Service) withheld(ctx context.Context, tx *db.Tx, convStatus, channel, 
 }
 
 // mayMail checks an address for an automatic survey email: present, not
-// bounced, under the inbox's automatic-mail limit (inbox settings JSON).
+// bounced, under the inbox's automatic-mail limit (inbox settings JSON);
+// see outbound.WithholdAutomatic.
 func (s *Service) mayMail(ctx context.Context, tx *db.Tx, settings, addr string, now time.Time) (string, error) {
-	addr = strings.TrimSpace(addr)
-	if addr == "" {
-		return SkipNoAddress, nil
-	}
-	bounced, _, err := email.Bouncing(ctx, tx, addr)
-	if err != nil {
-		return "", err
-	}
-	if bounced {
-		return SkipBounced, nil
-	}
-	limit := outbound.DefaultAutomaticLimit
-	var st map[string]any
-	if json.Unmarshal([]byte(settings), &st) == nil {
-		if f, ok := st[outbound.SettingAutomaticLimit].(float64); ok {
-			limit = int(f)
-		}
-	}
-	ok, err := outbound.AllowAutomaticN(ctx, tx, addr, limit, now)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return SkipLimit, nil
-	}
-	return "", nil
+	return outbound.WithholdAutomatic(ctx, tx, addr, settings, now)
 }

@@ -3,13 +3,11 @@ package lateness
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/channel/email/parse"
 	"github.com/kesherdesk/kesher/internal/conversation"
@@ -296,9 +294,9 @@ func (s *Service) open(ctx context.Context, tx *db.Tx, o order, seq int64, st Se
 // Reasons a notice is withheld (channel_meta "withheld" of the note).
 const (
 	whyNoInbox   = "no_email_inbox"
-	whyNoAddress = "no_email_address"
-	whyBounced   = "address_bounced"
-	whyLimit     = "automatic_limit"
+	whyNoAddress = outbound.WithheldNoAddress
+	whyBounced   = outbound.WithheldBounced
+	whyLimit     = outbound.WithheldLimit
 )
 
 // withheld says why no notice may go to o's contact in conversation
@@ -315,30 +313,5 @@ func (s *Service) withheld(ctx context.Context, tx *db.Tx, o order, convID int64
 	if channel != inbox.ChannelEmail {
 		return whyNoInbox, nil
 	}
-	addr := strings.TrimSpace(o.email)
-	if addr == "" {
-		return whyNoAddress, nil
-	}
-	bounced, _, err := email.Bouncing(ctx, tx, addr)
-	if err != nil {
-		return "", err
-	}
-	if bounced {
-		return whyBounced, nil
-	}
-	limit := outbound.DefaultAutomaticLimit
-	var settings map[string]any
-	if jsonErr := json.Unmarshal([]byte(raw), &settings); jsonErr == nil {
-		if f, ok := settings[outbound.SettingAutomaticLimit].(float64); ok {
-			limit = int(f)
-		}
-	}
-	ok, err := outbound.AllowAutomaticN(ctx, tx, addr, limit, now)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return whyLimit, nil
-	}
-	return "", nil
+	return outbound.WithholdAutomatic(ctx, tx, o.email, raw, now)
 }

@@ -2,10 +2,12 @@ package outbound
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/db"
 )
 
@@ -54,4 +56,47 @@ func AllowAutomaticN(ctx context.Context, tx *db.Tx, address string, limit int, 
 		return false, fmt.Errorf("outbound: trim automatic mail of %s: %w", address, err)
 	}
 	return true, nil
+}
+
+// Reasons WithholdAutomatic gives for not sending an automatic mail.
+const (
+	WithheldNoAddress = "no_email_address" // the recipient has no address
+	WithheldBounced   = "address_bounced"  // mail to the address bounces
+	WithheldLimit     = "automatic_limit"  // the inbox's hourly automatic-mail limit is reached
+)
+
+// WithholdAutomatic says why no automatic mail (a survey, a proactive
+// notice) may go to address from an inbox whose settings JSON is
+// inboxSettings, "" when it may: the address is empty, has bounced
+// (email.Bouncing), or has reached the inbox's "automatic_limit_per_hour"
+// (DefaultAutomaticLimit when unset). When it may, the mail is recorded
+// against the limit in tx (AllowAutomaticN), so the caller sends it only if
+// tx commits. Errors: a database error.
+func WithholdAutomatic(ctx context.Context, tx *db.Tx, address, inboxSettings string, now time.Time) (string, error) {
+	address = strings.TrimSpace(address)
+	if address == "" {
+		return WithheldNoAddress, nil
+	}
+	bounced, _, err := email.Bouncing(ctx, tx, address)
+	if err != nil {
+		return "", err
+	}
+	if bounced {
+		return WithheldBounced, nil
+	}
+	limit := DefaultAutomaticLimit
+	var settings map[string]any
+	if json.Unmarshal([]byte(inboxSettings), &settings) == nil {
+		if f, ok := settings[SettingAutomaticLimit].(float64); ok {
+			limit = int(f)
+		}
+	}
+	ok, err := AllowAutomaticN(ctx, tx, address, limit, now)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return WithheldLimit, nil
+	}
+	return "", nil
 }
