@@ -108,14 +108,9 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Order], e
 	if err != nil {
 		return page.Result[Order]{}, err
 	}
-	res := page.Result[Order]{Data: os}
-	if len(os) > limit {
-		res.Data = os[:limit]
-		last := os[limit-1]
-		next := page.Cursor{Sort: "orders", Key: last.PlacedAt.UnixMilli(), ID: last.ID}.Encode()
-		res.NextCursor = &next
-	}
-	return res, nil
+	return page.Of(os, limit, func(last Order) page.Cursor {
+		return page.Cursor{Sort: "orders", Key: last.PlacedAt.UnixMilli(), ID: last.ID}
+	}), nil
 }
 
 // Upsert creates the order in.ExternalID names, or updates it with the

@@ -54,16 +54,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Contact],
 	if err != nil {
 		return page.Result[Contact]{}, err
 	}
-	res := page.Result[Contact]{Data: cs}
-	if res.Data == nil {
-		res.Data = []Contact{}
-	}
-	if len(cs) > limit {
-		res.Data = cs[:limit]
-		next := page.Cursor{Sort: "contacts", ID: cs[limit-1].ID}.Encode()
-		res.NextCursor = &next
-	}
-	return res, nil
+	return page.Of(cs, limit, func(last Contact) page.Cursor { return page.Cursor{Sort: "contacts", ID: last.ID} }), nil
 }
 
 // escapeLike escapes LIKE wildcards with backslash.

@@ -226,11 +226,7 @@ func (s *Service) ListOrganizations(ctx context.Context, query, cursor string, l
 	if err != nil {
 		return page.Result[Organization]{}, err
 	}
-	res := page.Result[Organization]{Data: os}
-	if len(os) > limit {
-		res.Data = os[:limit]
-		next := page.Cursor{Sort: "organizations", ID: os[limit-1].ID}.Encode()
-		res.NextCursor = &next
-	}
-	return res, nil
+	return page.Of(os, limit, func(last Organization) page.Cursor {
+		return page.Cursor{Sort: "organizations", ID: last.ID}
+	}), nil
 }

@@ -219,10 +219,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 	if err != nil {
 		return page.Result[Conversation]{}, fmt.Errorf("conversation: list: %w", err)
 	}
-	res := page.Result[Conversation]{Data: cs}
-	if len(cs) > limit {
-		res.Data = cs[:limit]
-		last := cs[limit-1]
+	return page.Of(cs, limit, func(last Conversation) page.Cursor {
 		next := page.Cursor{Sort: p.Sort, ID: last.ID}
 		if strings.HasSuffix(p.Sort, "updated_at") {
 			next.Key = last.UpdatedAt.UnixMilli()
@@ -233,10 +230,8 @@ func (s *Service) List(ctx context.Context, p ListParams) (page.Result[Conversat
 				next.Key = last.SLADueAt.UnixMilli()
 			}
 		}
-		n := next.Encode()
-		res.NextCursor = &n
-	}
-	return res, nil
+		return next
+	}), nil
 }
 
 // filterSQL returns the FROM clause, the id column to order by and the

@@ -69,3 +69,19 @@ type Result[T any] struct {
 	Data       []T     `json:"data"`
 	NextCursor *string `json:"next_cursor"`
 }
+
+// Of makes a page of rows read with LIMIT limit+1: at most limit rows
+// (never nil, so the JSON is [] rather than null), and when there were
+// more, the cursor that cursorOf gives for the last row kept.
+func Of[T any](rows []T, limit int, cursorOf func(last T) Cursor) Result[T] {
+	res := Result[T]{Data: rows}
+	if res.Data == nil {
+		res.Data = []T{}
+	}
+	if len(rows) > limit {
+		res.Data = rows[:limit]
+		next := cursorOf(rows[limit-1]).Encode()
+		res.NextCursor = &next
+	}
+	return res
+}

@@ -33,3 +33,22 @@ func TestCursorRoundTripAndRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestOf: a page keeps at most limit rows, names the last kept row in its
+// cursor when more were read, and is never nil.
+func TestOf(t *testing.T) {
+	byID := func(id int) Cursor { return Cursor{Sort: "x", ID: int64(id)} }
+	if p := Of([]int(nil), 2, byID); p.Data == nil || len(p.Data) != 0 || p.NextCursor != nil {
+		t.Errorf("empty page = %+v", p)
+	}
+	if p := Of([]int{5, 4}, 2, byID); len(p.Data) != 2 || p.NextCursor != nil {
+		t.Errorf("exactly limit rows: %+v", p)
+	}
+	p := Of([]int{5, 4, 3}, 2, byID)
+	if len(p.Data) != 2 || p.NextCursor == nil {
+		t.Fatalf("more than limit rows: %+v", p)
+	}
+	if c, err := Decode(*p.NextCursor, "x"); err != nil || c.ID != 4 {
+		t.Errorf("cursor = %+v, %v; want id 4", c, err)
+	}
+}

@@ -118,14 +118,9 @@ func (s *Service) Responses(ctx context.Context, p ListParams) (page.Result[Resp
 	if err := rows.Err(); err != nil {
 		return page.Result[Response]{}, err
 	}
-	res := page.Result[Response]{Data: out}
-	if len(out) > limit {
-		res.Data = out[:limit]
-		last := out[limit-1]
-		next := page.Cursor{Sort: "survey_responses", Key: last.RespondedAt.UnixMilli(), ID: last.ID}.Encode()
-		res.NextCursor = &next
-	}
-	return res, nil
+	return page.Of(out, limit, func(last Response) page.Cursor {
+		return page.Cursor{Sort: "survey_responses", Key: last.RespondedAt.UnixMilli(), ID: last.ID}
+	}), nil
 }
 
 // ImportColumns are the columns of a feedback CSV file (header line, any
