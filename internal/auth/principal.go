@@ -63,6 +63,12 @@ const (
 	SurveysWrite   Permission = "surveys:write"
 	FeedbackImport Permission = "feedback:import"
 	ROIWrite       Permission = "roi:write"
+	// KBRead reads knowledge-base articles, drafts and internal-only ones
+	// included, and their history (every role); KBWrite creates, edits,
+	// publishes and deletes articles, categories and sections and sets the
+	// help center's look (supervisors, admins).
+	KBRead  Permission = "kb:read"
+	KBWrite Permission = "kb:write"
 )
 
 // AllPermissions lists every permission (valid token scopes besides "*").
@@ -73,6 +79,7 @@ var AllPermissions = []Permission{
 	SLARead, SLAWrite,
 	OrdersRead, OrdersWrite, CompensationGrant, CompensationApprove, CommerceAdmin,
 	ReportsRead, SurveysWrite, FeedbackImport, ROIWrite,
+	KBRead, KBWrite,
 }
 
 // rolePermissions: admin may do everything; a supervisor also manages tags
@@ -82,10 +89,11 @@ var AllPermissions = []Permission{
 var rolePermissions = map[string][]Permission{
 	RoleSupervisor: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, TeamsWrite, InboxesRead, TagsRead, TagsWrite, AuditRead, TokensWrite, CannedRead, CannedWrite,
-		SLARead, AutomationRead, OrdersRead, CompensationGrant, CompensationApprove, ReportsRead},
+		SLARead, AutomationRead, OrdersRead, CompensationGrant, CompensationApprove, ReportsRead,
+		KBRead, KBWrite},
 	RoleAgent: {ConversationsRead, ConversationsWrite, ContactsRead, ContactsWrite, AgentsRead,
 		TeamsRead, InboxesRead, TagsRead, TokensWrite, CannedRead,
-		SLARead, AutomationRead, OrdersRead, CompensationGrant},
+		SLARead, AutomationRead, OrdersRead, CompensationGrant, KBRead},
 }
 
 // Principal is an authenticated agent, through a session or an API token.
