@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -267,7 +268,8 @@ func TestReportHandBuiltWeek(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(agents) != 2 || agents[0].Name != "A" || agents[0].Created != 3 || agents[1].Replies != 2 {
+		// A, B, then the unassigned row of the seed's CSAT answers (no agent).
+		if len(agents) != 3 || agents[0].Name != "A" || agents[0].Created != 3 || agents[1].Replies != 2 || agents[2].Key != "0" {
 			t.Errorf("agents = %+v", agents)
 		}
 		tags, err := s.Tags(ctx, week)
@@ -664,4 +666,107 @@ func TestFCRRule(t *testing.T) {
 			t.Errorf("%s: FCR %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// TestReportSLASeriesAndAgentCSAT checks the SLA compliance series and the
+// CSAT columns of the agent and channel tables over the hand-built week
+// (seed): SLA targets by creation day — Sun 8th C1 2 met of 2 due (100 %),
+// Mon 9th C3 0 of 1 (0 %), Thu 12th C2 running (none due → null), other
+// days none; the week (from Sun 8th) 2/3 = 66.67 %.
+// CSAT: the seed's 5, 4, 2 have no agent (unassigned, key "0": 2/3 =
+// 66.67 %, channel email); added: A 5 and 3 on email (1/2 = 50 %), B 4 on
+// phone (100 %), B 1 on phone on 20 March (outside the week, ignored).
+// Channels: email 5, 4, 2, 5, 3 → 3/5 = 60 %; phone 1/1 = 100 %.
+func TestReportSLASeriesAndAgentCSAT(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		inbox, agentA, agentB := seed(t, d)
+		for _, r := range []struct {
+			agent   int64
+			channel string
+			score   int
+			day     int
+		}{{agentA, "email", 5, 10}, {agentA, "email", 3, 11}, {agentB, "phone", 4, 12}, {agentB, "phone", 1, 20}} {
+			if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO survey_responses (kind, score, inbox_id, agent_id, channel, responded_at, updated_at)
+ VALUES ('csat', ?, ?, ?, ?, ?, 0)`, r.score, inbox, r.agent, r.channel, db.Ms(at(r.day, 9, 0)))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		if err := s.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		week := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+
+		daily, err := s.Timeseries(ctx, week, "sla", "day")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDaily := []struct {
+			v *float64
+			n int64
+		}{{ptr(100), 2}, {ptr(0), 1}, {nil, 0}, {nil, 0}, {nil, 0}, {nil, 0}, {nil, 0}}
+		if len(daily.Points) != len(wantDaily) {
+			t.Fatalf("sla points = %d", len(daily.Points))
+		}
+		for i, p := range daily.Points {
+			if !same(p.Value, wantDaily[i].v) || p.Count != wantDaily[i].n {
+				t.Errorf("sla day %d = %v (%d due), want %v (%d)", i, deref(p.Value), p.Count, deref(wantDaily[i].v), wantDaily[i].n)
+			}
+		}
+		weekly, err := s.Timeseries(ctx, week, "sla", "week")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(weekly.Points) != 1 || !near(weekly.Points[0].Value, 200.0/3, 1e-9) || weekly.Points[0].Count != 3 {
+			t.Errorf("sla week = %+v", weekly.Points)
+		}
+
+		agents, err := s.Agents(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string]report.Breakdown{}
+		for _, a := range agents {
+			byKey[a.Key] = a
+		}
+		keyA, keyB := fmt.Sprint(agentA), fmt.Sprint(agentB)
+		for _, c := range []struct {
+			key  string
+			csat *float64
+			n    int64
+		}{{keyA, ptr(50), 2}, {keyB, ptr(100), 1}, {"0", ptr(200.0 / 3), 3}} {
+			a := byKey[c.key]
+			if !near(a.CSATPercent, *c.csat, 1e-9) || a.CSATResponses != c.n {
+				t.Errorf("agent %s: csat %v (%d), want %v (%d)", c.key, deref(a.CSATPercent), a.CSATResponses, *c.csat, c.n)
+			}
+		}
+		if a := byKey[keyA]; a.Name != "A" || a.Created != 3 {
+			t.Errorf("agent A row = %+v", a)
+		}
+		if u := byKey["0"]; u.Created != 0 || u.ID != 0 {
+			t.Errorf("unassigned row = %+v", u)
+		}
+		channels, err := s.Channels(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range channels {
+			want := map[string]*float64{"email": ptr(60), "phone": ptr(100), "chat": nil}[c.Key]
+			if !same(c.CSATPercent, want) {
+				t.Errorf("channel %s csat %v, want %v", c.Key, deref(c.CSATPercent), deref(want))
+			}
+		}
+		// The agent filter narrows the answers too: only A's.
+		onlyA, err := s.Agents(ctx, report.Filters{From: week.From, To: week.To, AgentID: agentA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(onlyA) != 1 || onlyA[0].CSATResponses != 2 {
+			t.Errorf("agent filter: %+v", onlyA)
+		}
+	})
 }
