@@ -65,7 +65,7 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 	}
 	type acc struct {
 		n, good, pro, det, met int64
-		h                 buckets
+		h                      buckets
 	}
 	accs := map[string]*acc{}
 	for _, k := range keys {
