@@ -10,11 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/app"
-	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/db"
-	"github.com/kesherdesk/kesher/internal/inbox"
-	"github.com/kesherdesk/kesher/internal/testkit"
 )
 
 // TestReportCommand checks kesher report: JSON and CSV output over an empty
@@ -61,13 +57,7 @@ func TestReportCommand(t *testing.T) {
 func TestReportSourceFilter(t *testing.T) {
 	data := t.TempDir()
 	ctx := context.Background()
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: db.Options{DataDir: data}}, testkit.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "support@x.example"}); err != nil {
-		t.Fatal(err)
-	}
+	core := supportDesk(t, data)
 	if err := core.DB.WriteTx(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO survey_responses (kind, source, score, channel, responded_at, updated_at)
  VALUES ('csat', 'call-center', 1, 'phone', ?, 0)`, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC).UnixMilli())
