@@ -770,3 +770,51 @@ func TestReportSLASeriesAndAgentCSAT(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkConversationDays: a change to a conversation marks stale its
+// creation day, its first solve's day (whose FCR a reopen changes), its
+// current solve's day and today. Conversation created 1 March 09:00,
+// first solved 3 March 10:00, solved again 12 March 10:00; today 20 March.
+func TestMarkConversationDays(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var id int64
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			inbox, err := tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, created_at, updated_at) VALUES ('Main', 'email', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			contact, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, created_at, updated_at) VALUES ('C', 'c@x', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			id, err = tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, reopen_count,
+ created_at, updated_at, solved_at, first_solved_at, first_reopened_at) VALUES (?, 'email', 's', 'solved', 'normal', ?, 1, ?, ?, ?, ?, ?)`,
+				inbox, contact, db.Ms(at(1, 9, 0)), db.Ms(at(1, 9, 0)), db.Ms(at(12, 10, 0)), db.Ms(at(3, 10, 0)), db.Ms(at(5, 10, 0)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 8, 0) }})
+		if err := s.MarkConversation(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := d.R().Query(ctx, `SELECT day FROM report_dirty ORDER BY day`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var days []string
+		for rs.Next() {
+			var day string
+			if err := rs.Scan(&day); err != nil {
+				t.Fatal(err)
+			}
+			days = append(days, day)
+		}
+		if want := "[2026-03-01 2026-03-03 2026-03-12 2026-03-20]"; fmt.Sprint(days) != want {
+			t.Errorf("dirty days %v, want %s", days, want)
+		}
+	})
+}
