@@ -21,13 +21,7 @@ import (
 func TestImportConversations(t *testing.T) {
 	data := t.TempDir()
 	ctx := context.Background()
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: db.Options{DataDir: data}}, testkit.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "support@x.example"}); err != nil {
-		t.Fatal(err)
-	}
+	core := supportDesk(t, data)
 	core.DB.Close()
 	line := func(ext, at string) string {
 		return `{"external_id":"` + ext + `","inbox":"Support","requester":{"email":"c@example.com"},"created_at":"2025-01-01T10:00:00Z",` +
@@ -59,4 +53,19 @@ func TestImportConversations(t *testing.T) {
 			t.Errorf("kesher %s: exit %d, want %d; output:\n%s%s", strings.Join(c.args, " "), code, c.code, out.String(), errOut.String())
 		}
 	}
+}
+
+// supportDesk opens the desk in data with an email inbox "Support"
+// (support@x.example); the caller closes core.DB before running commands.
+func supportDesk(t *testing.T, data string) *app.Core {
+	t.Helper()
+	ctx := context.Background()
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: db.Options{DataDir: data}}, testkit.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "support@x.example"}); err != nil {
+		t.Fatal(err)
+	}
+	return core
 }

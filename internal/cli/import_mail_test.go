@@ -8,11 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/audit"
-	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/inbox"
-	"github.com/kesherdesk/kesher/internal/testkit"
 )
 
 // TestImportMail imports an mbox twice (the second time all duplicates)
@@ -20,13 +17,7 @@ import (
 func TestImportMail(t *testing.T) {
 	data := t.TempDir()
 	ctx := context.Background()
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: db.Options{DataDir: data}}, testkit.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Support", Channel: "email", Address: "support@x.example"}); err != nil {
-		t.Fatal(err)
-	}
+	core := supportDesk(t, data)
 	if _, err := core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Chat", Channel: "chat"}); err != nil {
 		t.Fatal(err)
 	}

@@ -253,11 +253,11 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), automatic, msgAt, false)
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
-			team_id, ccs, custom_fields, language, external_id, solved_at, message_count, first_response_at, last_customer_message_at,
-			last_agent_message_at, created_at, updated_at, status_changed_at, order_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
+			team_id, ccs, custom_fields, language, external_id, solved_at, first_solved_at, message_count, first_response_at,
+			last_customer_message_at, last_agent_message_at, created_at, updated_at, status_changed_at, order_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, box.ID, box.Channel, in.Subject, status, in.Priority, requesterID,
 			ptrArg(in.AssigneeID), ptrArg(teamID), db.JSON(ccs), db.JSON(orEmpty(in.CustomFields)), in.Language, in.ExternalID,
-			db.MsArg(conv.SolvedAt), conv.MessageCount, db.MsArg(conv.FirstResponseAt), db.MsArg(conv.LastCustomerMessageAt),
+			db.MsArg(conv.SolvedAt), db.MsArg(conv.SolvedAt), conv.MessageCount, db.MsArg(conv.FirstResponseAt), db.MsArg(conv.LastCustomerMessageAt),
 			db.MsArg(conv.LastAgentMessageAt), db.Ms(now), db.Ms(conv.UpdatedAt), db.Ms(conv.UpdatedAt), ptrArg(in.OrderID))
 		if db.IsUniqueViolation(err) {
 			return errs.Invalid("external_id", "taken", "a conversation with this external id exists")

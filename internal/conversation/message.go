@@ -428,7 +428,8 @@ func show(v any) string {
 
 // messageEffects applies a new message's effects to conv in memory — a
 // customer message moves pending/on hold to open and reopens a solved
-// conversation; an agent's first public reply sets the first response time
+// conversation (recording the first reopen's time, first_reopened_at, for
+// first contact resolution); an agent's first public reply sets the first response time
 // and opens a new conversation — and returns the column assignments that
 // persist them. at is the message's time. keepStatus leaves the status as
 // it is. The first response is the first public reply by a human agent:
@@ -453,8 +454,9 @@ func messageEffects(conv *Conversation, direction, authorType string, automatic 
 			args = append(args, StatusOpen, db.Ms(at))
 			conv.Status = StatusOpen
 		case StatusSolved:
-			sets = append(sets, "status = ?", "status_changed_at = ?", "solved_at = NULL", "reopen_count = reopen_count + 1")
-			args = append(args, StatusOpen, db.Ms(at))
+			sets = append(sets, "status = ?", "status_changed_at = ?", "solved_at = NULL", "reopen_count = reopen_count + 1",
+				"first_reopened_at = COALESCE(first_reopened_at, ?)")
+			args = append(args, StatusOpen, db.Ms(at), db.Ms(at))
 			conv.Status, conv.SolvedAt = StatusOpen, nil
 			conv.ReopenCount++
 		}

@@ -167,6 +167,7 @@ func (s *Service) applyTxAudit(ctx context.Context, tx *db.Tx, actor audit.Actor
 		switch {
 		case to == StatusSolved:
 			set("solved_at", db.Ms(now))
+			sets, args = append(sets, "first_solved_at = COALESCE(first_solved_at, ?)"), append(args, db.Ms(now))
 			t := now
 			conv.SolvedAt = &t
 		case to == StatusClosed:
@@ -174,7 +175,10 @@ func (s *Service) applyTxAudit(ctx context.Context, tx *db.Tx, actor audit.Actor
 			t := now
 			conv.ClosedAt = &t
 		case from == StatusSolved:
+			// An agent reopening a solved conversation: the first reopen's
+			// time counts against first contact resolution (internal/report).
 			set("solved_at", nil)
+			sets, args = append(sets, "first_reopened_at = COALESCE(first_reopened_at, ?)"), append(args, db.Ms(now))
 			conv.SolvedAt = nil
 		}
 		conv.Status = to

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -30,6 +31,18 @@ func (a *API) reportFilters(r *http.Request, extra ...string) (report.Filters, b
 	if f.To, err = report.ParseTime("to", q.Get("to"), loc); err != nil {
 		return f, false, err
 	}
+	scopeFilters(q, &f, &c)
+	f.Calendar = q.Get("calendar")
+	format := q.Get("format")
+	if format != "" {
+		c.OneOf("format", format, "json", "csv")
+	}
+	return f, format == "csv", c.Err()
+}
+
+// scopeFilters reads the ids team, inbox and agent (positive integers,
+// errors into c naming the parameter) and channel into f.
+func scopeFilters(q url.Values, f *report.Filters, c *errs.Checker) {
 	for _, p := range []struct {
 		name string
 		dst  *int64
@@ -40,12 +53,7 @@ func (a *API) reportFilters(r *http.Request, extra ...string) (report.Filters, b
 			*p.dst = id
 		}
 	}
-	f.Channel, f.Calendar = q.Get("channel"), q.Get("calendar")
-	format := q.Get("format")
-	if format != "" {
-		c.OneOf("format", format, "json", "csv")
-	}
-	return f, format == "csv", c.Err()
+	f.Channel = q.Get("channel")
 }
 
 // writeReport answers v as JSON or, with ?format=csv, as text/csv.

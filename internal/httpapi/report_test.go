@@ -73,6 +73,27 @@ func TestReportEndpoints(t *testing.T) {
 		if pts, _ := ts["data"].([]any); len(pts) != 1 || num(pts[0].(map[string]any)["count"]) != 1 {
 			t.Errorf("timeseries = %v", ts)
 		}
+		// SLA compliance series: no target due in the week → null, count 0
+		// (not 0 %); CSV "start,sla,count".
+		sla := k.must(200, "GET", "/api/v1/reports/timeseries"+q+"&metric=sla&interval=week", sup, nil)
+		if pts, _ := sla["data"].([]any); len(pts) != 1 || pts[0].(map[string]any)["value"] != nil || num(pts[0].(map[string]any)["count"]) != 0 {
+			t.Errorf("sla series = %v", sla)
+		}
+		if r := k.do("GET", "/api/v1/reports/timeseries"+q+"&metric=sla&interval=week&format=csv", sup, nil); r.status != 200 ||
+			string(r.body) != "start,sla,count\n2026-03-07T22:00:00Z,,0\n" {
+			t.Errorf("sla csv: %d\n%q", r.status, r.body)
+		}
+		// CSAT per agent: the call-center answer (5, no agent) of the
+		// 15–22 March week is the unassigned row's: 100 %, 1 answer.
+		ag := k.must(200, "GET", "/api/v1/reports/agents?from=2026-03-15&to=2026-03-22", sup, nil)
+		if rows, _ := ag["data"].([]any); len(rows) != 1 || rows[0].(map[string]any)["key"] != "0" ||
+			num(rows[0].(map[string]any)["csat_percent"]) != 100 || num(rows[0].(map[string]any)["csat_responses"]) != 1 {
+			t.Errorf("agents csat = %v", ag)
+		}
+		if r := k.do("GET", "/api/v1/reports/agents?from=2026-03-15&to=2026-03-22&format=csv", sup, nil); r.status != 200 ||
+			!strings.Contains(string(r.body), "fcr_percent,csat_percent,csat_responses\n0,0,,0,0,0,,,,100,1\n") {
+			t.Errorf("agents csv: %d\n%s", r.status, r.body)
+		}
 		// Feedback by source: the summary narrowed to a source, and the
 		// per-source report (JSON and CSV).
 		const q2 = "?from=2026-03-15&to=2026-03-22"

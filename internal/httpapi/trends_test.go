@@ -42,6 +42,26 @@ func TestTrendsAPI(t *testing.T) {
 		if f := k.problemField("GET", "/api/v1/reports/trends?from=2025-03-01", k.admin, nil); f != "to" {
 			t.Errorf("no to: field %q", f)
 		}
+		// The dashboard filters narrow the conversations: all six are email
+		// conversations of the History inbox, none is chat.
+		var inboxID int64
+		if err := d.R().QueryRow(context.Background(), `SELECT id FROM inboxes WHERE name = 'History'`).Scan(&inboxID); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			query string
+			n     int
+		}{{fmt.Sprintf("&inbox=%d&channel=email", inboxID), 6}, {"&channel=chat", 0}} {
+			res := k.must(200, "GET", "/api/v1/reports/trends?from=2025-03-01&to=2025-03-08"+c.query, k.admin, nil)
+			if topics, _ := res["topics"].([]any); num(res["conversations"]) != int64(c.n) || (c.n == 0) != (len(topics) == 0) {
+				t.Errorf("trends%s: %d conversations, %d topics; want %d", c.query, int(num(res["conversations"])), len(topics), c.n)
+			}
+		}
+		for q, field := range map[string]string{"&channel=fax": "channel", "&agent=999999": "agent", "&team=x": "team", "&inbox=999999": "inbox"} {
+			if f := k.problemField("GET", "/api/v1/reports/trends?from=2025-03-01&to=2025-03-08"+q, k.admin, nil); f != field {
+				t.Errorf("trends%s: field %q, want %q", q, f, field)
+			}
+		}
 		_, agentTok := k.agentWithToken("Noa", "agent")
 		k.must(403, "GET", "/api/v1/reports/trends?from=2025-03-01&to=2025-03-08", agentTok, nil)
 	})

@@ -284,17 +284,22 @@ func (s *Service) writeTx(ctx context.Context, tx *db.Tx, actor audit.Actor, c *
 			updated = at
 		}
 	}
-	for _, t := range []*time.Time{c.solved, c.closed} {
+	for _, t := range []*time.Time{c.solved, c.closed, c.reopened} {
 		if t != nil && t.After(updated) {
 			updated = *t
 		}
 	}
+	reopens := 0
+	if c.reopened != nil {
+		reopens = 1
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 		team_id, ccs, custom_fields, language, external_id, solved_at, closed_at, message_count, reopen_count, first_response_at,
-		last_customer_message_at, last_agent_message_at, created_at, updated_at, status_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', '{}', '', ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, NULL)`, inboxID, channel, c.Subject, c.Status,
-		c.Priority, requesterID, ptr(assignee), ptr(teamID), c.ExternalID, db.MsArg(c.solved), db.MsArg(c.closed), len(c.Messages),
-		db.MsArg(firstResponse), db.MsArg(lastCustomer), db.MsArg(lastAgent), db.Ms(c.created), db.Ms(updated))
+		last_customer_message_at, last_agent_message_at, created_at, updated_at, status_changed_at, first_solved_at, first_reopened_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', '{}', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`, inboxID, channel, c.Subject, c.Status,
+		c.Priority, requesterID, ptr(assignee), ptr(teamID), c.ExternalID, db.MsArg(c.solved), db.MsArg(c.closed), len(c.Messages), reopens,
+		db.MsArg(firstResponse), db.MsArg(lastCustomer), db.MsArg(lastAgent), db.Ms(c.created), db.Ms(updated), db.MsArg(c.firstSolved),
+		db.MsArg(c.reopened))
 	if err != nil {
 		return fmt.Errorf("importer: insert conversation: %w", err)
 	}

@@ -164,6 +164,10 @@ func TestImportBadLines(t *testing.T) {
 		{"invalid UTF-8", "{\"external_id\":\"utf-\xc3\",\"inbox\":\"Support\",\"requester\":{\"email\":\"b@example.com\"},\"created_at\":\"2025-01-01T00:00:00Z\"}", "line", "not valid UTF-8"},
 		{"unknown field", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","colour":1}`, "colour", "unknown field"},
 		{"not json", `{"external_id":`, "", "not a JSON object"},
+		{"reopen without first solve", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","solved_at":"2025-01-05T00:00:00Z","reopened_at":"2025-01-03T00:00:00Z"}`, "first_solved_at", "required with reopened_at"},
+		{"reopen before first solve", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-01T12:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "reopened_at", "before first_solved_at"},
+		{"solve before reopen", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-06T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "solved_at", "before reopened_at"},
+		{"first solve after solve", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-06T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "first_solved_at", "after solved_at"},
 		{"note direction", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"outbound","kind":"note","body":"x","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].kind", "note"},
 	}
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
@@ -205,3 +209,45 @@ func TestImportBadLines(t *testing.T) {
 func p(v int64) *int64 { return &v }
 
 func show(v any) string { return strings.ReplaceAll(fmtAny(v), "\n", " ") }
+
+// TestImportReopenTimes: first_solved_at / reopened_at are stored for first
+// contact resolution; without them a solved conversation's first solve is
+// its solved_at. Times in ms: 2025-01-02T00:00Z = 1735776000000,
+// 2025-01-04T00:00Z = 1735948800000, 2025-01-05T00:00Z = 1736035200000.
+func TestImportReopenTimes(t *testing.T) {
+	file := `{"external_id":"R","inbox":"Support","requester":{"email":"r@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-04T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}
+{"external_id":"S","inbox":"Support","requester":{"email":"r@example.com"},"created_at":"2025-01-01T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}
+{"external_id":"O","inbox":"Support","requester":{"email":"r@example.com"},"status":"open","created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-04T00:00:00Z"}
+`
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		Seed(t, d)
+		res, err := importer.New(d).Import(ctx, audit.Actor{Type: "system"}, strings.NewReader(file))
+		if err != nil || res.Created != 3 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		for _, c := range []struct {
+			ext                string
+			firstSolved, reopn *int64
+			reopens            int
+		}{
+			{"R", i64(1735776000000), i64(1735948800000), 1},
+			{"S", i64(1736035200000), nil, 0},
+			{"O", i64(1735776000000), i64(1735948800000), 1},
+		} {
+			var fs, fr *int64
+			var n int
+			if err := d.R().QueryRow(ctx, `SELECT first_solved_at, first_reopened_at, reopen_count FROM conversations WHERE external_id = ?`,
+				c.ext).Scan(&fs, &fr, &n); err != nil {
+				t.Fatal(err)
+			}
+			if !sameI64(fs, c.firstSolved) || !sameI64(fr, c.reopn) || n != c.reopens {
+				t.Errorf("%s: first_solved %v first_reopened %v reopens %d", c.ext, fs, fr, n)
+			}
+		}
+	})
+}
+
+func i64(v int64) *int64 { return &v }
+
+func sameI64(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

@@ -30,8 +30,14 @@ type Line struct {
 	CreatedAt  string          `json:"created_at"`
 	SolvedAt   string          `json:"solved_at"`
 	ClosedAt   string          `json:"closed_at"`
-	Messages   []LineMessage   `json:"messages"`
-	Surveys    []LineSurvey    `json:"surveys"`
+	// FirstSolvedAt is the first solve when the conversation was reopened
+	// and solved again (default: solved_at); ReopenedAt the first reopen
+	// after it (optional; then reopen_count is 1). Both feed first contact
+	// resolution (a reopen within 7 days of the first solve is not FCR).
+	FirstSolvedAt string        `json:"first_solved_at"`
+	ReopenedAt    string        `json:"reopened_at"`
+	Messages      []LineMessage `json:"messages"`
+	Surveys       []LineSurvey  `json:"surveys"`
 }
 
 // LineRequester is the customer: matched by email, then phone, else
@@ -124,15 +130,19 @@ func parseRef(raw json.RawMessage, field string, required bool) (ref, *ref, erro
 // checked is a Line validated and parsed, ready to write.
 type checked struct {
 	Line
-	inbox      ref
-	team       *ref
-	tags       []string
-	email      string
-	created    time.Time
-	solved     *time.Time
-	closed     *time.Time
-	msgTimes   []time.Time
-	surveyTime []time.Time
+	inbox   ref
+	team    *ref
+	tags    []string
+	email   string
+	created time.Time
+	solved  *time.Time
+	closed  *time.Time
+	// firstSolved and reopened: the first solve and the first reopen
+	// after it (nil: unknown or never).
+	firstSolved *time.Time
+	reopened    *time.Time
+	msgTimes    []time.Time
+	surveyTime  []time.Time
 }
 
 func parseTime(field, s string, required bool) (*time.Time, error) {
@@ -268,6 +278,9 @@ func check(l Line) (*checked, error) {
 	if c.closed != nil && c.solved != nil && c.closed.Before(*c.solved) {
 		return nil, bad("closed_at", "before solved_at")
 	}
+	if err := c.parseReopen(l); err != nil {
+		return nil, err
+	}
 	for i, m := range l.Messages {
 		p := fmt.Sprintf("messages[%d].", i)
 		if err := oneOf(p+"direction", m.Direction, "inbound", "outbound", "internal"); err != nil {
@@ -351,4 +364,37 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// parseReopen reads first_solved_at and reopened_at: the first solve
+// defaults to solved_at; a reopen needs a first solve before it and, when
+// the conversation is solved again, a solve after it.
+func (c *checked) parseReopen(l Line) error {
+	var err error
+	if c.firstSolved, err = parseTime("first_solved_at", l.FirstSolvedAt, false); err != nil {
+		return err
+	}
+	if c.reopened, err = parseTime("reopened_at", l.ReopenedAt, false); err != nil {
+		return err
+	}
+	if c.firstSolved == nil {
+		if c.reopened != nil {
+			return bad("first_solved_at", "required with reopened_at")
+		}
+		c.firstSolved = c.solved
+		return nil
+	}
+	switch {
+	case c.firstSolved.Before(c.created):
+		return bad("first_solved_at", "before created_at")
+	case c.solved != nil && c.solved.Before(*c.firstSolved):
+		return bad("first_solved_at", "after solved_at")
+	case c.reopened == nil && c.solved == nil:
+		return bad("reopened_at", "required when a conversation with first_solved_at is not solved")
+	case c.reopened != nil && c.reopened.Before(*c.firstSolved):
+		return bad("reopened_at", "before first_solved_at")
+	case c.reopened != nil && c.solved != nil && c.solved.Before(*c.reopened):
+		return bad("solved_at", "before reopened_at")
+	}
+	return nil
 }

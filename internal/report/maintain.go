@@ -61,16 +61,24 @@ func (s *Service) onEvent(ctx context.Context, e events.Event) error {
 	return s.MarkConversation(ctx, id)
 }
 
-// MarkConversation marks the creation day of conversation id and today
-// stale and schedules the refresh job.
+// MarkConversation marks the creation day of conversation id, the days of
+// its first and current solve (a reopen clears the solve and changes the
+// first solve's FCR) and today stale and schedules the refresh job.
 func (s *Service) MarkConversation(ctx context.Context, id int64) error {
 	now := s.now()
 	return s.db.WriteTx(ctx, func(tx *db.Tx) error {
-		var created int64
-		if err := tx.QueryRow(ctx, `SELECT created_at FROM conversations WHERE id = ?`, id).Scan(&created); err != nil {
+		var created, firstSolved, solved int64
+		if err := tx.QueryRow(ctx, `SELECT created_at, COALESCE(first_solved_at, 0), COALESCE(solved_at, 0) FROM conversations WHERE id = ?`,
+			id).Scan(&created, &firstSolved, &solved); err != nil {
 			return nil // deleted meanwhile: the next rebuild settles it
 		}
-		return s.markTx(ctx, tx, []string{dayOf(created, s.loc), dayOf(now.UnixMilli(), s.loc)}, now)
+		days := []string{dayOf(created, s.loc), dayOf(now.UnixMilli(), s.loc)}
+		for _, ms := range []int64{firstSolved, solved} {
+			if ms != 0 {
+				days = append(days, dayOf(ms, s.loc))
+			}
+		}
+		return s.markTx(ctx, tx, days, now)
 	})
 }
 

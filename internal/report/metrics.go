@@ -57,12 +57,39 @@ type Conversation struct {
 	// FirstResponseBusiness is the business seconds from creation to the
 	// first response on the report's calendar (−1 when there is none).
 	FirstResponseBusiness int64
-	SolvedAt              int64
+	// SolvedAt is the (last) solve.
+	SolvedAt int64
 	// AgentReplies counts public replies by human agents (automatic
-	// messages excluded).
+	// messages excluded) up to the first solve.
 	AgentReplies int
-	// Reopened is true when a customer reply reopened it after a solve.
+	// FirstSolvedAt is the first solve (0 when unknown: then SolvedAt's
+	// replies count).
+	FirstSolvedAt int64
+	// FirstReopenedAt is the first move from solved back to open (a
+	// customer reply or an agent), 0 when never or unknown.
+	FirstReopenedAt int64
+	// Reopened is true when the conversation was reopened at least once
+	// (reopen_count > 0); with FirstReopenedAt 0 the reopen's time is
+	// unknown (data from before migration 00022).
 	Reopened bool
+}
+
+// ReopenWindowSeconds is the window after the first solve within which a
+// reopen means the conversation was not resolved on first contact: 7 days.
+const ReopenWindowSeconds = 7 * 24 * 3600
+
+// ReopenedWithinWindow reports whether c was reopened within
+// ReopenWindowSeconds (inclusive) of its first solve. A reopen whose time or
+// whose first solve's time is unknown (reopen_count > 0 from before the
+// times were stored) counts as within the window, the conservative choice.
+func ReopenedWithinWindow(c Conversation) bool {
+	if c.FirstReopenedAt == 0 {
+		return c.Reopened
+	}
+	if c.FirstSolvedAt == 0 {
+		return true
+	}
+	return c.FirstReopenedAt-c.FirstSolvedAt <= ReopenWindowSeconds
 }
 
 // FirstResponseSeconds is the first response time (FRT): the seconds from
@@ -85,13 +112,19 @@ func ResolutionSeconds(c Conversation) (secs int64, ok bool) {
 	return max(c.SolvedAt-c.CreatedAt, 0), true
 }
 
-// FirstContactResolved reports first-contact resolution for a solved
-// conversation: solved with exactly one public agent reply and not reopened
-// (a reopen within 7 days clears solved_at, so a solved conversation with
-// reopen_count 0 was not reopened). FCR % = FirstContactResolved over all
-// solved conversations.
+// FirstContactResolved reports first-contact resolution (the standard
+// definition): a solved conversation (SolvedAt set) that had exactly one
+// public agent reply when it was first solved and was not reopened within
+// 7 days of that first solve (ReopenedWithinWindow). The first contact is
+// judged at the first solve: a conversation reopened 9 days after it and
+// solved again with more replies still counts as resolved on first contact
+// (the later contact is a new issue), one reopened after 2 days does not.
+// FCR % = FirstContactResolved over all conversations solved in the period
+// (by the day of the last solve). A solve's FCR can change for 7 days
+// after it (a reopen clears the solve and marks the first solve's day
+// stale in the rollups).
 func FirstContactResolved(c Conversation) bool {
-	return c.SolvedAt != 0 && c.AgentReplies == 1 && !c.Reopened
+	return c.SolvedAt != 0 && c.AgentReplies == 1 && !ReopenedWithinWindow(c)
 }
 
 // CSATPercent is customer satisfaction: the share of answers scoring 4 or 5

@@ -174,6 +174,12 @@ func (s *Service) period(f Filters) (first, next string) {
 	return first, next
 }
 
+// CheckFilters validates f as every report does (period, channel, and
+// that the team, inbox and agent ids exist): *errs.ValidationError naming
+// the field, or a database error. For other services' reports over the
+// same filters (trends).
+func (s *Service) CheckFilters(ctx context.Context, f Filters) error { return s.check(ctx, f) }
+
 // check validates f.
 func (s *Service) check(ctx context.Context, f Filters) error {
 	var c errs.Checker

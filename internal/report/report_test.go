@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -267,7 +268,8 @@ func TestReportHandBuiltWeek(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(agents) != 2 || agents[0].Name != "A" || agents[0].Created != 3 || agents[1].Replies != 2 {
+		// A, B, then the unassigned row of the seed's CSAT answers (no agent).
+		if len(agents) != 3 || agents[0].Name != "A" || agents[0].Created != 3 || agents[1].Replies != 2 || agents[2].Key != "0" {
 			t.Errorf("agents = %+v", agents)
 		}
 		tags, err := s.Tags(ctx, week)
@@ -545,4 +547,274 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// TestReportFCRReopenWindow checks first contact resolution with reopen
+// times (docs/reports.md "First contact resolution and reopens"), all in
+// March 2026, desk zone; each conversation's first agent reply is 30 min
+// after creation:
+//
+//	R1 created 8th 09:00, first solve 8th 10:00 with 1 reply, reopened 10th 10:00 (2 days),
+//	   2nd reply 10th 11:00, solved 10th 12:00        → not FCR, reopened within 7 days.
+//	R2 created 1st 09:00, first solve 1st 10:00 with 1 reply, reopened 9th 10:00 (8 days),
+//	   2nd reply 9th 11:00, solved 9th 12:00          → FCR (judged at the first solve), not a reopen.
+//	R3 created 2nd 09:00, 1 reply, solved 2nd 10:00, never reopened → FCR.
+//	R4 created 3rd 09:00, 2 replies (09:30, 09:40), solved 3rd 10:00, never reopened → not FCR.
+//	R5 created 4th 09:00, first solve 4th 10:00 with 1 reply, reopened 11th 10:00 (exactly 7 days),
+//	   solved 11th 12:00                               → not FCR (within 7 days is inclusive).
+//	R6 created 5th 09:00, 1 reply, solved 5th 10:00, reopen_count 1 with no times (before 00022)
+//	   → not FCR (unknown reopen counts as within 7 days).
+//
+// 1–15 March: solved 6, FCR R2, R3 → 2/6 = 33.33 %; created 6, reopened within 7 days R1, R5, R6 → 50 %.
+// 8–15 March: solved R1 (10th), R2 (9th), R5 (11th) → FCR 1/3; created R1 → reopen 1/1 = 100 %.
+func TestReportFCRReopenWindow(t *testing.T) {
+	type rc struct {
+		created          time.Time
+		replies          []time.Time
+		firstSolved      *time.Time
+		reopened, solved *time.Time
+		reopens          int
+	}
+	convs := []rc{
+		{at(8, 9, 0), []time.Time{at(8, 9, 30), at(10, 11, 0)}, tp(at(8, 10, 0)), tp(at(10, 10, 0)), tp(at(10, 12, 0)), 1},
+		{at(1, 9, 0), []time.Time{at(1, 9, 30), at(9, 11, 0)}, tp(at(1, 10, 0)), tp(at(9, 10, 0)), tp(at(9, 12, 0)), 1},
+		{at(2, 9, 0), []time.Time{at(2, 9, 30)}, tp(at(2, 10, 0)), nil, tp(at(2, 10, 0)), 0},
+		{at(3, 9, 0), []time.Time{at(3, 9, 30), at(3, 9, 40)}, tp(at(3, 10, 0)), nil, tp(at(3, 10, 0)), 0},
+		{at(4, 9, 0), []time.Time{at(4, 9, 30)}, tp(at(4, 10, 0)), tp(at(11, 10, 0)), tp(at(11, 12, 0)), 1},
+		{at(5, 9, 0), []time.Time{at(5, 9, 30)}, nil, nil, tp(at(5, 10, 0)), 1},
+	}
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			inbox, err := tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, created_at, updated_at) VALUES ('Main', 'email', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			contact, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, created_at, updated_at) VALUES ('C', 'c@x', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			for _, c := range convs {
+				id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, reopen_count,
+ created_at, updated_at, solved_at, first_solved_at, first_reopened_at) VALUES (?, 'email', 's', 'solved', 'normal', ?, ?, ?, ?, ?, ?, ?)`,
+					inbox, contact, c.reopens, db.Ms(c.created), db.Ms(c.created), db.MsArg(c.solved), db.MsArg(c.firstSolved), db.MsArg(c.reopened))
+				if err != nil {
+					return err
+				}
+				for _, r := range c.replies {
+					if _, err := tx.Exec(ctx, `INSERT INTO messages (conversation_id, direction, kind, author_type, channel_meta, created_at)
+ VALUES (?, 'outbound', 'reply', 'agent', '{}', ?)`, id, db.Ms(r)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		if err := s.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name           string
+			from, to       time.Time
+			solved         int64
+			fcr, reopenPct float64
+		}{
+			{"1–15 March", at(1, 0, 0), at(16, 0, 0), 6, 100.0 / 3, 50},
+			{"8–15 March", at(8, 0, 0), at(16, 0, 0), 3, 100.0 / 3, 100},
+		} {
+			got, err := s.Report(ctx, report.Filters{From: c.from, To: c.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ConversationsSolved != c.solved || !near(got.FCRPercent, c.fcr, 1e-9) || !near(got.ReopenPercent, c.reopenPct, 1e-9) {
+				t.Errorf("%s: solved %d fcr %v reopen %v; want %d %.2f %.2f", c.name, got.ConversationsSolved, deref(got.FCRPercent),
+					deref(got.ReopenPercent), c.solved, c.fcr, c.reopenPct)
+			}
+		}
+	})
+}
+
+// TestFCRRule is the rule as a pure function: one reply at the first solve
+// and no reopen within 7 days (inclusive) of it.
+func TestFCRRule(t *testing.T) {
+	const day = 24 * 3600
+	base := report.Conversation{CreatedAt: 100, SolvedAt: 200, FirstSolvedAt: 200, AgentReplies: 1}
+	cases := []struct {
+		name string
+		edit func(*report.Conversation)
+		want bool
+	}{
+		{"never reopened, one reply", func(*report.Conversation) {}, true},
+		{"two replies at first solve", func(c *report.Conversation) { c.AgentReplies = 2 }, false},
+		{"no reply", func(c *report.Conversation) { c.AgentReplies = 0 }, false},
+		{"not solved", func(c *report.Conversation) { c.SolvedAt = 0 }, false},
+		{"reopened after 2 days", func(c *report.Conversation) { c.Reopened, c.FirstReopenedAt = true, 200+2*day }, false},
+		{"reopened after exactly 7 days", func(c *report.Conversation) { c.Reopened, c.FirstReopenedAt = true, 200+7*day }, false},
+		{"reopened 7 days + 1 s after", func(c *report.Conversation) { c.Reopened, c.FirstReopenedAt = true, 200+7*day+1 }, true},
+		{"reopened after 8 days", func(c *report.Conversation) { c.Reopened, c.FirstReopenedAt = true, 200+8*day }, true},
+		{"reopened, time unknown", func(c *report.Conversation) { c.Reopened = true }, false},
+		{"reopen time known, first solve unknown", func(c *report.Conversation) { c.FirstSolvedAt, c.FirstReopenedAt = 0, 300 }, false},
+	}
+	for _, c := range cases {
+		v := base
+		c.edit(&v)
+		if got := report.FirstContactResolved(v); got != c.want {
+			t.Errorf("%s: FCR %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestReportSLASeriesAndAgentCSAT checks the SLA compliance series and the
+// CSAT columns of the agent and channel tables over the hand-built week
+// (seed): SLA targets by creation day — Sun 8th C1 2 met of 2 due (100 %),
+// Mon 9th C3 0 of 1 (0 %), Thu 12th C2 running (none due → null), other
+// days none; the week (from Sun 8th) 2/3 = 66.67 %.
+// CSAT: the seed's 5, 4, 2 have no agent (unassigned, key "0": 2/3 =
+// 66.67 %, channel email); added: A 5 and 3 on email (1/2 = 50 %), B 4 on
+// phone (100 %), B 1 on phone on 20 March (outside the week, ignored).
+// Channels: email 5, 4, 2, 5, 3 → 3/5 = 60 %; phone 1/1 = 100 %.
+func TestReportSLASeriesAndAgentCSAT(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		inbox, agentA, agentB := seed(t, d)
+		for _, r := range []struct {
+			agent   int64
+			channel string
+			score   int
+			day     int
+		}{{agentA, "email", 5, 10}, {agentA, "email", 3, 11}, {agentB, "phone", 4, 12}, {agentB, "phone", 1, 20}} {
+			if err := d.WriteTx(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO survey_responses (kind, score, inbox_id, agent_id, channel, responded_at, updated_at)
+ VALUES ('csat', ?, ?, ?, ?, ?, 0)`, r.score, inbox, r.agent, r.channel, db.Ms(at(r.day, 9, 0)))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 0, 0) }})
+		if err := s.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		week := report.Filters{From: at(8, 0, 0), To: at(15, 0, 0)}
+
+		daily, err := s.Timeseries(ctx, week, "sla", "day")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDaily := []struct {
+			v *float64
+			n int64
+		}{{ptr(100), 2}, {ptr(0), 1}, {nil, 0}, {nil, 0}, {nil, 0}, {nil, 0}, {nil, 0}}
+		if len(daily.Points) != len(wantDaily) {
+			t.Fatalf("sla points = %d", len(daily.Points))
+		}
+		for i, p := range daily.Points {
+			if !same(p.Value, wantDaily[i].v) || p.Count != wantDaily[i].n {
+				t.Errorf("sla day %d = %v (%d due), want %v (%d)", i, deref(p.Value), p.Count, deref(wantDaily[i].v), wantDaily[i].n)
+			}
+		}
+		weekly, err := s.Timeseries(ctx, week, "sla", "week")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(weekly.Points) != 1 || !near(weekly.Points[0].Value, 200.0/3, 1e-9) || weekly.Points[0].Count != 3 {
+			t.Errorf("sla week = %+v", weekly.Points)
+		}
+
+		agents, err := s.Agents(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byKey := map[string]report.Breakdown{}
+		for _, a := range agents {
+			byKey[a.Key] = a
+		}
+		keyA, keyB := fmt.Sprint(agentA), fmt.Sprint(agentB)
+		for _, c := range []struct {
+			key  string
+			csat *float64
+			n    int64
+		}{{keyA, ptr(50), 2}, {keyB, ptr(100), 1}, {"0", ptr(200.0 / 3), 3}} {
+			a := byKey[c.key]
+			if !near(a.CSATPercent, *c.csat, 1e-9) || a.CSATResponses != c.n {
+				t.Errorf("agent %s: csat %v (%d), want %v (%d)", c.key, deref(a.CSATPercent), a.CSATResponses, *c.csat, c.n)
+			}
+		}
+		if a := byKey[keyA]; a.Name != "A" || a.Created != 3 {
+			t.Errorf("agent A row = %+v", a)
+		}
+		if u := byKey["0"]; u.Created != 0 || u.ID != 0 {
+			t.Errorf("unassigned row = %+v", u)
+		}
+		channels, err := s.Channels(ctx, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range channels {
+			want := map[string]*float64{"email": ptr(60), "phone": ptr(100), "chat": nil}[c.Key]
+			if !same(c.CSATPercent, want) {
+				t.Errorf("channel %s csat %v, want %v", c.Key, deref(c.CSATPercent), deref(want))
+			}
+		}
+		// The agent filter narrows the answers too: only A's.
+		onlyA, err := s.Agents(ctx, report.Filters{From: week.From, To: week.To, AgentID: agentA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(onlyA) != 1 || onlyA[0].CSATResponses != 2 {
+			t.Errorf("agent filter: %+v", onlyA)
+		}
+	})
+}
+
+// TestMarkConversationDays: a change to a conversation marks stale its
+// creation day, its first solve's day (whose FCR a reopen changes), its
+// current solve's day and today. Conversation created 1 March 09:00,
+// first solved 3 March 10:00, solved again 12 March 10:00; today 20 March.
+func TestMarkConversationDays(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var id int64
+		err := d.WriteTx(ctx, func(tx *db.Tx) error {
+			inbox, err := tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, created_at, updated_at) VALUES ('Main', 'email', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			contact, err := tx.InsertID(ctx, `INSERT INTO contacts (name, email, created_at, updated_at) VALUES ('C', 'c@x', 0, 0)`)
+			if err != nil {
+				return err
+			}
+			id, err = tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, reopen_count,
+ created_at, updated_at, solved_at, first_solved_at, first_reopened_at) VALUES (?, 'email', 's', 'solved', 'normal', ?, 1, ?, ?, ?, ?, ?)`,
+				inbox, contact, db.Ms(at(1, 9, 0)), db.Ms(at(1, 9, 0)), db.Ms(at(12, 10, 0)), db.Ms(at(3, 10, 0)), db.Ms(at(5, 10, 0)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := report.New(d, ilCalendars{}, testkit.Logger(), report.Options{Now: func() time.Time { return at(20, 8, 0) }})
+		if err := s.MarkConversation(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := d.R().Query(ctx, `SELECT day FROM report_dirty ORDER BY day`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var days []string
+		for rs.Next() {
+			var day string
+			if err := rs.Scan(&day); err != nil {
+				t.Fatal(err)
+			}
+			days = append(days, day)
+		}
+		if want := "[2026-03-01 2026-03-03 2026-03-12 2026-03-20]"; fmt.Sprint(days) != want {
+			t.Errorf("dirty days %v, want %s", days, want)
+		}
+	})
 }

@@ -55,6 +55,21 @@ func midnight(date string, loc *time.Location) time.Time {
 const agentReplySQL = `(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'outbound'
  AND m.kind = 'reply' AND m.author_type = 'agent' AND m.channel_meta NOT LIKE '%"automatic":true%')`
 
+// firstSolveReplySQL counts a conversation's public replies by human agents
+// up to its first solve (its last solve when the first is unknown).
+const firstSolveReplySQL = `(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'outbound'
+ AND m.kind = 'reply' AND m.author_type = 'agent' AND m.channel_meta NOT LIKE '%"automatic":true%'
+ AND m.created_at <= COALESCE(c.first_solved_at, c.solved_at))`
+
+// secs converts Unix ms to Unix seconds, keeping 0 (absent) as 0 and any
+// present instant at least 1.
+func secs(ms int64) int64 {
+	if ms == 0 {
+		return 0
+	}
+	return max(ms/1000, 1)
+}
+
 // Refresh recomputes the rollup rows of the desk days from from's day up to
 // and including to's day from the facts (conversations created or solved on
 // those days), replacing what was there, in one transaction. It is
@@ -131,6 +146,7 @@ func (s *Service) scanCreated(ctx context.Context, q db.Querier, cal *calendar.C
 	rs, err := q.Query(ctx, `SELECT c.inbox_id, COALESCE(c.team_id, 0), c.channel, COALESCE(c.assignee_id, 0), c.created_at,
  (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'outbound' AND m.kind = 'reply'
   AND m.author_type = 'agent' AND m.channel_meta NOT LIKE '%"automatic":true%'), c.reopen_count,
+ COALESCE(c.first_solved_at, 0), COALESCE(c.first_reopened_at, 0),
  EXISTS (SELECT 1 FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.conversation_id = c.id AND t.name = 'complaint'),
  (SELECT COUNT(*) FROM conversation_sla s WHERE s.conversation_id = c.id AND (s.met_at IS NOT NULL OR s.breached_at IS NOT NULL)),
  (SELECT COUNT(*) FROM conversation_sla s WHERE s.conversation_id = c.id AND s.met_at IS NOT NULL AND s.breached_at IS NULL)
@@ -141,10 +157,11 @@ func (s *Service) scanCreated(ctx context.Context, q db.Querier, cal *calendar.C
 	defer rs.Close()
 	for rs.Next() {
 		var k rollKey
-		var created, reopens, due, met int64
+		var created, reopens, firstSolved, firstReopened, due, met int64
 		var frt sql.NullInt64
 		var complaint bool
-		if err := rs.Scan(&k.inbox, &k.team, &k.channel, &k.agent, &created, &frt, &reopens, &complaint, &due, &met); err != nil {
+		if err := rs.Scan(&k.inbox, &k.team, &k.channel, &k.agent, &created, &frt, &reopens, &firstSolved, &firstReopened, &complaint,
+			&due, &met); err != nil {
 			return fmt.Errorf("report: scan created: %w", err)
 		}
 		local := time.UnixMilli(created).In(s.loc)
@@ -152,10 +169,11 @@ func (s *Service) scanCreated(ctx context.Context, q db.Querier, cal *calendar.C
 		r := get(k)
 		r.created++
 		r.hours[local.Hour()]++
-		if reopens > 0 {
+		f := Conversation{CreatedAt: created / 1000, FirstSolvedAt: secs(firstSolved), FirstReopenedAt: secs(firstReopened),
+			Reopened: reopens > 0}
+		if ReopenedWithinWindow(f) {
 			r.reopened++
 		}
-		f := Conversation{CreatedAt: created / 1000}
 		if frt.Valid {
 			f.FirstResponseAt = max(frt.Int64/1000, 1)
 		}
@@ -185,7 +203,8 @@ func (s *Service) scanCreated(ctx context.Context, q db.Querier, cal *calendar.C
 
 func (s *Service) scanSolved(ctx context.Context, q db.Querier, startMs, endMs int64, get func(rollKey) *rollRow) error {
 	rs, err := q.Query(ctx, `SELECT c.inbox_id, COALESCE(c.team_id, 0), c.channel, COALESCE(c.assignee_id, 0), c.created_at,
- c.solved_at, c.reopen_count, `+agentReplySQL+`
+ c.solved_at, c.reopen_count, `+agentReplySQL+`, `+firstSolveReplySQL+`, COALESCE(c.first_solved_at, 0),
+ COALESCE(c.first_reopened_at, 0)
  FROM conversations c WHERE c.solved_at >= ? AND c.solved_at < ?`, startMs, endMs)
 	if err != nil {
 		return fmt.Errorf("report: scan solved: %w", err)
@@ -193,13 +212,15 @@ func (s *Service) scanSolved(ctx context.Context, q db.Querier, startMs, endMs i
 	defer rs.Close()
 	for rs.Next() {
 		var k rollKey
-		var created, solved, reopens, replies int64
-		if err := rs.Scan(&k.inbox, &k.team, &k.channel, &k.agent, &created, &solved, &reopens, &replies); err != nil {
+		var created, solved, reopens, replies, firstReplies, firstSolved, firstReopened int64
+		if err := rs.Scan(&k.inbox, &k.team, &k.channel, &k.agent, &created, &solved, &reopens, &replies, &firstReplies, &firstSolved,
+			&firstReopened); err != nil {
 			return fmt.Errorf("report: scan solved: %w", err)
 		}
 		k.day = dayOf(solved, s.loc)
 		r := get(k)
-		f := Conversation{CreatedAt: created / 1000, SolvedAt: max(solved/1000, 1), AgentReplies: int(replies), Reopened: reopens > 0}
+		f := Conversation{CreatedAt: created / 1000, SolvedAt: secs(solved), AgentReplies: int(firstReplies),
+			FirstSolvedAt: secs(firstSolved), FirstReopenedAt: secs(firstReopened), Reopened: reopens > 0}
 		secs, _ := ResolutionSeconds(f)
 		r.solved++
 		r.resSum += secs

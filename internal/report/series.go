@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/errs"
@@ -26,8 +27,11 @@ type Series struct {
 }
 
 // Metrics a time series can show: volume (conversations created), frt
-// (median first response seconds), csat (CSAT %), nps (NPS).
-var SeriesMetrics = []string{"volume", "frt", "csat", "nps"}
+// (median first response seconds), csat (CSAT %), nps (NPS), sla (SLA
+// compliance %: targets met over targets due — met or breached — of the
+// conversations created in the bucket, as in Summary; Count is the targets
+// due, Value nil when none were due).
+var SeriesMetrics = []string{"volume", "frt", "csat", "nps", "sla"}
 
 // Timeseries returns metric per interval ("day" or "week", weeks starting
 // Sunday in the desk zone) over f. Errors: *errs.ValidationError naming
@@ -60,22 +64,27 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 		}
 	}
 	type acc struct {
-		n, good, pro, det int64
-		h                 buckets
+		n, good, pro, det, met int64
+		h                      buckets
 	}
 	accs := map[string]*acc{}
 	for _, k := range keys {
 		accs[k] = &acc{}
 	}
 	switch metric {
-	case "volume", "frt":
+	case "volume", "frt", "sla":
 		if err := s.scanRollups(ctx, f, false, func(k rollKey, r *rollRow) {
 			a := accs[bucketOfDay(k.day)]
 			if a == nil {
 				return
 			}
-			if metric == "volume" {
+			switch metric {
+			case "volume":
 				a.n += r.created
+				return
+			case "sla":
+				a.n += r.slaDue
+				a.met += r.slaMet
 				return
 			}
 			a.n += r.frtN
@@ -127,6 +136,8 @@ func (s *Service) Timeseries(ctx context.Context, f Filters, metric, interval st
 			p.Value = Percent(a.good, a.n)
 		case "nps":
 			p.Value = NPSFromCounts(a.pro, a.det, a.n)
+		case "sla":
+			p.Value = SLACompliance(a.met, a.n)
 		}
 		out.Points = append(out.Points, p)
 	}
@@ -177,6 +188,15 @@ type Breakdown struct {
 	FirstResponseMedianSeconds *float64 `json:"first_response_median_seconds"`
 	HandleMedianSeconds        *float64 `json:"handle_median_seconds"`
 	FCRPercent                 *float64 `json:"fcr_percent"`
+	// CSATPercent and CSATResponses: CSAT (share of 4–5 answers, %) over
+	// the CSAT answers given in the period (by responded_at) and matching
+	// the filters, attributed as stored with the answer: to the agent the
+	// conversation was assigned to when the customer answered (for imported
+	// answers, the line's assignee; "0" when unassigned), to the
+	// conversation's channel then. Nil without answers. A row may have
+	// answers and no conversations in the period (answered later).
+	CSATPercent   *float64 `json:"csat_percent"`
+	CSATResponses int64    `json:"csat_responses"`
 }
 
 // breakdown groups the rollups by keyOf.
@@ -224,22 +244,71 @@ func (s *Service) breakdown(ctx context.Context, f Filters, keyOf func(rollKey) 
 
 // Agents returns agent productivity over f: per assignee (key "0" for
 // unassigned) conversations created and solved, public replies in the
-// solved conversations, median first response and median handle time.
+// solved conversations, median first response and median handle time, and
+// CSAT by the agent assigned at answer time (Breakdown.CSATPercent).
 func (s *Service) Agents(ctx context.Context, f Filters) ([]Breakdown, error) {
 	out, err := s.breakdown(ctx, f, func(k rollKey) (string, int64) { return fmt.Sprint(k.agent), k.agent })
 	if err != nil {
 		return nil, err
 	}
+	if out, err = s.addCSAT(ctx, f, "COALESCE(c.agent_id, 0)", out, true); err != nil {
+		return nil, err
+	}
 	return out, s.names(ctx, `SELECT name FROM agents WHERE id = ?`, out)
 }
 
-// Channels returns the volume and times per channel over f.
+// Channels returns the volume, times and CSAT per channel over f.
 func (s *Service) Channels(ctx context.Context, f Filters) ([]Breakdown, error) {
 	out, err := s.breakdown(ctx, f, func(k rollKey) (string, int64) { return k.channel, 0 })
+	if err != nil {
+		return nil, err
+	}
+	if out, err = s.addCSAT(ctx, f, "c.channel", out, false); err != nil {
+		return nil, err
+	}
 	for i := range out {
 		out[i].Name = out[i].Key
 	}
-	return out, err
+	return out, nil
+}
+
+// addCSAT sets CSATPercent and CSATResponses of out's rows from the CSAT
+// answers of f's period grouped by keyExpr (a column of survey_responses
+// c), adding a row for a key with answers but no row yet (its ID the key
+// when idKey). Read live from survey_responses (index on kind,
+// responded_at).
+func (s *Service) addCSAT(ctx context.Context, f Filters, keyExpr string, out []Breakdown, idKey bool) ([]Breakdown, error) {
+	w, args := surveyWhere(f)
+	rs, err := s.db.R().Query(ctx, `SELECT `+keyExpr+`, COUNT(*), SUM(CASE WHEN c.score >= 4 THEN 1 ELSE 0 END) FROM survey_responses c
+ WHERE c.kind = 'csat' AND c.responded_at >= ? AND c.responded_at < ?`+w+` GROUP BY `+keyExpr,
+		append([]any{f.From.UnixMilli(), f.To.UnixMilli()}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("report: csat by %s: %w", keyExpr, err)
+	}
+	defer rs.Close()
+	at := map[string]int{}
+	for i := range out {
+		at[out[i].Key] = i
+	}
+	for rs.Next() {
+		var key string
+		var n, good int64
+		if err := rs.Scan(&key, &n, &good); err != nil {
+			return nil, fmt.Errorf("report: csat by %s: %w", keyExpr, err)
+		}
+		i, ok := at[key]
+		if !ok {
+			b := Breakdown{Key: key}
+			if idKey {
+				b.ID, _ = strconv.ParseInt(key, 10, 64)
+			}
+			out = append(out, b)
+			i = len(out) - 1
+		}
+		out[i].CSATResponses = n
+		out[i].CSATPercent = Percent(good, n)
+	}
+	return out, rs.Err()
 }
 
 func (s *Service) names(ctx context.Context, q string, out []Breakdown) error {

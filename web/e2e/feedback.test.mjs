@@ -80,6 +80,10 @@ test('solving a conversation sends a CSAT email; answering 5 through its link sh
     const tile = page.getByTestId('kpi-csat-value')
     await tile.waitFor({ timeout: 20_000 })
     await eventually(async () => /\d/.test(await tile.innerText()), 'the CSAT tile to show a value')
+    // The agent table carries CSAT per agent (the agent assigned when the customer answered, or "Unassigned"),
+    // and SLA compliance is a chart over time.
+    await eventually(async () => (await page.getByTestId('agent-csat').allInnerTexts()).some((x) => /\d/.test(x)), 'an agent row to show a CSAT %')
+    assert.match(await page.getByTestId('csv-chart-sla').getAttribute('href'), /\/reports\/timeseries\?.*metric=sla/)
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
     assert.deepEqual(b.errors, [])
   } finally {

@@ -55,17 +55,25 @@ function summary(over: Partial<ReportSummary> = {}): ReportSummary {
 const QUERY = '/reports?period=custom&from=2026-11-01&to=2026-11-07&team=2&channel=email'
 const PREV = summary({ conversations_created: 100, first_response_median_seconds: 6000, csat_percent: 85, fcr_percent: null, complaints: 0 })
 
+const routesAgent = () => ({ key: '3', id: 3, name: 'Avi', conversations_created: 60, conversations_solved: 55, replies: 210, first_response_median_seconds: 300, handle_median_seconds: 720, fcr_percent: 70, csat_percent: 80, csat_responses: 5 })
+
 function routes(over: Record<string, Handler | object> = {}): Record<string, Handler | object> {
   return {
     'GET /api/v1/reports/summary': (url: URL) => ({ body: url.searchParams.get('from') === '2026-11-01' ? summary() : PREV }),
-    'GET /api/v1/reports/timeseries': { metric: 'x', interval: 'day', data: [{ start: '2026-11-01T00:00:00+02:00', value: 3, count: 3 }, { start: '2026-11-01T22:00:00Z', value: null, count: 0 }] },
+    // Every series answers 3 then null, but SLA compliance 95 % (4 targets due) then null (none due).
+    'GET /api/v1/reports/timeseries': (url: URL) => ({
+      body: {
+        metric: url.searchParams.get('metric'), interval: 'day',
+        data: [{ start: '2026-11-01T00:00:00+02:00', value: url.searchParams.get('metric') === 'sla' ? 95 : 3, count: 4 }, { start: '2026-11-01T22:00:00Z', value: null, count: 0 }],
+      },
+    }),
     'GET /api/v1/reports/heatmap': { data: [{ weekday: 0, hour: 9, count: 10 }, { weekday: 0, hour: 10, count: 5 }, { weekday: 3, hour: 14, count: 1 }] },
     'GET /api/v1/reports/tags': { data: [{ tag: 'shipping', count: 12 }, { tag: 'refund', count: 4 }] },
     'GET /api/v1/reports/trends': {
       from: '2026-10-31T22:00:00Z', to: '2026-11-07T22:00:00Z', statistic: 'Poisson z-score', formula: '(count - mean) / sqrt(mean)', threshold: 3, min_count: 5,
       topics: [{ kind: 'phrase', term: 'late delivery', count: 14, baseline_mean: 3.25, baseline: [3, 4, 2, 4], score: 6.1, examples: [31, 32] }],
     },
-    'GET /api/v1/reports/agents': { data: [{ key: '3', id: 3, name: 'Avi', conversations_created: 60, conversations_solved: 55, replies: 210, first_response_median_seconds: 300, handle_median_seconds: 720, fcr_percent: 70 }] },
+    'GET /api/v1/reports/agents': { data: [routesAgent()] },
     'GET /api/v1/reports/roi': {
       from: '2026-10-31T22:00:00Z', to: '2026-11-07T22:00:00Z', stored: true, currency: 'ILS', costs: { salaries: 5000000, training: 0, telephony: 0, technology: 0, other: 0 },
       revenue: { retained_customers: 0, upsell: 9000000, churn_avoided: 0 }, assumptions: 'Retention value from last year.', updated_by: 1, updated_at: '2026-11-08T10:00:00Z',
@@ -167,20 +175,25 @@ describe('reports dashboard', () => {
   })
 
   it('lists trends with example links, agents, and charts each series', async () => {
-    const { w, calls } = await mountDash()
+    const unassigned = { key: '0', id: 0, name: '', conversations_created: 0, conversations_solved: 0, replies: 0, first_response_median_seconds: null, handle_median_seconds: null, fcr_percent: null, csat_percent: 100, csat_responses: 1 }
+    const { w, calls } = await mountDash({ routes: { 'GET /api/v1/reports/agents': { data: [routesAgent(), unassigned] } } })
     const rows = w.findAll('[data-testid="trend-row"]')
     expect(rows).toHaveLength(1)
     expect(rows[0].text()).toContain('late delivery')
     expect(rows[0].findAll('td').map((c) => c.text()).slice(1, 4)).toEqual(['14', '3.3', '6.1'])
     expect(tid(w, 'trends-statistic').text()).toContain('Statistic: Poisson z-score')
     expect(w.findAll('[data-testid="trend-example"]').map((a) => [a.attributes('href'), a.text()])).toEqual([['/inbox/all/31', '#31'], ['/inbox/all/32', '#32']])
-    // Trends take only the period: the other filters would be unknown parameters there.
+    // Trends follow the dashboard's filters.
     const tr = calls.find((c) => c.url.pathname === '/api/v1/reports/trends')!
-    expect(Object.fromEntries(tr.url.searchParams)).toEqual({ from: '2026-11-01', to: '2026-11-08' })
-    const agent = w.find('[data-testid="agent-row"]')
-    expect(agent.findAll('td').map((c) => c.text())).toEqual(['Avi', '210', '55', '12m', '—'])
+    expect(Object.fromEntries(tr.url.searchParams)).toEqual({ from: '2026-11-01', to: '2026-11-08', team: '2', channel: 'email' })
+    // The agent table: CSAT % and its number of answers; answers without an agent as "Unassigned".
+    const agents = w.findAll('[data-testid="agent-row"]')
+    expect(agents.map((r) => r.findAll('td').map((c) => c.text()))).toEqual([
+      ['Avi', '210', '55', '12m', '80.0%', '5'],
+      ['Unassigned', '0', '0', '—', '100.0%', '1'],
+    ])
     const metrics = calls.filter((c) => c.url.pathname === '/api/v1/reports/timeseries').map((c) => c.url.searchParams.get('metric'))
-    expect(metrics.sort()).toEqual(['csat', 'frt', 'nps', 'volume'])
+    expect(metrics.sort()).toEqual(['csat', 'frt', 'nps', 'sla', 'volume'])
     for (const k of ['volume', 'frt', 'csat', 'nps', 'sla']) expect(w.find(`canvas[data-testid="chart-${k}"]`).exists()).toBe(true)
     expect(charts).toHaveLength(5)
     const volume = charts.find((c) => c.data.datasets[0].label === 'Volume')!
@@ -188,17 +201,18 @@ describe('reports dashboard', () => {
     // Buckets are labelled by their desk-zone date, whatever offset the instant is written in.
     expect(volume.data.labels).toEqual(['1 Nov', '2 Nov'])
     expect(volume.options.scales.x.reverse).toBe(false)
-    // SLA compliance: the previous period against this one, from the two summaries.
+    // SLA compliance over time: the sla series, a gap where no target was due.
     const sla = charts.find((c) => c.data.datasets[0].label === 'SLA compliance')!
-    expect(sla.data.datasets[0].data).toEqual([95, 95])
-    expect(sla.data.labels[1]).toBe('This period')
+    expect(sla.type).toBe('line')
+    expect(sla.data.datasets[0].data).toEqual([95, null])
+    expect(sla.data.labels).toEqual(['1 Nov', '2 Nov'])
   })
 
   it('gives every block an Export CSV link with the same filters', async () => {
     const { w } = await mountDash()
     const links = w.findAll('a[data-testid^="csv-"]')
     expect(links.map((a) => a.attributes('data-testid')).sort()).toEqual(
-      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-volume', 'csv-heatmap', 'csv-sla', 'csv-summary', 'csv-tags', 'csv-trends'],
+      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-heatmap', 'csv-summary', 'csv-tags', 'csv-trends'],
     )
     // The trends endpoint has no CSV: the link carries the rows shown.
     const trendsCsv = tid(w, 'csv-trends').attributes('href')!
@@ -213,6 +227,8 @@ describe('reports dashboard', () => {
     const vol = new URL(tid(w, 'csv-chart-volume').attributes('href')!, 'http://localhost')
     expect(vol.pathname).toBe('/api/v1/reports/timeseries')
     expect(vol.searchParams.get('metric')).toBe('volume')
+    const slaCsv = new URL(tid(w, 'csv-chart-sla').attributes('href')!, 'http://localhost')
+    expect([slaCsv.pathname, slaCsv.searchParams.get('metric')]).toEqual(['/api/v1/reports/timeseries', 'sla'])
     expect(vol.searchParams.get('interval')).toBe('day')
   })
 

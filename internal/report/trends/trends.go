@@ -84,21 +84,56 @@ type Doc struct {
 	Tags      []string
 }
 
+// Filter narrows the conversations analyzed — in the period and in the
+// baseline alike — to those of an inbox, a team, a channel and an assignee
+// (zero values: no narrowing), as the dashboard's filters do. The caller
+// validates the values (the ids exist, the channel is known).
+type Filter struct {
+	TeamID  int64
+	InboxID int64
+	Channel string
+	AgentID int64
+}
+
+// where returns the clause over conversations c ("" or " AND …") and its
+// args.
+func (f Filter) where() (string, []any) {
+	var w []string
+	var args []any
+	for _, p := range []struct {
+		col string
+		v   any
+		set bool
+	}{{"c.inbox_id", f.InboxID, f.InboxID != 0}, {"c.team_id", f.TeamID, f.TeamID != 0}, {"c.channel", f.Channel, f.Channel != ""},
+		{"c.assignee_id", f.AgentID, f.AgentID != 0}} {
+		if p.set {
+			w, args = append(w, p.col+" = ?"), append(args, p.v)
+		}
+	}
+	if len(w) == 0 {
+		return "", nil
+	}
+	return " AND " + strings.Join(w, " AND "), args
+}
+
 // Service reads conversations and finds trends.
 type Service struct{ db *db.DB }
 
 // New returns the trends service.
 func New(d *db.DB) *Service { return &Service{db: d} }
 
-// Trends analyzes the conversations created in [from, to) against the
-// BaselinePeriods periods of the same length before from. It reads the
-// conversations twice (first for the lexicon, then to count) and keeps
-// only the lexicon and the counts in memory.
-func (s *Service) Trends(ctx context.Context, from, to time.Time) (Result, error) {
+// Trends analyzes the conversations created in [from, to) and matching f
+// against the BaselinePeriods periods of the same length before from
+// (matching f too). It reads the conversations twice (first for the
+// lexicon, then to count) and keeps only the lexicon and the counts in
+// memory.
+func (s *Service) Trends(ctx context.Context, from, to time.Time, f Filter) (Result, error) {
 	a := NewAnalyzer(from, to)
 	tags := map[int64][]string{}
+	w, args := f.where()
 	rows, err := s.db.R().Query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
-		JOIN conversations c ON c.id = ct.conversation_id WHERE c.created_at >= ? AND c.created_at < ?`, db.Ms(a.start), db.Ms(to))
+		JOIN conversations c ON c.id = ct.conversation_id WHERE c.created_at >= ? AND c.created_at < ?`+w,
+		append([]any{db.Ms(a.start), db.Ms(to)}, args...)...)
 	if err != nil {
 		return Result{}, fmt.Errorf("trends: tags: %w", err)
 	}
@@ -116,7 +151,7 @@ func (s *Service) Trends(ctx context.Context, from, to time.Time) (Result, error
 		return Result{}, err
 	}
 	for _, pass := range []func(Doc){a.Learn, a.Count} {
-		if err := s.scan(ctx, a.start, to, func(d Doc) {
+		if err := s.scan(ctx, a.start, to, f, func(d Doc) {
 			d.Tags = tags[d.ID]
 			pass(d)
 		}); err != nil {
@@ -126,13 +161,15 @@ func (s *Service) Trends(ctx context.Context, from, to time.Time) (Result, error
 	return a.Result(), nil
 }
 
-// scan calls fn with each conversation created in [from, to): its subject
-// and first customer message (each cut to MaxTextChars).
-func (s *Service) scan(ctx context.Context, from, to time.Time, fn func(Doc)) error {
+// scan calls fn with each conversation created in [from, to) matching f:
+// its subject and first customer message (each cut to MaxTextChars).
+func (s *Service) scan(ctx context.Context, from, to time.Time, f Filter, fn func(Doc)) error {
+	w, args := f.where()
 	rows, err := s.db.R().Query(ctx, `SELECT c.id, c.created_at, SUBSTR(c.subject, 1, ?),
 		COALESCE((SELECT SUBSTR(m.body_text, 1, ?) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
 			AND m.kind = 'reply' ORDER BY m.created_at, m.id LIMIT 1), '')
-		FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?`, MaxTextChars, MaxTextChars, db.Ms(from), db.Ms(to))
+		FROM conversations c WHERE c.created_at >= ? AND c.created_at < ?`+w,
+		append([]any{MaxTextChars, MaxTextChars, db.Ms(from), db.Ms(to)}, args...)...)
 	if err != nil {
 		return fmt.Errorf("trends: conversations: %w", err)
 	}

@@ -118,6 +118,7 @@ func TestTrends(t *testing.T) {
 			for _, q := range []string{
 				`INSERT INTO contacts (id, name, created_at, updated_at) VALUES (1, 'C', 1, 1)`,
 				`INSERT INTO inboxes (id, name, channel, created_at, updated_at) VALUES (1, 'I', 'email', 1, 1)`,
+				`INSERT INTO inboxes (id, name, channel, created_at, updated_at) VALUES (2, 'J', 'email', 1, 1)`,
 				`INSERT INTO tags (id, name, created_at) VALUES (1, 'shipping', 1)`,
 			} {
 				if _, err := tx.Exec(ctx, q); err != nil {
@@ -127,7 +128,7 @@ func TestTrends(t *testing.T) {
 			for i, doc := range dataset() {
 				id := int64(i + 1)
 				if _, err := tx.Exec(ctx, `INSERT INTO conversations (id, inbox_id, channel, subject, status, priority, requester_id,
-					created_at, updated_at) VALUES (?, 1, 'email', '', 'open', 'normal', 1, ?, ?)`, id, doc.CreatedAt.UnixMilli(),
+					created_at, updated_at) VALUES (?, ?, 'email', '', 'open', 'normal', 1, ?, ?)`, id, 1+i%2, doc.CreatedAt.UnixMilli(),
 					doc.CreatedAt.UnixMilli()); err != nil {
 					return err
 				}
@@ -152,13 +153,42 @@ func TestTrends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := trends.New(d).Trends(ctx, from, to)
+		res, err := trends.New(d).Trends(ctx, from, to, trends.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := trends.Analyze(dataset(), from, to)
 		if fmt.Sprint(res) != fmt.Sprint(want) {
 			t.Errorf("from the database:\n%+v\nwant\n%+v", res, want)
+		}
+		// Filters narrow the period and the baseline alike: inbox 2 holds
+		// the conversations of odd index (ids 2, 4, …), so its trends are
+		// those of that half of the data set; channel chat holds none.
+		var half []trends.Doc
+		for i, doc := range dataset() {
+			if i%2 == 1 {
+				half = append(half, doc)
+			}
+		}
+		for _, c := range []struct {
+			name string
+			f    trends.Filter
+			want trends.Result
+		}{
+			{"inbox 2", trends.Filter{InboxID: 2}, trends.Analyze(half, from, to)},
+			{"inbox 2, email", trends.Filter{InboxID: 2, Channel: "email"}, trends.Analyze(half, from, to)},
+			{"chat", trends.Filter{Channel: "chat"}, trends.Analyze(nil, from, to)},
+		} {
+			got, err := trends.New(d).Trends(ctx, from, to, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%s:\n%+v\nwant\n%+v", c.name, got, c.want)
+			}
+			if got.Conversations == res.Conversations || fmt.Sprint(got.Topics) == fmt.Sprint(res.Topics) {
+				t.Errorf("%s: the filter changed nothing (%d conversations)", c.name, got.Conversations)
+			}
 		}
 	})
 }

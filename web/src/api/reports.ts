@@ -35,8 +35,11 @@ export interface ReportSummary {
   complaints: number | null
 }
 
-/** Series GET /reports/timeseries knows: volume (created), frt (median first response seconds), csat (%), nps. */
-export type SeriesMetric = 'volume' | 'frt' | 'csat' | 'nps'
+/**
+ * Series GET /reports/timeseries knows: volume (created), frt (median first response seconds), csat (%), nps,
+ * sla (SLA compliance %: targets met over targets due; null in a bucket where none was due).
+ */
+export type SeriesMetric = 'volume' | 'frt' | 'csat' | 'nps' | 'sla'
 
 /** One bucket of a time series: its start (RFC 3339, the desk-zone midnight, or a date) and value (null: no data). */
 export interface SeriesPoint {
@@ -87,8 +90,10 @@ export interface AgentRow {
   solved: number
   median_handle_seconds: number | null
   first_response_median_seconds: number | null
-  /** CSAT % when the server reports it per agent; null otherwise. */
+  /** CSAT % of the answers given in the period, by the agent assigned when the customer answered; null without answers. */
   csat_percent: number | null
+  /** The CSAT answers behind csat_percent. */
+  csat_responses: number
 }
 
 export const ROI_COSTS = ['salaries', 'training', 'telephony', 'technology', 'other'] as const
@@ -191,12 +196,12 @@ type Raw = Record<string, unknown>
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 /**
- * Emerging topics of the period. The endpoint takes only from and to (the
- * other filters do not apply); topics come as {topics: [{term, baseline_mean,
- * examples: [ids]}]} (or {data: [{topic, baseline}]}).
+ * Emerging topics of the period under the dashboard's filters (team, inbox,
+ * channel, agent narrow the period and the baseline alike); topics come as
+ * {topics: [{term, baseline_mean, examples: [ids]}]} (or {data: [{topic, baseline}]}).
  */
 export async function getTrends(f: ReportFilters, signal?: AbortSignal): Promise<Trends> {
-  const res = await api.get<Raw>('/reports/trends', { query: { from: f.from, to: f.to }, signal })
+  const res = await api.get<Raw>('/reports/trends', { query: q(f), signal })
   const raw = (res.topics ?? res.data ?? []) as Raw[]
   const data = raw.map((t) => ({
     topic: String(t.term ?? t.topic ?? ''),
@@ -219,6 +224,7 @@ export async function getAgents(f: ReportFilters, signal?: AbortSignal): Promise
     median_handle_seconds: num(r.handle_median_seconds) ?? num(r.median_handle_seconds),
     first_response_median_seconds: num(r.first_response_median_seconds),
     csat_percent: num(r.csat_percent),
+    csat_responses: num(r.csat_responses) ?? 0,
   }))
 }
 
