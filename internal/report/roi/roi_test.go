@@ -152,7 +152,7 @@ func TestPeriods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := roi.New(d)
+		s := roi.New(d, nil)
 		p, err := s.Get(ctx, from, to)
 		if err != nil {
 			t.Fatal(err)
