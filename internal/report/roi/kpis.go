@@ -108,7 +108,9 @@ func PreviousFrom(from, to time.Time) time.Time {
 		return from.Add(-to.Sub(from))
 	}
 	f, t := from.In(loc), to.In(loc)
-	isMidnight := func(x time.Time) bool { return x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 }
+	isMidnight := func(x time.Time) bool {
+		return x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
+	}
 	if !isMidnight(f) || !isMidnight(t) {
 		return from.Add(-to.Sub(from))
 	}
