@@ -164,6 +164,12 @@ func TestImportBadLines(t *testing.T) {
 		{"invalid UTF-8", "{\"external_id\":\"utf-\xc3\",\"inbox\":\"Support\",\"requester\":{\"email\":\"b@example.com\"},\"created_at\":\"2025-01-01T00:00:00Z\"}", "line", "not valid UTF-8"},
 		{"unknown field", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","colour":1}`, "colour", "unknown field"},
 		{"not json", `{"external_id":`, "", "not a JSON object"},
+		// A NUL character: PostgreSQL text cannot hold it (it failed the
+		// database there, stopping the whole import; SQLite stored it).
+		{"NUL body", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"inbound","body":"a\u0000b","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].body", "NUL"},
+		{"NUL subject", `{"external_id":"B","inbox":"Support","subject":"\u0000","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z"}`, "subject", "NUL"},
+		{"NUL inbox", `{"external_id":"B","inbox":"Supp\u0000ort","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z"}`, "inbox", "NUL"},
+		{"NUL survey", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","surveys":[{"kind":"csat","score":5,"comment":"\u0000","responded_at":"2025-01-02T00:00:00Z"}]}`, "surveys[0].comment", "NUL"},
 		{"note direction", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"outbound","kind":"note","body":"x","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].kind", "note"},
 	}
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
