@@ -128,5 +128,10 @@ func TestFeedbackImport(t *testing.T) {
 		if _, err := k.svc.Responses(k.ctx, survey.ListParams{Kind: "xyz"}); err == nil {
 			t.Errorf("bad kind accepted")
 		}
+		// from after to was an empty list (read as "no answers"); it is a 400 naming to.
+		var ve *errs.ValidationError
+		if _, err := k.svc.Responses(k.ctx, survey.ListParams{From: &to, To: &from}); !errors.As(err, &ve) || ve.Fields[0].Field != "to" {
+			t.Errorf("from after to: %v, want a problem naming to", err)
+		}
 	})
 }

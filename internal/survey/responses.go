@@ -59,10 +59,14 @@ func ptr64(v sql.NullInt64) *int64 {
 }
 
 // Responses lists responses newest first. Errors: *errs.ValidationError on
-// kind, cursor or limit.
+// kind, to (not after from), cursor or limit.
 func (s *Service) Responses(ctx context.Context, p ListParams) (page.Result[Response], error) {
 	if p.Kind != "" && p.Kind != KindCSAT && p.Kind != KindCES && p.Kind != KindNPS {
 		return page.Result[Response]{}, errs.Invalid("kind", "invalid", "kind must be csat, ces or nps")
+	}
+	if p.From != nil && p.To != nil && !p.To.After(*p.From) {
+		// An empty list here would read as "no answers".
+		return page.Result[Response]{}, errs.Invalid("to", "invalid", "to must be after from")
 	}
 	limit, err := page.Limit(p.Limit)
 	if err != nil {
