@@ -80,7 +80,18 @@ test('solving a conversation sends a CSAT email; answering 5 through its link sh
     const tile = page.getByTestId('kpi-csat-value')
     await tile.waitFor({ timeout: 20_000 })
     await eventually(async () => /\d/.test(await tile.innerText()), 'the CSAT tile to show a value')
+    // Feedback by source: the row of our own surveys shows a CSAT %; the chat wait tile is there.
+    const ours = page.locator('[data-testid="feedback-row"][data-source="survey"]')
+    await ours.waitFor({ timeout: 20_000 })
+    assert.match(await ours.getByTestId('feedback-csat').innerText(), /\d.*%/)
+    await page.getByTestId('kpi-chatWait-value').waitFor()
+    // ROI: how each of the 12 key KPIs moved against the previous period, with its CSV.
+    await page.locator('[data-testid="roi-kpi"]').first().waitFor({ timeout: 20_000 })
+    assert.equal(await page.locator('[data-testid="roi-kpi"]').count(), 12)
+    assert.match(await page.locator('[data-testid="roi-kpi"][data-key="csat_percent"] [data-testid="roi-kpi-current"]').innerText(), /\d.*%/)
+    assert.ok((await page.getByTestId('csv-roi-kpis').getAttribute('href')).startsWith('data:text/csv'))
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+    await page.getByTestId('roi-panel').screenshot({ path: join(ARTIFACTS, 'roi-panel.png') })
     assert.deepEqual(b.errors, [])
   } finally {
     await b.close()
