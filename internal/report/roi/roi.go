@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -124,6 +125,16 @@ func DivRound(a, b int64) int64 {
 	return q
 }
 
+// divRoundBig is a / b rounded half away from zero (b > 0), as DivRound;
+// the quotient of a ROI in hundredths of a percent fits an int64.
+func divRoundBig(a, b *big.Int) int64 {
+	q, r := new(big.Int).QuoRem(a, b, new(big.Int))
+	if new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2)).Cmp(b) >= 0 {
+		q.Add(q, big.NewInt(int64(a.Sign())))
+	}
+	return q.Int64()
+}
+
 // Compute derives the outputs of inputs and facts.
 func Compute(in Input, f Facts) Outputs {
 	cost := in.Costs.Sum() + f.CompensationMinor
@@ -131,9 +142,10 @@ func Compute(in Input, f Facts) Outputs {
 	o := Outputs{CompensationCostMinor: f.CompensationMinor, TotalCostMinor: cost, RevenueMinor: rev, NetMinor: rev - cost,
 		ConversationsCreated: f.ConversationsCreated, ConversationsSolved: f.ConversationsSolved}
 	if cost > 0 {
-		// Hundredths of a percent: (rev − cost) × 10000 / cost. Amounts are
-		// bounded by compensation.MaxAmountMinor, so this cannot overflow.
-		h := DivRound((rev-cost)*10000, cost)
+		// Hundredths of a percent: (rev − cost) × 10000 / cost, in big
+		// integers: the inputs are bounded, but the ledger's compensation
+		// (a sum of many entries) is not, and × 10000 could overflow int64.
+		h := divRoundBig(new(big.Int).Mul(big.NewInt(rev-cost), big.NewInt(10000)), big.NewInt(cost))
 		p := float64(h) / 100
 		o.ROIPercent = &p
 	}
