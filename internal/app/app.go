@@ -201,13 +201,13 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Orders = commerce.NewService(d, c.Outbox, opts.Secrets)
 	c.Overview = overview.New(d, c.Contacts, c.Orders)
 	c.Importer = importer.New(d)
-	c.ROI = roi.New(d)
 	c.Trends = trends.New(d)
 	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
 		Mail: c.Outbound})
 	c.Surveys.RegisterJobs(c.Jobs)
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
+	c.ROI = roi.New(d, c.Reports)
 	return c
 }
 

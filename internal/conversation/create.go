@@ -250,7 +250,10 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 			msgAt = in.Message.CreatedAt.UTC().Truncate(time.Millisecond)
 		}
 		automatic, _ := in.Message.ChannelMeta["automatic"].(bool)
-		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), automatic, msgAt, false)
+		// A status the caller gave is kept: a conversation created solved
+		// with the customer's message stays solved (not "reopened" by its
+		// own first message, which would also count a reopen).
+		messageEffects(&conv, in.Message.Direction, messageAuthorType(actor, *in.Message), automatic, msgAt, in.Status != "")
 		status = conv.Status
 		id, err := tx.InsertID(ctx, `INSERT INTO conversations (inbox_id, channel, subject, status, priority, requester_id, assignee_id,
 			team_id, ccs, custom_fields, language, external_id, solved_at, first_solved_at, message_count, first_response_at,

@@ -69,6 +69,11 @@ type MessageInput struct {
 	// auto-reply or bulk mail never reopens a solved conversation nor moves
 	// a pending one to open).
 	KeepStatus bool `json:"-"`
+	// OnClosed lets AddMessageTx add this message to a closed conversation
+	// (with KeepStatus, the conversation stays closed): only the CSAT
+	// survey mail of a conversation closed before the survey's delay
+	// elapsed sets it (docs/reports.md: sent when solved or closed).
+	OnClosed bool `json:"-"`
 
 	// prepared holds the result of PrepareMessage (nil: compute on insert).
 	prepared *preparedBody

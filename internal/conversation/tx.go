@@ -43,7 +43,7 @@ func (s *Service) UpdateTxUnaudited(ctx context.Context, tx *db.Tx, actor audit.
 // AddMessageTx adds a reply or note to conversation id inside the caller's
 // write transaction, with the effects of AddMessage. Unlike AddMessage it
 // never starts a follow-up: any message to a closed conversation is
-// errs.ErrConflict. Attachments are not loaded into the returned message.
+// errs.ErrConflict (except one marked OnClosed with KeepStatus). Attachments are not loaded into the returned message.
 // Errors: errs.ErrNotFound, *errs.ValidationError, errs.ErrConflict.
 func (s *Service) AddMessageTx(ctx context.Context, tx *db.Tx, actor audit.Actor, id int64, m MessageInput) (Message, error) {
 	var c errs.Checker
@@ -55,7 +55,7 @@ func (s *Service) AddMessageTx(ctx context.Context, tx *db.Tx, actor audit.Actor
 	if err != nil {
 		return Message{}, err
 	}
-	if conv.Status == StatusClosed {
+	if conv.Status == StatusClosed && !(m.OnClosed && m.KeepStatus && m.Status == "") {
 		return Message{}, fmt.Errorf("conversation %d is closed: %w", id, errs.ErrConflict)
 	}
 	msg, err := s.insertMessageTx(ctx, tx, actor, &conv, m, false)

@@ -31,6 +31,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/report"
+	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/rules"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/sla/policy"
@@ -443,6 +444,10 @@ var openAPISchemaTypes = map[string]any{
 	"ReportCustomers":           report.Customers{},
 	"ReportCLVCurrency":         report.CLVCurrency{},
 	"ReportFeedbackRow":         report.FeedbackRow{},
+	"ROIPeriod":                 roi.Period{},
+	"ROIOutputs":                roi.Outputs{},
+	"ROIMovement":               roi.Movement{},
+	"ROIKPI":                    roi.KPI{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

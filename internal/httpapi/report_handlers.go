@@ -162,7 +162,7 @@ func (a *API) reportCustomers(w http.ResponseWriter, r *http.Request, _ *auth.Pr
 	}
 	var years float64
 	if v := r.URL.Query().Get("lifespan_years"); v != "" {
-		if years, err = strconv.ParseFloat(v, 64); err != nil || years <= 0 {
+		if years, err = strconv.ParseFloat(v, 64); err != nil || !(years > 0) { // NaN too
 			return errs.Invalid("lifespan_years", "wrong_type", "lifespan_years must be a positive number of years")
 		}
 	}

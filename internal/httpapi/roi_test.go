@@ -29,10 +29,39 @@ func TestROIAPI(t *testing.T) {
 			o["cost_per_conversation_minor"] != nil {
 			t.Errorf("put = %v", p)
 		}
-		h := k.must(200, "GET", "/api/v1/reports/roi/history", k.admin, nil)
-		if list, _ := h["periods"].([]any); len(list) != 1 {
-			t.Errorf("history = %v", h)
+		// The movement: the previous period of equal length (31 days: 29
+		// January 00:00 Jerusalem … 1 March), nothing stored
+		// there: ROI % 25 now, no previous value, no change.
+		checkMovement := func(name string, p map[string]any) {
+			t.Helper()
+			mv, _ := p["movement"].(map[string]any)
+			kpis, _ := mv["kpis"].([]any)
+			if mv["previous_from"] != "2025-01-28T22:00:00Z" || mv["previous_to"] != "2025-02-28T22:00:00Z" || mv["previous_stored"] != false ||
+				len(kpis) != 12 {
+				t.Fatalf("%s: movement = %v", name, mv)
+			}
+			for _, x := range kpis {
+				kpi := x.(map[string]any)
+				switch kpi["key"] {
+				case "roi_percent":
+					if kpi["current"] != 25.0 || kpi["previous"] != nil || kpi["change"] != nil || kpi["change_percent"] != nil {
+						t.Errorf("%s: roi_percent = %v", name, kpi)
+					}
+				case "conversations_created":
+					if kpi["current"] != 0.0 || kpi["previous"] != 0.0 || kpi["change"] != 0.0 || kpi["change_percent"] != nil {
+						t.Errorf("%s: conversations_created = %v", name, kpi)
+					}
+				}
+			}
 		}
+		checkMovement("put", p)
+		h := k.must(200, "GET", "/api/v1/reports/roi/history", k.admin, nil)
+		list, _ := h["periods"].([]any)
+		if len(list) != 1 {
+			t.Fatalf("history = %v", h)
+		}
+		checkMovement("history", list[0].(map[string]any))
+		checkMovement("get", k.must(200, "GET", q, k.admin, nil))
 		for _, c := range []struct{ path, field string }{
 			{"/api/v1/reports/roi?from=2025-03-01", "to"},
 			{"/api/v1/reports/roi?from=March&to=2025-04-01", "from"},

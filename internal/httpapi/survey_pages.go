@@ -304,7 +304,7 @@ func (p surveyPageHandler) show(w http.ResponseWriter, r *http.Request, score, c
 }
 
 // fail renders the page of a lookup error: 404 for a bad token, 410 for a
-// closed survey, 500 otherwise.
+// closed survey, 500 otherwise (an HTML page too).
 func (p surveyPageHandler) fail(w http.ResponseWriter, r *http.Request, inv survey.Invitation, err error) {
 	lang := survey.Language(inv.Language)
 	if inv.ID == 0 {
@@ -318,6 +318,7 @@ func (p surveyPageHandler) fail(w http.ResponseWriter, r *http.Request, inv surv
 		renderSurvey(w, http.StatusNotFound, surveyPageData{Lang: lang, T: t, Title: t.NotFoundTitle, Message: t.NotFoundBody})
 	default:
 		p.log.Error("survey page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		// The same accessible HTML page as every other refusal, never plain text.
+		renderSurvey(w, http.StatusInternalServerError, surveyPageData{Lang: lang, T: t, Title: t.FailedTitle, Message: t.FailedBody})
 	}
 }

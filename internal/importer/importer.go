@@ -160,7 +160,50 @@ func decodeLine(raw []byte) (Line, error) {
 	if dec.More() {
 		return l, fmt.Errorf("%w: data after the object", errBadJSON)
 	}
+	if f := nulField(l); f != "" {
+		// PostgreSQL text cannot hold NUL: on PostgreSQL it failed the
+		// database (stopping the import), on SQLite it was stored.
+		return l, bad(f, "contains a NUL character")
+	}
 	return l, nil
+}
+
+// nulField is the path of the first text of l holding a NUL character
+// ("messages[2].body"), "" when none does.
+func nulField(l Line) string {
+	has := func(s string) bool { return strings.ContainsRune(s, 0) }
+	for _, f := range []struct {
+		name string
+		v    string
+	}{{"external_id", l.ExternalID}, {"inbox", string(l.Inbox)}, {"channel", l.Channel}, {"subject", l.Subject},
+		{"requester.email", l.Requester.Email}, {"requester.name", l.Requester.Name}, {"requester.phone", l.Requester.Phone},
+		{"assignee", l.Assignee}, {"team", string(l.Team)}, {"status", l.Status}, {"priority", l.Priority},
+		{"created_at", l.CreatedAt}, {"solved_at", l.SolvedAt}, {"closed_at", l.ClosedAt}} {
+		if has(f.v) || (f.name == "inbox" || f.name == "team") && strings.Contains(f.v, `\u0000`) {
+			return f.name
+		}
+	}
+	for i, t := range l.Tags {
+		if has(t) {
+			return fmt.Sprintf("tags[%d]", i)
+		}
+	}
+	for i, m := range l.Messages {
+		for _, f := range []struct{ name, v string }{{"direction", m.Direction}, {"kind", m.Kind}, {"author_type", m.AuthorType},
+			{"author", m.Author}, {"body", m.Body}, {"created_at", m.CreatedAt}} {
+			if has(f.v) {
+				return fmt.Sprintf("messages[%d].%s", i, f.name)
+			}
+		}
+	}
+	for i, v := range l.Surveys {
+		for _, f := range []struct{ name, v string }{{"kind", v.Kind}, {"comment", v.Comment}, {"responded_at", v.RespondedAt}} {
+			if has(f.v) {
+				return fmt.Sprintf("surveys[%d].%s", i, f.name)
+			}
+		}
+	}
+	return ""
 }
 
 func jsonKind(k string) string {

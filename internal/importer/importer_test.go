@@ -168,6 +168,12 @@ func TestImportBadLines(t *testing.T) {
 		{"reopen before first solve", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-01T12:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "reopened_at", "before first_solved_at"},
 		{"solve before reopen", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-02T00:00:00Z","reopened_at":"2025-01-06T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "solved_at", "before reopened_at"},
 		{"first solve after solve", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","first_solved_at":"2025-01-06T00:00:00Z","solved_at":"2025-01-05T00:00:00Z"}`, "first_solved_at", "after solved_at"},
+		// A NUL character: PostgreSQL text cannot hold it (it failed the
+		// database there, stopping the whole import; SQLite stored it).
+		{"NUL body", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"inbound","body":"a\u0000b","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].body", "NUL"},
+		{"NUL subject", `{"external_id":"B","inbox":"Support","subject":"\u0000","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z"}`, "subject", "NUL"},
+		{"NUL inbox", `{"external_id":"B","inbox":"Supp\u0000ort","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z"}`, "inbox", "NUL"},
+		{"NUL survey", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","surveys":[{"kind":"csat","score":5,"comment":"\u0000","responded_at":"2025-01-02T00:00:00Z"}]}`, "surveys[0].comment", "NUL"},
 		{"note direction", `{"external_id":"B","inbox":"Support","requester":{"email":"b@example.com"},"created_at":"2025-01-01T00:00:00Z","messages":[{"direction":"outbound","kind":"note","body":"x","created_at":"2025-01-01T00:00:00Z"}]}`, "messages[0].kind", "note"},
 	}
 	testkit.Each(t, func(t *testing.T, d *db.DB) {

@@ -71,7 +71,7 @@ func (s *Service) CustomerMetrics(ctx context.Context, f Filters, lifespanYears 
 	if err := s.check(ctx, f); err != nil {
 		return Customers{}, err
 	}
-	if lifespanYears < 0 || lifespanYears > 100 {
+	if !(lifespanYears >= 0 && lifespanYears <= 100) { // also NaN
 		return Customers{}, errs.Invalid("lifespan_years", "invalid", "lifespan_years must be between 0 and 100")
 	}
 	from, to := f.From.UnixMilli(), f.To.UnixMilli()

@@ -13,6 +13,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/jobs"
+	"github.com/kesherdesk/kesher/internal/report/period"
 	"github.com/kesherdesk/kesher/internal/sla/calendar"
 )
 
@@ -527,17 +528,17 @@ func (s *Service) backlog(ctx context.Context, f Filters, out *Summary) error {
 }
 
 // ParseTime reads a period bound: a date YYYY-MM-DD (midnight in the desk
-// zone loc) or an RFC 3339 instant. Errors name field.
+// zone loc) or an RFC 3339 instant, in the years period.MinYear…MaxYear.
+// Errors name field.
 func ParseTime(field, v string, loc *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, errs.Invalid(field, "required", "%s is required (YYYY-MM-DD or RFC 3339)", field)
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
+	t, err := time.ParseInLocation(time.DateOnly, v, loc)
 	if err != nil {
-		return time.Time{}, errs.Invalid(field, "wrong_type", "%s must be a date YYYY-MM-DD or an RFC 3339 time", field)
+		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			return time.Time{}, errs.Invalid(field, "wrong_type", "%s must be a date YYYY-MM-DD or an RFC 3339 time", field)
+		}
 	}
-	return t, nil
+	return t, period.CheckYear(field, t)
 }

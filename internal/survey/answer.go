@@ -91,7 +91,10 @@ func (s *Service) Record(ctx context.Context, token string, in AnswerInput) (Inv
 			c.Check(inv.CES != 0, "ces", "unexpected", "this survey asks no CES question")
 			c.Check(*in.CES >= 1 && *in.CES <= 7, "ces", "out_of_range", "ces must be between 1 and 7")
 		}
-		c.Check(utf8.ValidString(in.Comment), "comment", "invalid_utf8", "comment is not valid UTF-8 text")
+		// PostgreSQL text cannot hold NUL: refused like invalid UTF-8 on
+		// both databases.
+		c.Check(utf8.ValidString(in.Comment) && !strings.ContainsRune(in.Comment, 0), "comment", "invalid_utf8",
+			"comment is not valid UTF-8 text (or holds a NUL character)")
 		c.Check(utf8.RuneCountInString(in.Comment) <= MaxComment, "comment", "too_long", "comment must be at most %d characters", MaxComment)
 		if err := c.Err(); err != nil {
 			return err

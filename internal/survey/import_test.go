@@ -35,6 +35,16 @@ func TestFeedbackImport(t *testing.T) {
 			{strings.Replace(feedbackCSV, "fg-7", "cc-1", 1), "line[3].external_id"},
 			{strings.Replace(feedbackCSV, "new.person@example.com", "not-an-address", 1), "line[3].contact_email"},
 			{strings.Replace(feedbackCSV, "contact_email", "email", 1), "line[1].email"},
+			// Hostile files: a NUL character (a 500 on PostgreSQL, stored on
+			// SQLite), an unterminated quote (FieldPos panicked: a 500), a
+			// column named twice (the last one silently won), an answer from
+			// the future.
+			{strings.Replace(feedbackCSV, "קשה להגיע", "קשה\x00להגיע", 1), "line[4].comment"},
+			{strings.Replace(feedbackCSV, "fg-7,focus_group", "fg-7,\"focus_group", 1), "line[3]"},
+			{strings.Replace(feedbackCSV, "cc-1,call_center", "cc-1,\"call_center", 1), "line[2]"},
+			{"external_id,kind,score,responded_at\n\"x9,csat,5,2026-10-01\n", "line[2]"},
+			{strings.Replace(feedbackCSV, "contact_email\n", "contact_email,source\n", 1), "line[1].source"},
+			{strings.Replace(feedbackCSV, "2026-10-02", "2199-10-02", 1), "line[3].responded_at"},
 		}
 		for _, c := range bad {
 			_, err := k.svc.Import(k.ctx, audit.System, strings.NewReader(c.csv))
@@ -117,6 +127,11 @@ func TestFeedbackImport(t *testing.T) {
 		}
 		if _, err := k.svc.Responses(k.ctx, survey.ListParams{Kind: "xyz"}); err == nil {
 			t.Errorf("bad kind accepted")
+		}
+		// from after to was an empty list (read as "no answers"); it is a 400 naming to.
+		var ve *errs.ValidationError
+		if _, err := k.svc.Responses(k.ctx, survey.ListParams{From: &to, To: &from}); !errors.As(err, &ve) || ve.Fields[0].Field != "to" {
+			t.Errorf("from after to: %v, want a problem naming to", err)
 		}
 	})
 }

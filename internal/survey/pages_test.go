@@ -41,6 +41,9 @@ func TestSurveyPageFieldErrors(t *testing.T) {
 			{"unexpected ces", "score=4&ces=3", "בסקר הזה אין שאלת קלות טיפול."},
 			{"comment too long", "score=4&comment=" + strings.Repeat("x", 2001), "ההערה ארוכה מדי"},
 			{"invalid UTF-8", "score=4&comment=ok%C3%28", "ההערה מכילה תווים לא תקינים."},
+			// A NUL character is valid UTF-8 but PostgreSQL text cannot hold it
+			// (it was a 500 there and stored on SQLite).
+			{"NUL character", "score=4&comment=a%00b", "ההערה מכילה תווים לא תקינים."},
 		} {
 			status, ct, body := pagePost(t, srv.URL+"/s/"+tok, c.body, "same-origin")
 			if status != http.StatusBadRequest || !strings.HasPrefix(ct, "text/html") || !strings.Contains(body, c.want) {

@@ -59,10 +59,14 @@ func ptr64(v sql.NullInt64) *int64 {
 }
 
 // Responses lists responses newest first. Errors: *errs.ValidationError on
-// kind, cursor or limit.
+// kind, to (not after from), cursor or limit.
 func (s *Service) Responses(ctx context.Context, p ListParams) (page.Result[Response], error) {
 	if p.Kind != "" && p.Kind != KindCSAT && p.Kind != KindCES && p.Kind != KindNPS {
 		return page.Result[Response]{}, errs.Invalid("kind", "invalid", "kind must be csat, ces or nps")
+	}
+	if p.From != nil && p.To != nil && !p.To.After(*p.From) {
+		// An empty list here would read as "no answers".
+		return page.Result[Response]{}, errs.Invalid("to", "invalid", "to must be after from")
 	}
 	limit, err := page.Limit(p.Limit)
 	if err != nil {
@@ -163,8 +167,10 @@ func parseTime(v string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// parseFeedback reads and validates the whole file.
-func parseFeedback(r io.Reader) ([]feedbackRow, error) {
+// parseFeedback reads and validates the whole file; responded_at may not be
+// more than a day after now (a time zone's slack: an answer from the
+// future would count in a period still to come).
+func parseFeedback(r io.Reader, now time.Time) ([]feedbackRow, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -180,8 +186,13 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 		return nil, errs.Invalid("line[1]", "header", "line 1: the file needs a header line naming the columns %s", strings.Join(ImportColumns, ", "))
 	}
 	col := map[string]int{}
+	names := make([]string, len(header))
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
+		names[i] = h
+		if _, dup := col[h]; dup {
+			return nil, lineErr(1, h, "duplicate_column", "the column is named twice")
+		}
 		known := false
 		for _, c := range ImportColumns {
 			known = known || c == h
@@ -203,9 +214,24 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos panics after a failed Read: the line is the error's.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			return nil, lineErr(line, "", "malformed", "%v", err)
+		}
+		line, _ := cr.FieldPos(0)
+		for i, v := range rec {
+			if strings.ContainsRune(v, 0) {
+				name := ""
+				if i < len(names) {
+					name = names[i]
+				}
+				return nil, lineErr(line, name, "invalid", "NUL characters are not allowed")
+			}
 		}
 		get := func(c string) string {
 			if i, ok := col[c]; ok && i < len(rec) {
@@ -245,6 +271,9 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 		if f.at, ok = parseTime(get("responded_at")); !ok {
 			return nil, lineErr(line, "responded_at", "wrong_type", "responded_at must be an RFC 3339 time or a date (2026-01-31)")
 		}
+		if f.at.After(now.Add(24 * time.Hour)) {
+			return nil, lineErr(line, "responded_at", "future", "responded_at is in the future")
+		}
 		if f.mail != "" {
 			m, ok := contact.NormalizeEmail(f.mail)
 			if !ok {
@@ -265,7 +294,7 @@ func parseFeedback(r io.Reader) ([]feedbackRow, error) {
 // NPS one: field "line[N].kind"). Contacts are matched by email, or created. Errors:
 // *errs.ValidationError; nothing is imported then.
 func (s *Service) Import(ctx context.Context, actor audit.Actor, r io.Reader) (ImportResult, error) {
-	rows, err := parseFeedback(r)
+	rows, err := parseFeedback(r, s.Now())
 	if err != nil {
 		return ImportResult{}, err
 	}

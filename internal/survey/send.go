@@ -89,7 +89,7 @@ func (s *Service) SendTx(ctx context.Context, tx *db.Tx, id int64) (int64, error
 	}
 	m := renderCSAT(Language(lang), name, s.Link(token))
 	msg, err := s.conversations.AddMessageTx(ctx, tx, Actor, convID, conversation.MessageInput{Kind: conversation.KindReply,
-		Direction: conversation.DirectionOutbound, Body: m.Body, KeepStatus: true, ChannelMeta: map[string]any{"automatic": true,
+		Direction: conversation.DirectionOutbound, Body: m.Body, KeepStatus: true, OnClosed: true, ChannelMeta: map[string]any{"automatic": true,
 			"auto": "csat", "subject": m.Subject + " " + parse.FormatSubjectTag(convID), "language": Language(lang),
 			"survey_invitation_id": id}})
 	if err != nil {

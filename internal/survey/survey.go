@@ -204,11 +204,20 @@ func (s *Service) RegisterJobs(r *jobs.Runner) {
 }
 
 // Subscribe schedules CSAT invitations on conversation.updated events
-// that solve a conversation; it returns a func that unsubscribes.
+// that solve a conversation and on conversation.created events of a
+// conversation created already solved (POST /api/v1/conversations with
+// status solved: it gets its invitation like one solved later); it returns
+// a func that unsubscribes. The historical import (internal/importer)
+// publishes no event, so imported history never gets a survey.
 func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
-	return bus.Subscribe(events.ConversationUpdated, s.onUpdated)
+	offUpdated := bus.Subscribe(events.ConversationUpdated, s.onUpdated)
+	offCreated := bus.Subscribe(events.ConversationCreated, s.onUpdated)
+	return func() { offUpdated(); offCreated() }
 }
 
+// onUpdated schedules on a conversation.updated event whose changes hold
+// "status" and whose status is solved, or a conversation.created event
+// (no changes list) whose status is solved.
 func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	var p struct {
 		ConversationID int64    `json:"conversation_id"`
@@ -218,10 +227,20 @@ func (s *Service) onUpdated(ctx context.Context, e events.Event) error {
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return fmt.Errorf("survey: decode %s %d: %w", e.Topic, e.ID, err)
 	}
-	if p.ConversationID == 0 || p.Status != conversation.StatusSolved || !slices.Contains(p.Changes, "status") {
+	if p.ConversationID == 0 || p.Status != conversation.StatusSolved ||
+		(e.Topic != events.ConversationCreated && !slices.Contains(p.Changes, "status")) {
 		return nil
 	}
 	return s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		if e.Topic == events.ConversationCreated {
+			// An NPS campaign's email is a conversation created solved:
+			// it is a survey itself and gets no CSAT one.
+			var nps int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM survey_invitations WHERE conversation_id = ? AND kind = ?`,
+				p.ConversationID, KindNPS).Scan(&nps); err != nil || nps > 0 {
+				return err
+			}
+		}
 		_, err := s.ScheduleTx(ctx, tx, p.ConversationID)
 		return err
 	})

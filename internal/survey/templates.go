@@ -49,6 +49,7 @@ type Texts struct {
 	ForbiddenTitle, ForbiddenBody string
 	BadFormTitle, BadFormBody     string
 	TooLargeTitle, TooLargeBody   string
+	FailedTitle, FailedBody       string
 }
 
 // catalog holds the strings per language; "he" is the default.
@@ -98,6 +99,8 @@ var catalog = map[string]Texts{
 		BadFormBody:    "לא הצלחנו לקרוא את הטופס. נא לפתוח שוב את הקישור מהמייל ולנסות שוב.",
 		TooLargeTitle:  "הטופס גדול מדי",
 		TooLargeBody:   "הטופס שנשלח גדול מדי. נא לקצר את ההערה ולנסות שוב.",
+		FailedTitle:    "משהו השתבש",
+		FailedBody:     "לא הצלחנו לטפל בבקשה. נא לנסות שוב מאוחר יותר.",
 	},
 	"en": {
 		Dir:            "ltr",
@@ -144,6 +147,8 @@ var catalog = map[string]Texts{
 		BadFormBody:    "We could not read the form. Please open the link from the email again and retry.",
 		TooLargeTitle:  "The form is too large",
 		TooLargeBody:   "The form sent is too large. Please shorten the comment and try again.",
+		FailedTitle:    "Something went wrong",
+		FailedBody:     "We could not handle the request. Please try again later.",
 	},
 }
 

@@ -84,7 +84,18 @@ test('solving a conversation sends a CSAT email; answering 5 through its link sh
     // and SLA compliance is a chart over time.
     await eventually(async () => (await page.getByTestId('agent-csat').allInnerTexts()).some((x) => /\d/.test(x)), 'an agent row to show a CSAT %')
     assert.match(await page.getByTestId('csv-chart-sla').getAttribute('href'), /\/reports\/timeseries\?.*metric=sla/)
+    // Feedback by source: the row of our own surveys shows a CSAT %; the chat wait tile is there.
+    const ours = page.locator('[data-testid="feedback-row"][data-source="survey"]')
+    await ours.waitFor({ timeout: 20_000 })
+    assert.match(await ours.getByTestId('feedback-csat').innerText(), /\d.*%/)
+    await page.getByTestId('kpi-chatWait-value').waitFor()
+    // ROI: how each of the 12 key KPIs moved against the previous period, with its CSV.
+    await page.locator('[data-testid="roi-kpi"]').first().waitFor({ timeout: 20_000 })
+    assert.equal(await page.locator('[data-testid="roi-kpi"]').count(), 12)
+    assert.match(await page.locator('[data-testid="roi-kpi"][data-key="csat_percent"] [data-testid="roi-kpi-current"]').innerText(), /\d.*%/)
+    assert.ok((await page.getByTestId('csv-roi-kpis').getAttribute('href')).startsWith('data:text/csv'))
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+    await page.getByTestId('roi-panel').screenshot({ path: join(ARTIFACTS, 'roi-panel.png') })
     assert.deepEqual(b.errors, [])
   } finally {
     await b.close()

@@ -47,13 +47,27 @@ function summary(over: Partial<ReportSummary> = {}): ReportSummary {
   return {
     conversations_created: 120, conversations_solved: 90, first_response_median_seconds: 5400, first_response_median_business_seconds: 1800,
     resolution_median_seconds: 86400, fcr_percent: 62.5, reopen_percent: 4, csat_percent: 87.25, csat_responses: 40, nps: null, nps_responses: 0,
-    ces_mean: null, sla_compliance_percent: 95, backlog_open: 14, complaints: 3, ...over,
+    ces_mean: null, sla_compliance_percent: 95, backlog_open: 14, complaints: 3, chat_wait_median_seconds: 90, ...over,
   }
 }
 
 // The current period is 2026-11-01..07 (to = 08 exclusive); the previous one 2026-10-25..31.
 const QUERY = '/reports?period=custom&from=2026-11-01&to=2026-11-07&team=2&channel=email'
-const PREV = summary({ conversations_created: 100, first_response_median_seconds: 6000, csat_percent: 85, fcr_percent: null, complaints: 0 })
+const PREV = summary({ conversations_created: 100, first_response_median_seconds: 6000, csat_percent: 85, fcr_percent: null, complaints: 0, chat_wait_median_seconds: 120 })
+
+/** The ROI movement of the stubbed period: created 120 vs 100, FRT 5400 vs 6000 s, CSAT 87.25 vs 85, NPS none, cost per conversation ₪418.33 vs ₪400.00, ROI 79.28 vs 80 %. */
+const MOVEMENT = {
+  previous_from: '2026-10-24T22:00:00Z', previous_to: '2026-10-31T22:00:00Z', previous_stored: true,
+  kpis: [
+    { key: 'conversations_created', current: 120, previous: 100, change: 20, change_percent: 20 },
+    { key: 'first_response_median_seconds', current: 5400, previous: 6000, change: -600, change_percent: -10 },
+    { key: 'csat_percent', current: 87.25, previous: 85, change: 2.25, change_percent: 2.65 },
+    { key: 'nps', current: null, previous: null, change: null, change_percent: null },
+    { key: 'backlog_open', current: 14, previous: 0, change: 14, change_percent: null },
+    { key: 'cost_per_conversation_minor', current: 41833, previous: 40000, change: 1833, change_percent: 4.58 },
+    { key: 'roi_percent', current: 79.28, previous: 80, change: -0.72, change_percent: -0.9 },
+  ],
+}
 
 const routesAgent = () => ({ key: '3', id: 3, name: 'Avi', conversations_created: 60, conversations_solved: 55, replies: 210, first_response_median_seconds: 300, handle_median_seconds: 720, fcr_percent: 70, csat_percent: 80, csat_responses: 5 })
 
@@ -78,6 +92,15 @@ function routes(over: Record<string, Handler | object> = {}): Record<string, Han
       from: '2026-10-31T22:00:00Z', to: '2026-11-07T22:00:00Z', stored: true, currency: 'ILS', costs: { salaries: 5000000, training: 0, telephony: 0, technology: 0, other: 0 },
       revenue: { retained_customers: 0, upsell: 9000000, churn_avoided: 0 }, assumptions: 'Retention value from last year.', updated_by: 1, updated_at: '2026-11-08T10:00:00Z',
       outputs: { compensation_cost_minor: 20000, total_cost_minor: 5020000, revenue_minor: 9000000, net_minor: 3980000, roi_percent: 79.28, conversations_created: 120, conversations_solved: 90, cost_per_conversation_minor: 41833, cost_per_resolution_minor: 55778 },
+      movement: MOVEMENT,
+    },
+    'GET /api/v1/reports/feedback': {
+      data: [
+        { source: 'call-center', kind: 'csat', responses: 2, csat_percent: 50, nps: null, ces_mean: null },
+        { source: 'call-center', kind: 'nps', responses: 3, csat_percent: null, nps: 33.33, ces_mean: null },
+        { source: 'survey', kind: 'ces', responses: 2, csat_percent: null, nps: null, ces_mean: 4 },
+        { source: 'survey', kind: 'csat', responses: 40, csat_percent: 87.25, nps: null, ces_mean: null },
+      ],
     },
     'GET /api/v1/reports/roi/history': { periods: [{ from: '2026-09-30T21:00:00Z', to: '2026-10-31T22:00:00Z', stored: true, currency: 'ILS', costs: {}, revenue: {}, assumptions: '', outputs: { roi_percent: 12.5, cost_per_conversation_minor: 3000, cost_per_resolution_minor: 4000 } }] },
     'GET /api/v1/agents': { data: [] },
@@ -144,7 +167,12 @@ describe('reports dashboard', () => {
     expect(tid(w, 'kpi-fcr-value').text()).toBe('62.5%')
     expect(tid(w, 'kpi-fcr-change').text()).toContain('—')
     expect(tid(w, 'kpi-complaints-change').text()).toContain('—')
-    expect(w.findAll('[data-testid^="kpi-"][data-testid$="-value"]')).toHaveLength(12)
+    // Chat wait: 90 s against 120 s → 2m, 25 % shorter, better.
+    expect(tid(w, 'kpi-chatWait-value').text()).toBe('2m')
+    expect(tid(w, 'kpi-chatWait').text()).toContain('Chat wait time (median)')
+    expect(tid(w, 'kpi-chatWait-change').text()).toContain('▼ 25.0%')
+    expect(tid(w, 'kpi-chatWait-change').attributes('data-tone')).toBe('good')
+    expect(w.findAll('[data-testid^="kpi-"][data-testid$="-value"]')).toHaveLength(13)
   })
 
   it('shows a failed endpoint as an error in its block while the rest render', async () => {
@@ -212,14 +240,14 @@ describe('reports dashboard', () => {
     const { w } = await mountDash()
     const links = w.findAll('a[data-testid^="csv-"]')
     expect(links.map((a) => a.attributes('data-testid')).sort()).toEqual(
-      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-heatmap', 'csv-summary', 'csv-tags', 'csv-trends'],
+      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-feedback', 'csv-heatmap', 'csv-roi-kpis', 'csv-summary', 'csv-tags', 'csv-trends'],
     )
     // The trends endpoint has no CSV: the link carries the rows shown.
     const trendsCsv = tid(w, 'csv-trends').attributes('href')!
     expect(trendsCsv.startsWith('data:text/csv;charset=utf-8,')).toBe(true)
     expect(decodeURIComponent(trendsCsv.slice(trendsCsv.indexOf(',') + 1))).toBe('\ufefftopic,kind,count,baseline,score,examples\r\nlate delivery,phrase,14,3.25,6.1,31 32\r\n')
     expect(tid(w, 'csv-trends').attributes('download')).toBe('trends.csv')
-    for (const a of links.filter((l) => l.attributes('data-testid') !== 'csv-trends')) {
+    for (const a of links.filter((l) => !['csv-trends', 'csv-roi-kpis'].includes(l.attributes('data-testid')!))) {
       const u = new URL(a.attributes('href')!, 'http://localhost')
       expect(a.attributes('download')).toBeDefined()
       expect(Object.fromEntries(u.searchParams)).toMatchObject({ from: '2026-11-01', to: '2026-11-08', team: '2', channel: 'email', format: 'csv' })
@@ -230,6 +258,32 @@ describe('reports dashboard', () => {
     const slaCsv = new URL(tid(w, 'csv-chart-sla').attributes('href')!, 'http://localhost')
     expect([slaCsv.pathname, slaCsv.searchParams.get('metric')]).toEqual(['/api/v1/reports/timeseries', 'sla'])
     expect(vol.searchParams.get('interval')).toBe('day')
+    expect(new URL(tid(w, 'csv-feedback').attributes('href')!, 'http://localhost').pathname).toBe('/api/v1/reports/feedback')
+  })
+
+  it('shows feedback by source: answers, CSAT, NPS and CES per source', async () => {
+    const { w, calls } = await mountDash()
+    const rows = w.findAll('[data-testid="feedback-row"]')
+    expect(rows.map((r) => r.attributes('data-source'))).toEqual(['call-center', 'survey'])
+    const cells = (i: number) => ['responses', 'csat', 'nps', 'ces'].map((k) => rows[i].find(`[data-testid="feedback-${k}"]`).text())
+    // call-center: 2 CSAT + 3 NPS answers; no CES → "—".
+    expect(rows[0].find('th').text()).toBe('call-center')
+    expect(cells(0)).toEqual(['5', '50.0%2 responses', '+333 responses', '—'])
+    expect(rows[1].find('th').text()).toBe('Our surveys')
+    expect(cells(1)).toEqual(['42', '87.3%40 responses', '—', '4.02 responses'])
+    const fb = calls.find((c) => c.url.pathname === '/api/v1/reports/feedback')!
+    expect(Object.fromEntries(fb.url.searchParams)).toEqual({ from: '2026-11-01', to: '2026-11-08', team: '2', channel: 'email' })
+  })
+
+  it('writes its own CSV cells so that a spreadsheet never runs them as formulas', async () => {
+    const { w } = await mountDash({
+      routes: {
+        'GET /api/v1/reports/trends': { statistic: 'poisson_z', formula: 'z', topics: [{ kind: 'tag', term: '=HYPERLINK("http://evil","x")', count: 6, baseline_mean: 1, score: 5, examples: [] }, { kind: 'tag', term: '@sum', count: 5, baseline_mean: 1, score: 4, examples: [] }] },
+      },
+    })
+    const href = tid(w, 'csv-trends').attributes('href')!
+    const text = decodeURIComponent(href.slice(href.indexOf(',') + 1))
+    expect(text).toBe('\ufefftopic,kind,count,baseline,score,examples\r\n"\'=HYPERLINK(""http://evil"",""x"")",tag,6,1,5,\r\n\'@sum,tag,5,1,4,\r\n')
   })
 
   it('puts the filters in the URL and loads again when they change', async () => {
@@ -304,6 +358,38 @@ describe('ROI panel', () => {
     const hist = w.findAll('[data-testid="roi-history-row"]')
     expect(hist.map((r) => r.findAll('td').map((c) => c.text()))).toEqual([['1 Oct 2026 – 31 Oct 2026', '12.5%', '₪30.00', '₪40.00']])
     expect(tid(w, 'roi-edit').exists()).toBe(false) // no roi:write
+  })
+
+  it('shows how each KPI moved against the previous period, with arrows and a CSV', async () => {
+    const { w } = await mountDash()
+    expect(tid(w, 'roi-movement-previous').text()).toBe('Compared with the previous period of equal length: 25 Oct 2026 – 31 Oct 2026.')
+    const rows = w.findAll('[data-testid="roi-kpi"]')
+    const row = (key: string) => rows.find((r) => r.attributes('data-key') === key)!
+    const text = (key: string) => ['current', 'previous', 'change'].map((c) => row(key).find(`[data-testid="roi-kpi-${c}"]`).text())
+    expect(rows).toHaveLength(7)
+    expect(text('conversations_created')).toEqual(['120', '100', '▲ +20 (+20.0%)Up +20 (+20.0%)'])
+    expect(row('conversations_created').attributes('data-tone')).toBe('neutral')
+    expect(text('first_response_median_seconds')).toEqual(['1h 30m', '1h 40m', '▼ −10m (−10.0%)Down −10m (−10.0%)better'])
+    expect(row('first_response_median_seconds').attributes('data-tone')).toBe('good')
+    expect(text('csat_percent')[2]).toBe('▲ +2.3 pts (+2.7%)Up +2.3 pts (+2.7%)better')
+    expect(text('nps')).toEqual(['—', '—', '—'])
+    // A previous 0: the absolute change only, never a division by zero.
+    expect(text('backlog_open')).toEqual(['14', '0', '▲ +14Up +14worse'])
+    expect(text('cost_per_conversation_minor')).toEqual(['₪418.33', '₪400.00', '▲ +₪18.33 (+4.6%)Up +₪18.33 (+4.6%)worse'])
+    expect(text('roi_percent')[2]).toBe('▼ −0.7 pts (−0.9%)Down −0.7 pts (−0.9%)worse')
+    const href = tid(w, 'csv-roi-kpis').attributes('href')!
+    expect(decodeURIComponent(href.slice(href.indexOf(',') + 1)).split('\r\n').slice(0, 4)).toEqual([
+      '\ufeffkpi,current,previous,change,change_percent', 'conversations_created,120,100,20,20', 'first_response_median_seconds,5400,6000,-600,-10', 'csat_percent,87.25,85,2.25,2.65',
+    ])
+  })
+
+  it('shows the KPI movement in Hebrew, right to left', async () => {
+    const { w } = await mountDash({ locale: 'he' })
+    const row = w.findAll('[data-testid="roi-kpi"]').find((r) => r.attributes('data-key') === 'first_response_median_seconds')!
+    expect(row.find('th').text()).toBe('מענה ראשון (חציון)')
+    expect(row.find('[data-testid="roi-kpi-change"]').text()).toContain('שיפור')
+    expect(row.find('[data-testid="roi-kpi-change"] bdi').attributes('dir')).toBe('ltr')
+    expect(document.documentElement.dir).toBe('rtl')
   })
 
   it('parses amounts exactly into minor units and rejects a third decimal', async () => {

@@ -16,8 +16,8 @@
 //
 // All arithmetic is on int64; quotients round half away from zero (ROI %
 // to hundredths of a percent, per-conversation costs to the minor unit).
-// How each KPI moved against the previous period is the report package's
-// (internal/report) and is joined by the caller.
+// How each KPI moved against the previous period of equal length
+// (Movement, kpis.go) is read from the report package (internal/report).
 package roi
 
 import (
@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ type Period struct {
 	UpdatedBy   *int64     `json:"updated_by"`
 	UpdatedAt   *time.Time `json:"updated_at"`
 	Outputs     Outputs    `json:"outputs"`
+	// Movement is how the key KPIs moved against the previous period of
+	// equal length (nil only for a Service without a Summarizer).
+	Movement *Movement `json:"movement"`
 }
 
 // DivRound is a / b rounded half away from zero; b must be > 0.
@@ -121,6 +125,16 @@ func DivRound(a, b int64) int64 {
 	return q
 }
 
+// divRoundBig is a / b rounded half away from zero (b > 0), as DivRound;
+// the quotient of a ROI in hundredths of a percent fits an int64.
+func divRoundBig(a, b *big.Int) int64 {
+	q, r := new(big.Int).QuoRem(a, b, new(big.Int))
+	if new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2)).Cmp(b) >= 0 {
+		q.Add(q, big.NewInt(int64(a.Sign())))
+	}
+	return q.Int64()
+}
+
 // Compute derives the outputs of inputs and facts.
 func Compute(in Input, f Facts) Outputs {
 	cost := in.Costs.Sum() + f.CompensationMinor
@@ -128,9 +142,10 @@ func Compute(in Input, f Facts) Outputs {
 	o := Outputs{CompensationCostMinor: f.CompensationMinor, TotalCostMinor: cost, RevenueMinor: rev, NetMinor: rev - cost,
 		ConversationsCreated: f.ConversationsCreated, ConversationsSolved: f.ConversationsSolved}
 	if cost > 0 {
-		// Hundredths of a percent: (rev − cost) × 10000 / cost. Amounts are
-		// bounded by compensation.MaxAmountMinor, so this cannot overflow.
-		h := DivRound((rev-cost)*10000, cost)
+		// Hundredths of a percent: (rev − cost) × 10000 / cost, in big
+		// integers: the inputs are bounded, but the ledger's compensation
+		// (a sum of many entries) is not, and × 10000 could overflow int64.
+		h := divRoundBig(new(big.Int).Mul(big.NewInt(rev-cost), big.NewInt(10000)), big.NewInt(cost))
 		p := float64(h) / 100
 		o.ROIPercent = &p
 	}
@@ -188,19 +203,30 @@ func Check(in *Input) error {
 
 // Service stores ROI inputs and computes outputs.
 type Service struct {
-	db *db.DB
+	db      *db.DB
+	reports Summarizer
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
 
-// New returns the ROI service.
-func New(d *db.DB) *Service {
-	return &Service{db: d, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+// New returns the ROI service; reports answers the KPIs of Movement (nil:
+// periods come without it).
+func New(d *db.DB, reports Summarizer) *Service {
+	return &Service{db: d, reports: reports, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
-// Get returns the period [from, to) with its stored inputs (if any) and
-// outputs.
+// Get returns the period [from, to) with its stored inputs (if any),
+// outputs and KPI movement.
 func (s *Service) Get(ctx context.Context, from, to time.Time) (Period, error) {
+	p, err := s.get(ctx, from, to)
+	if err != nil {
+		return Period{}, err
+	}
+	return p, s.movement(ctx, &p)
+}
+
+// get is Get without the movement.
+func (s *Service) get(ctx context.Context, from, to time.Time) (Period, error) {
 	p := Period{From: from.UTC(), To: to.UTC(), Currency: "ILS"}
 	var costs, revenue string
 	var by db.NullMs
@@ -304,14 +330,14 @@ func (s *Service) Put(ctx context.Context, actor audit.Actor, from, to time.Time
 	if err != nil {
 		return Period{}, err
 	}
-	return p, nil
+	return p, s.movement(ctx, &p)
 }
 
 // MaxHistory bounds History.
 const MaxHistory = 200
 
 // History lists the stored periods, newest first (at most MaxHistory),
-// each with its outputs.
+// each with its outputs and KPI movement (two report summaries a period).
 func (s *Service) History(ctx context.Context) ([]Period, error) {
 	rows, err := s.db.R().Query(ctx, `SELECT period_start, period_end, currency, costs, revenue, assumptions, updated_by, updated_at
 		FROM roi_periods ORDER BY period_start DESC, period_end DESC LIMIT ?`, MaxHistory)
@@ -341,6 +367,9 @@ func (s *Service) History(ctx context.Context) ([]Period, error) {
 	}
 	for i := range out {
 		if err := s.outputs(ctx, s.db.R(), &out[i]); err != nil {
+			return nil, err
+		}
+		if err := s.movement(ctx, &out[i]); err != nil {
 			return nil, err
 		}
 	}

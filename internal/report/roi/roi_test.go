@@ -52,6 +52,10 @@ func TestCompute(t *testing.T) {
 			20000, 20001, f64(0.01), i64(10000), nil},
 		{"half down", roi.Input{Costs: roi.Costs{Salaries: 20000}, Revenue: roi.Revenue{Upsell: 19999}}, roi.Facts{}, 20000, 19999,
 			f64(-0.01), nil, nil},
+		// A ledger whose compensation sums to 10^15 minor units: (0 − 10^15) × 10000
+		// overflowed int64 (a wrong ROI); −100% exactly. 10^15 / 3 = 333333333333333.33 → …333.
+		{"huge compensation", roi.Input{}, roi.Facts{CompensationMinor: 1e15, ConversationsCreated: 3}, 1e15, 0, f64(-100),
+			i64(333333333333333), nil},
 		// Compensation alone is a cost: (0 − 8000)/8000 = −100%.
 		{"compensation only", roi.Input{}, roi.Facts{CompensationMinor: 8000, ConversationsCreated: 3, ConversationsSolved: 3}, 8000, 0,
 			f64(-100), i64(2667), i64(2667)},
@@ -152,7 +156,7 @@ func TestPeriods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := roi.New(d)
+		s := roi.New(d, nil)
 		p, err := s.Get(ctx, from, to)
 		if err != nil {
 			t.Fatal(err)

@@ -33,6 +33,18 @@ export interface ReportSummary {
   sla_compliance_percent: number | null
   backlog_open: number | null
   complaints: number | null
+  /** Chat wait time: first customer message to the first agent reply, chat conversations created in the period (seconds). */
+  chat_wait_median_seconds?: number | null
+}
+
+/** GET /reports/feedback: one row per source (survey, import, call-center, …) and kind; only the kind's figure is set. */
+export interface FeedbackRow {
+  source: string
+  kind: 'csat' | 'nps' | 'ces'
+  responses: number
+  csat_percent: number | null
+  nps: number | null
+  ces_mean: number | null
 }
 
 /**
@@ -115,6 +127,30 @@ export interface RoiOutputs {
   cost_per_resolution_minor: number | null
 }
 
+/** The KPIs of GET /reports/roi's movement, in the server's order. */
+export const ROI_KPIS = [
+  'conversations_created', 'conversations_solved', 'first_response_median_seconds', 'resolution_median_seconds', 'fcr_percent', 'csat_percent',
+  'nps', 'sla_compliance_percent', 'backlog_open', 'cost_per_conversation_minor', 'cost_per_resolution_minor', 'roi_percent',
+] as const
+export type RoiKpiKey = (typeof ROI_KPIS)[number]
+
+/** One KPI of a period next to the previous period of equal length: change = current − previous, change_percent relative to |previous|. */
+export interface RoiKpi {
+  key: RoiKpiKey
+  current: number | null
+  previous: number | null
+  change: number | null
+  change_percent: number | null
+}
+
+/** How the key KPIs moved against the previous period of equal length (previous_to = the period's from). */
+export interface RoiMovement {
+  previous_from: string
+  previous_to: string
+  previous_stored: boolean
+  kpis: RoiKpi[]
+}
+
 /** ROI inputs (minor units of currency) and outputs of one period; stored false: nothing entered yet (zero inputs). */
 export interface Roi {
   from: string
@@ -126,6 +162,7 @@ export interface Roi {
   assumptions: string
   updated_at?: string | null
   outputs: RoiOutputs
+  movement?: RoiMovement | null
 }
 
 /** PUT /reports/roi body. */
@@ -186,6 +223,11 @@ export async function getHeatmap(f: ReportFilters, signal?: AbortSignal): Promis
     if (c.weekday >= 0 && c.weekday < 7 && c.hour >= 0 && c.hour < 24) grid[c.weekday][c.hour] = c.count
   }
   return grid
+}
+
+/** Survey figures per source and kind of the answers given in the period (by responded_at). */
+export async function getFeedback(f: ReportFilters, signal?: AbortSignal): Promise<FeedbackRow[]> {
+  return listOf(await api.get<{ data: FeedbackRow[] }>('/reports/feedback', { query: q(f), signal }))
 }
 
 export async function getTags(f: ReportFilters, signal?: AbortSignal): Promise<TagCount[]> {

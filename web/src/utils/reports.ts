@@ -154,9 +154,18 @@ export function change(kind: ValueKind, cur: number | null | undefined, prev: nu
     unit = 'percent'
   }
   delta = Math.round(delta * 10) / 10
-  const direction = delta > 0 ? 'up' : delta < 0 ? 'down' : 'flat'
-  const tone = direction === 'flat' || !better ? 'neutral' : direction === better ? 'good' : 'bad'
-  return { delta, unit, direction, tone }
+  return { delta, unit, ...direction(delta, better) }
+}
+
+/** Which way a difference goes, and whether that is good given which way is better (null: neither). */
+export function direction(delta: number, better: 'up' | 'down' | null): Pick<Change, 'direction' | 'tone'> {
+  const dir = delta > 0 ? 'up' : delta < 0 ? 'down' : 'flat'
+  return { direction: dir, tone: dir === 'flat' || !better ? 'neutral' : dir === better ? 'good' : 'bad' }
+}
+
+/** The arrow of a direction: ▲, ▼ or ■ (unchanged). */
+export function arrow(d: Change['direction']): string {
+  return d === 'up' ? '▲' : d === 'down' ? '▼' : '■'
 }
 
 /** A date (YYYY-MM-DD) shortly, for chart axes: "1 Nov", "1 בנוב׳". */
@@ -178,7 +187,6 @@ function fmtDate(tag: string): Intl.DateTimeFormat {
 /** A change as text: "▲ 12.5%", "▼ 3.0 pts", "■ 0.0%". */
 export function formatChange(c: Change | null): string {
   if (!c) return DASH
-  const arrow = c.direction === 'up' ? '▲' : c.direction === 'down' ? '▼' : '■'
   const n = fmt('chg', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Math.abs(c.delta))
-  return `${arrow} ${i18n.global.t(c.unit === 'percent' ? 'reports.change.percent' : 'reports.change.points', { n })}`
+  return `${arrow(c.direction)} ${i18n.global.t(c.unit === 'percent' ? 'reports.change.percent' : 'reports.change.points', { n })}`
 }
