@@ -38,6 +38,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/mailer"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
@@ -45,6 +46,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/survey"
@@ -122,6 +124,13 @@ type Core struct {
 	// subscribes it to Bus (conversation.updated); its public pages are
 	// mounted at /s/ by Handler.
 	Surveys *survey.Service
+	// Search is the one search service (internal/search); record owners
+	// index in their own transactions.
+	Search *search.Service
+	// KB keeps the knowledge base (internal/kb), indexed in Search; the
+	// public help center (internal/helpcenter) is mounted at /help by
+	// Handler.
+	KB *kb.Service
 
 	subscribeOnce sync.Once
 }
@@ -206,6 +215,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
 		Mail: c.Outbound})
 	c.Surveys.RegisterJobs(c.Jobs)
+	c.Search = search.New(d)
+	c.KB = kb.New(d, c.Outbox, c.Search)
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	return c
@@ -270,7 +281,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports, KB: c.KB},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err

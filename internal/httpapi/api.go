@@ -32,6 +32,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/report/roi"
@@ -86,6 +87,9 @@ type Services struct {
 	// Reports answers the metrics report, series and breakdowns
 	// (internal/report).
 	Reports *report.Service
+	// KB keeps the knowledge base and the help center settings
+	// (internal/kb).
+	KB *kb.Service
 }
 
 // Options tune the API.

@@ -28,6 +28,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/report"
@@ -443,6 +444,21 @@ var openAPISchemaTypes = map[string]any{
 	"ReportCustomers":           report.Customers{},
 	"ReportCLVCurrency":         report.CLVCurrency{},
 	"ReportFeedbackRow":         report.FeedbackRow{},
+	"KBCategory":                kb.Category{},
+	"KBSection":                 kb.Section{},
+	"KBGroupInput":              kb.GroupInput{},
+	"KBTranslation":             kb.Translation{},
+	"KBArticle":                 kb.Article{},
+	"KBArticlePage":             page.Result[kb.Article]{},
+	"KBArticleInput":            kb.ArticleInput{},
+	"KBArticlePatch":            kb.ArticlePatch{},
+	"KBVersion":                 kb.Version{},
+	"KBDiffLine":                kb.DiffLine{},
+	"KBDiff":                    kb.Diff{},
+	"KBSettings":                kb.Settings{},
+	"KBSettingsInput":           kb.SettingsInput{},
+	"KBPreview":                 kbPreview{},
+	"KBPreviewResult":           kbPreviewResult{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists
