@@ -34,6 +34,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/helpcenter"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
@@ -131,6 +132,9 @@ type Core struct {
 	// public help center (internal/helpcenter) is mounted at /help by
 	// Handler.
 	KB *kb.Service
+	// HelpCenter is the public help center (internal/helpcenter), mounted
+	// at /help by Handler.
+	HelpCenter *helpcenter.Site
 
 	subscribeOnce sync.Once
 }
@@ -217,6 +221,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys.RegisterJobs(c.Jobs)
 	c.Search = search.New(d)
 	c.KB = kb.New(d, c.Outbox, c.Search)
+	c.HelpCenter = helpcenter.New(c.KB, c.Search, c.Conversations, helpcenter.Options{Secrets: opts.Secrets, Log: log})
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	return c
@@ -228,7 +233,7 @@ type ServerOptions struct {
 	API  httpapi.Options
 	// Ready, when set, receives the bound address once the server listens.
 	Ready func(addr net.Addr)
-	// Web serves everything outside /api, /s/ (survey pages), /healthz, /readyz and /metrics
+	// Web serves everything outside /api, /s/ (survey pages), /help (help center), /healthz, /readyz and /metrics
 	// (the agent web app); nil serves 404s.
 	Web http.Handler
 	// Realtime, when set, serves GET /api/v1/ws and Serve runs it as a
@@ -293,6 +298,11 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	mux.Handle("/api/", api)
 	if pages := api.SurveyPages(); pages != nil {
 		mux.Handle("/s/", pages)
+	}
+	if c.HelpCenter != nil {
+		help := api.HelpCenter(c.HelpCenter)
+		mux.Handle("/help", help)
+		mux.Handle("/help/", help)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

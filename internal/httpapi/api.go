@@ -121,7 +121,10 @@ type API struct {
 	hooks *loginLimiter
 	// surveyLimiter throttles the public survey pages per client IP.
 	surveyLimiter *loginLimiter
-	metrics       *metrics
+	// helpPages and helpPosts throttle the public help center per client
+	// IP (pages; votes and the contact form).
+	helpPages, helpPosts *loginLimiter
+	metrics              *metrics
 }
 
 // SessionCookie names the web app's session cookie.
@@ -137,7 +140,7 @@ func New(svc Services, opts Options, log *slog.Logger, reg prometheus.Registerer
 	}
 	a := &API{svc: svc, opts: opts, log: log, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
 		limiter: newLoginLimiter(opts.LoginRate), hooks: newLoginLimiter(webhookRate), metrics: newMetrics(reg),
-		surveyLimiter: newLoginLimiter(surveyPageRate)}
+		surveyLimiter: newLoginLimiter(surveyPageRate), helpPages: newLoginLimiter(helpPageRate), helpPosts: newLoginLimiter(helpPostRate)}
 	for _, o := range opts.TrustedOrigins {
 		if err := a.csrf.AddTrustedOrigin(o); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/helpcenter"
 	"github.com/kesherdesk/kesher/internal/kb"
 )
 
@@ -243,4 +244,25 @@ func (a *API) getKBSettings(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 
 func (a *API) putKBSettings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 	return write(w, r, http.StatusOK, a.svc.KB.UpdateSettings)
+}
+
+// Help center rate limits per client IP, per minute: every page, and the
+// posts (votes and the contact form).
+const (
+	helpPageRate = 120
+	helpPostRate = 10
+)
+
+// HelpCenter serves the public help center of site at /help (mounted by
+// internal/app outside /api), rate-limited per client IP (helpPageRate a
+// minute, helpPostRate for votes and the contact form).
+func (a *API) HelpCenter(site *helpcenter.Site) http.Handler {
+	return site.Handler(helpcenter.HandlerOptions{SecureCookies: a.opts.SecureCookies,
+		Allow: func(r *http.Request, bucket string) bool {
+			ip := clientIP(r, a.opts.TrustProxy)
+			if bucket == "post" {
+				return a.helpPosts.allow("help-post:" + ip)
+			}
+			return a.helpPages.allow("help-ip:" + ip)
+		}})
 }

@@ -56,7 +56,9 @@ type Translation struct {
 
 // Public reports whether the article may be shown to customers: published
 // and not internal-only.
-func (a Article) Public() bool { return a.Status == StatusPublished && a.Visibility == VisibilityPublic }
+func (a Article) Public() bool {
+	return a.Status == StatusPublished && a.Visibility == VisibilityPublic
+}
 
 // ArticleInput creates an article. Language is "he" (default) or "en";
 // TranslationOf links it to an existing article's group (which must not
