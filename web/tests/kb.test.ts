@@ -14,6 +14,7 @@ import ArticlesView from '@/views/kb/ArticlesView.vue'
 import ArticleEditor from '@/views/kb/ArticleEditor.vue'
 import HelpCenterSettings from '@/views/kb/HelpCenterSettings.vue'
 import { me, stubFetch, type Handler } from './helpers'
+import { navShown } from './shell'
 
 const mounted: VueWrapper[] = []
 afterEach(() => {
@@ -181,23 +182,9 @@ describe('help center settings', () => {
 
 describe('navigation', () => {
   it('shows the knowledge base link in the top bar with kb:read', async () => {
-    const { default: AppShell } = await import('@/components/AppShell.vue')
-    const { adminRoutes } = await import('@/router/admin')
-    const { useRealtimeStore } = await import('@/stores/realtime')
     for (const [perms, want] of [[['kb:read'], true], [['conversations:read'], false]] as const) {
       stubFetch({})
-      const pinia = createPinia()
-      setActivePinia(pinia)
-      const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div />' } }, { path: '/inbox/:view/:id?', name: 'inbox', component: { template: '<div />' } }] })
-      for (const r of adminRoutes) router.addRoute({ ...r, path: '/' + r.path } as typeof r)
-      const rt = useRealtimeStore()
-      rt.start = () => undefined
-      rt.stop = () => undefined
-      useSessionStore().me = me({ permissions: [...perms] })
-      const w = mount(AppShell, { global: { plugins: [pinia, i18n, router], stubs: { RouterView: true, NotificationBell: true } } })
-      await flushPromises()
-      expect(w.find('[data-testid="nav-kb"]').exists(), perms.join()).toBe(want)
-      w.unmount()
+      expect(await navShown('nav-kb', perms), perms.join()).toBe(want)
     }
   })
 })
