@@ -23,7 +23,7 @@ import (
 
 // site is a running desk with a small knowledge base.
 type site struct {
-	t                       *testing.T
+	t                       testing.TB
 	core                    *app.Core
 	srv                     *httptest.Server
 	client                  *http.Client
@@ -34,7 +34,7 @@ type site struct {
 
 func ptr[T any](v T) *T { return &v }
 
-func newSite(t *testing.T, d *db.DB) *site {
+func newSite(t testing.TB, d *db.DB) *site {
 	t.Helper()
 	ctx := context.Background()
 	core := app.NewCoreFromDB(d, app.CoreOptions{Password: auth.FastPasswordParams, Store: db.Options{DataDir: t.TempDir()}}, testkit.Logger())

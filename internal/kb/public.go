@@ -104,6 +104,15 @@ func (s *Service) HasVoted(ctx context.Context, id int64, visitorHash string) (b
 // UTC day, and reports whether it counted.
 func (s *Service) RecordView(ctx context.Context, id int64, visitorHash string) (bool, error) {
 	day := s.Now().Unix() / 86400
+	// A returning visitor costs one read, not a write transaction.
+	var seen int
+	if err := s.db.R().QueryRow(ctx, `SELECT COUNT(*) FROM kb_article_views WHERE article_id = ? AND visitor_hash = ? AND day = ?`,
+		id, visitorHash, day).Scan(&seen); err != nil {
+		return false, err
+	}
+	if seen > 0 {
+		return false, nil
+	}
 	counted := false
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		counted = false
