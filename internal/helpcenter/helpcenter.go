@@ -178,8 +178,13 @@ func preferredLang(header string) string {
 }
 
 func (s *Site) redirectLang(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/help" && r.URL.Path != "/help/" {
-		s.notFound(w, r, "he")
+	switch r.URL.Path {
+	case "/help", "/help/":
+	case "/help/he/", "/help/en/":
+		http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/"), http.StatusMovedPermanently)
+		return
+	default:
+		s.notFound(w, r, langOf(r))
 		return
 	}
 	w.Header().Set("Vary", "Accept-Language")

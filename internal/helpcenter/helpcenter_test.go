@@ -145,6 +145,9 @@ func TestHelpCenterPages(t *testing.T) {
 			}
 		}
 
+		if p := s.get("/help/en/"); p.status != 301 || p.header.Get("Location") != "/help/en" {
+			t.Errorf("/help/en/: %d → %q", p.status, p.header.Get("Location"))
+		}
 		he := s.get("/help/he")
 		for _, want := range []string{`<html lang="he" dir="rtl">`, `name="viewport"`, "חנות הדוגמה", "--accent:#aa3300",
 			`src="https://cdn.shop.test/logo.png"`, "משלוחים", "זמני משלוח", `href="/help/he/contact"`} {
