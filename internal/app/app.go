@@ -34,10 +34,12 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
+	"github.com/kesherdesk/kesher/internal/helpcenter"
 	"github.com/kesherdesk/kesher/internal/httpapi"
 	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/mailer"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
@@ -45,6 +47,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/survey"
@@ -122,6 +125,16 @@ type Core struct {
 	// subscribes it to Bus (conversation.updated); its public pages are
 	// mounted at /s/ by Handler.
 	Surveys *survey.Service
+	// Search is the one search service (internal/search); record owners
+	// index in their own transactions.
+	Search *search.Service
+	// KB keeps the knowledge base (internal/kb), indexed in Search; the
+	// public help center (internal/helpcenter) is mounted at /help by
+	// Handler.
+	KB *kb.Service
+	// HelpCenter is the public help center (internal/helpcenter), mounted
+	// at /help by Handler.
+	HelpCenter *helpcenter.Site
 
 	subscribeOnce sync.Once
 }
@@ -205,6 +218,9 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
 		Mail: c.Outbound})
 	c.Surveys.RegisterJobs(c.Jobs)
+	c.Search = search.New(d)
+	c.KB = kb.New(d, c.Outbox, c.Search)
+	c.HelpCenter = helpcenter.New(c.KB, c.Search, c.Conversations, helpcenter.Options{Secrets: opts.Secrets, Log: log})
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	c.ROI = roi.New(d, c.Reports)
@@ -217,7 +233,7 @@ type ServerOptions struct {
 	API  httpapi.Options
 	// Ready, when set, receives the bound address once the server listens.
 	Ready func(addr net.Addr)
-	// Web serves everything outside /api, /s/ (survey pages), /healthz, /readyz and /metrics
+	// Web serves everything outside /api, /s/ (survey pages), /help (help center), /healthz, /readyz and /metrics
 	// (the agent web app); nil serves 404s.
 	Web http.Handler
 	// Realtime, when set, serves GET /api/v1/ws and Serve runs it as a
@@ -270,7 +286,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports, KB: c.KB},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -282,6 +298,11 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	mux.Handle("/api/", api)
 	if pages := api.SurveyPages(); pages != nil {
 		mux.Handle("/s/", pages)
+	}
+	if c.HelpCenter != nil {
+		help := api.HelpCenter(c.HelpCenter)
+		mux.Handle("/help", help)
+		mux.Handle("/help/", help)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

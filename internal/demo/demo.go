@@ -21,6 +21,7 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/app"
 	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/kb"
 )
 
 // AdminPassword is the password of every demo agent, the bootstrap admin
@@ -112,6 +113,13 @@ func Seed(ctx context.Context, core *app.Core, o Options) (bool, error) {
 	if err := core.DB.WriteTx(ctx, func(tx *db.Tx) error { return writeSurveyAnswers(ctx, tx) }); err != nil {
 		return false, err
 	}
+	// The knowledge base goes through its service (rendered, versioned,
+	// indexed) but without an outbox: no kb.article.published events.
+	articles, err := seedKB(ctx, kb.New(core.DB, nil, core.Search), in.inboxes[0])
+	if err != nil {
+		return false, err
+	}
+	log.Info("demo knowledge base seeded", "articles", articles)
 	// The demo desk is written directly, not through events: its report
 	// rollups are built once here so the dashboard shows it at once.
 	reportStart := time.Now()

@@ -127,6 +127,13 @@ func TestSeed(t *testing.T) {
 			{"report rollup rows", `SELECT COUNT(*) FROM report_daily`, 30, 100000},
 			{"agents without a team", `SELECT COUNT(*) FROM agents WHERE id NOT IN (SELECT agent_id FROM team_members)`, 0, 0},
 			{"inboxes", `SELECT COUNT(*) FROM inboxes WHERE team_id IS NOT NULL`, 3, 3},
+			// The help center: every article in Hebrew and English, linked.
+			{"published public kb articles", `SELECT COUNT(*) FROM kb_articles WHERE status = 'published' AND visibility = 'public'`, 20, 20},
+			{"internal kb articles", `SELECT COUNT(*) FROM kb_articles WHERE visibility = 'internal'`, 2, 2},
+			{"kb translation groups with both languages", `SELECT COUNT(*) FROM (SELECT translation_id FROM kb_articles
+				GROUP BY translation_id HAVING COUNT(DISTINCT language) = 2) g`, 11, 11},
+			{"help center contact inbox", `SELECT COUNT(*) FROM helpcenter_settings s JOIN inboxes i ON i.id = s.contact_inbox_id
+				WHERE i.channel = 'email'`, 1, 1},
 			{"organizations", `SELECT COUNT(*) FROM organizations`, 3, 10},
 			{"contacts", `SELECT COUNT(*) FROM contacts`, 500, 500},
 			{"contacts in an organization", `SELECT COUNT(*) FROM contacts WHERE organization_id IS NOT NULL`, 20, 100},

@@ -32,6 +32,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/importer"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/passwordreset"
 	"github.com/kesherdesk/kesher/internal/report/roi"
@@ -86,6 +87,9 @@ type Services struct {
 	// Reports answers the metrics report, series and breakdowns
 	// (internal/report).
 	Reports *report.Service
+	// KB keeps the knowledge base and the help center settings
+	// (internal/kb).
+	KB *kb.Service
 }
 
 // Options tune the API.
@@ -117,7 +121,10 @@ type API struct {
 	hooks *loginLimiter
 	// surveyLimiter throttles the public survey pages per client IP.
 	surveyLimiter *loginLimiter
-	metrics       *metrics
+	// helpPages and helpPosts throttle the public help center per client
+	// IP (pages; votes and the contact form).
+	helpPages, helpPosts *loginLimiter
+	metrics              *metrics
 }
 
 // SessionCookie names the web app's session cookie.
@@ -133,7 +140,7 @@ func New(svc Services, opts Options, log *slog.Logger, reg prometheus.Registerer
 	}
 	a := &API{svc: svc, opts: opts, log: log, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection(),
 		limiter: newLoginLimiter(opts.LoginRate), hooks: newLoginLimiter(webhookRate), metrics: newMetrics(reg),
-		surveyLimiter: newLoginLimiter(surveyPageRate)}
+		surveyLimiter: newLoginLimiter(surveyPageRate), helpPages: newLoginLimiter(helpPageRate), helpPosts: newLoginLimiter(helpPostRate)}
 	for _, o := range opts.TrustedOrigins {
 		if err := a.csrf.AddTrustedOrigin(o); err != nil {
 			return nil, err

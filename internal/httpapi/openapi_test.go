@@ -28,6 +28,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/conversation"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/kb"
 	"github.com/kesherdesk/kesher/internal/notification"
 	"github.com/kesherdesk/kesher/internal/page"
 	"github.com/kesherdesk/kesher/internal/report"
@@ -448,6 +449,21 @@ var openAPISchemaTypes = map[string]any{
 	"ROIOutputs":                roi.Outputs{},
 	"ROIMovement":               roi.Movement{},
 	"ROIKPI":                    roi.KPI{},
+	"KBCategory":                kb.Category{},
+	"KBSection":                 kb.Section{},
+	"KBGroupInput":              kb.GroupInput{},
+	"KBTranslation":             kb.Translation{},
+	"KBArticle":                 kb.Article{},
+	"KBArticlePage":             page.Result[kb.Article]{},
+	"KBArticleInput":            kb.ArticleInput{},
+	"KBArticlePatch":            kb.ArticlePatch{},
+	"KBVersion":                 kb.Version{},
+	"KBDiffLine":                kb.DiffLine{},
+	"KBDiff":                    kb.Diff{},
+	"KBSettings":                kb.Settings{},
+	"KBSettingsInput":           kb.SettingsInput{},
+	"KBPreview":                 kbPreview{},
+	"KBPreviewResult":           kbPreviewResult{},
 }
 
 // TestOpenAPISchemasMatchGoTypes checks that each component schema lists

@@ -126,6 +126,33 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/nps-campaigns/{id}/pause", Perm: auth.SurveysWrite, Handler: a.pauseNPSCampaign},
 		{Method: "POST", Pattern: "/api/v1/feedback/import", Perm: auth.FeedbackImport, Handler: a.importFeedback},
 
+		// Knowledge base (docs/knowledge.md): every role reads (drafts and
+		// internal-only articles included); supervisors and admins write.
+		// The public help center (/help) is mounted outside /api.
+		{Method: "GET", Pattern: "/api/v1/kb/categories", Perm: auth.KBRead, Handler: a.listKBCategories},
+		{Method: "POST", Pattern: "/api/v1/kb/categories", Perm: auth.KBWrite, Handler: a.createKBCategory},
+		{Method: "GET", Pattern: "/api/v1/kb/categories/{id}", Perm: auth.KBRead, Handler: a.getKBCategory},
+		{Method: "PATCH", Pattern: "/api/v1/kb/categories/{id}", Perm: auth.KBWrite, Handler: a.updateKBCategory},
+		{Method: "DELETE", Pattern: "/api/v1/kb/categories/{id}", Perm: auth.KBWrite, Handler: a.deleteKBCategory},
+		{Method: "GET", Pattern: "/api/v1/kb/sections", Perm: auth.KBRead, Handler: a.listKBSections},
+		{Method: "POST", Pattern: "/api/v1/kb/sections", Perm: auth.KBWrite, Handler: a.createKBSection},
+		{Method: "GET", Pattern: "/api/v1/kb/sections/{id}", Perm: auth.KBRead, Handler: a.getKBSection},
+		{Method: "PATCH", Pattern: "/api/v1/kb/sections/{id}", Perm: auth.KBWrite, Handler: a.updateKBSection},
+		{Method: "DELETE", Pattern: "/api/v1/kb/sections/{id}", Perm: auth.KBWrite, Handler: a.deleteKBSection},
+		{Method: "GET", Pattern: "/api/v1/kb/articles", Perm: auth.KBRead, Handler: a.listKBArticles},
+		{Method: "POST", Pattern: "/api/v1/kb/articles", Perm: auth.KBWrite, Handler: a.createKBArticle},
+		{Method: "GET", Pattern: "/api/v1/kb/articles/{id}", Perm: auth.KBRead, Handler: a.getKBArticle},
+		{Method: "PATCH", Pattern: "/api/v1/kb/articles/{id}", Perm: auth.KBWrite, Handler: a.updateKBArticle},
+		{Method: "DELETE", Pattern: "/api/v1/kb/articles/{id}", Perm: auth.KBWrite, Handler: a.deleteKBArticle},
+		{Method: "POST", Pattern: "/api/v1/kb/articles/{id}/publish", Perm: auth.KBWrite, Handler: a.publishKBArticle},
+		{Method: "POST", Pattern: "/api/v1/kb/articles/{id}/unpublish", Perm: auth.KBWrite, Handler: a.unpublishKBArticle},
+		{Method: "GET", Pattern: "/api/v1/kb/articles/{id}/versions", Perm: auth.KBRead, Handler: a.listKBVersions},
+		{Method: "GET", Pattern: "/api/v1/kb/articles/{id}/versions/{v}", Perm: auth.KBRead, Handler: a.getKBVersion},
+		{Method: "GET", Pattern: "/api/v1/kb/articles/{id}/diff", Perm: auth.KBRead, Handler: a.diffKBArticle},
+		{Method: "POST", Pattern: "/api/v1/kb/preview", Perm: auth.KBRead, Handler: a.previewKB},
+		{Method: "GET", Pattern: "/api/v1/kb/settings", Perm: auth.KBRead, Handler: a.getKBSettings},
+		{Method: "PUT", Pattern: "/api/v1/kb/settings", Perm: auth.KBWrite, Handler: a.putKBSettings},
+
 		// Late-delivery detection settings (docs/commerce.md).
 		{Method: "GET", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.OrdersRead, Handler: a.getLatenessSettings},
 		{Method: "PUT", Pattern: "/api/v1/commerce/lateness-settings", Perm: auth.CommerceAdmin, Handler: a.putLatenessSettings},

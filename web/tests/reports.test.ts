@@ -9,15 +9,13 @@ import { i18n, applyLocale } from '@/i18n'
 import type { Locale } from '@/api/types'
 import type { ReportSummary } from '@/api/reports'
 import { useSessionStore } from '@/stores/session'
-import { useRealtimeStore } from '@/stores/realtime'
-import { adminRoutes } from '@/router/admin'
-import AppShell from '@/components/AppShell.vue'
 import ReportsView from '@/views/reports/ReportsView.vue'
 import SurveySettingsCard from '@/views/settings/ui/SurveySettingsCard.vue'
 import InboxesSettings from '@/views/settings/InboxesSettings.vue'
 import { change, customPeriod, formatDuration, formatPercent, presetPeriod, previousPeriod } from '@/utils/reports'
 import { me, stubFetch, type Handler } from './helpers'
 import { setup } from './mount'
+import { navShown } from './shell'
 
 const charts = vi.hoisted(() => [] as { type: string; options: Record<string, any>; data: Record<string, any> }[])
 vi.mock('chart.js', () => {
@@ -331,16 +329,7 @@ describe('reports dashboard', () => {
   it('shows the reports link in the top bar only with reports:read', async () => {
     for (const [perms, want] of [[['reports:read'], true], [['conversations:read'], false]] as const) {
       stubFetch(routes())
-      const { pinia, router } = setup()
-      for (const r of adminRoutes) router.addRoute({ ...r, path: '/' + r.path } as typeof r)
-      const rt = useRealtimeStore()
-      rt.start = () => undefined
-      rt.stop = () => undefined
-      useSessionStore().me = me({ permissions: [...perms] })
-      const w = mount(AppShell, { global: { plugins: [pinia, i18n, router], stubs: { RouterView: true, NotificationBell: true } } })
-      await flushPromises()
-      expect(w.find('[data-testid="nav-reports"]').exists(), perms.join()).toBe(want)
-      w.unmount()
+      expect(await navShown('nav-reports', perms), perms.join()).toBe(want)
     }
   })
 })

@@ -29,6 +29,17 @@ export const adminRoutes: RouteRecordRaw[] = [
   { path: 'orders', name: 'orders', component: () => import('@/views/commerce/OrdersListView.vue') },
   // The KPI dashboard (reports:read): tiles, charts, heatmap, trends, agents and ROI, its own chunk with chart.js.
   { path: 'reports', name: 'reports', component: () => import('@/views/reports/ReportsView.vue') },
+  // The knowledge base (kb:read; writers kb:write): articles, the editor, categories and the help center settings.
+  {
+    path: 'kb',
+    component: () => import('@/views/kb/KbLayout.vue'),
+    children: [
+      { path: '', name: 'kb', component: () => import('@/views/kb/ArticlesView.vue') },
+      { path: 'articles/:id(\\d+|new)', name: 'kb-article', component: () => import('@/views/kb/ArticleEditor.vue') },
+      { path: 'categories', name: 'kb-categories', component: () => import('@/views/kb/CategoriesView.vue') },
+      { path: 'settings', name: 'kb-settings', component: () => import('@/views/kb/HelpCenterSettings.vue') },
+    ],
+  },
   {
     path: 'settings',
     component: () => import('@/views/settings/SettingsView.vue'),
