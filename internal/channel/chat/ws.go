@@ -91,11 +91,13 @@ func (s *Service) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wd, _ := widgetOf(box)
-	opts := &websocket.AcceptOptions{OriginPatterns: wd.AllowedOrigins}
-	if len(wd.AllowedOrigins) == 0 {
-		opts.InsecureSkipVerify = true // every origin may embed this widget
+	if !OriginAllowed(r.Header.Get("Origin"), r.Host, wd.AllowedOrigins) {
+		httpapi.WriteProblem(w, r, http.StatusForbidden, "forbidden", "Origin not allowed",
+			"this widget may not be embedded on "+r.Header.Get("Origin"))
+		return
 	}
-	ws, err := websocket.Accept(w, r, opts)
+	// The origin was checked above, against the widget's own list.
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		s.log.Debug("chat websocket refused", "origin", r.Header.Get("Origin"), "err", err)
 		return
