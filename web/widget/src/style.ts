@@ -2,10 +2,12 @@
 // with !important: for !important declarations the shadow tree's own rules
 // win over the host page's, so no page rule can move, hide or restyle the
 // widget; inside the shadow root page selectors do not apply at all.
-// Only px units (rem would follow the page's root font size).
+// Only px units (rem would follow the page's root font size). `all` leaves
+// direction alone, so :host sets it (the page's may be rtl) and the corner is
+// physical: bottom right in both languages.
 export function css(color: string): string {
   return `
-:host{all:initial !important;position:fixed !important;inset-block-end:20px !important;inset-inline-end:20px !important;
+:host{all:initial !important;direction:ltr !important;unicode-bidi:normal !important;position:fixed !important;bottom:20px !important;right:20px !important;left:auto !important;top:auto !important;
 z-index:2147483000 !important;display:block !important;transform:none !important;filter:none !important;opacity:1 !important;
 visibility:visible !important;contain:layout style !important;width:auto !important;height:auto !important;margin:0 !important;padding:0 !important}
 .root{all:initial;display:block;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;color:#1f2937;direction:ltr;text-align:start}
@@ -15,7 +17,7 @@ visibility:visible !important;contain:layout style !important;width:auto !import
 background:${color};color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}
 .launcher:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 .launcher svg{width:28px;height:28px;fill:#fff}
-.panel{position:absolute;inset-block-end:68px;inset-inline-end:0;width:360px;max-width:calc(100vw - 40px);height:520px;
+.panel{position:absolute;bottom:68px;right:0;width:360px;max-width:calc(100vw - 40px);height:520px;
 max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:#fff;border-radius:12px;overflow:hidden;
 box-shadow:0 10px 40px rgba(0,0,0,.25);border:1px solid #e5e7eb}
 .panel[hidden]{display:none}

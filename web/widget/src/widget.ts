@@ -47,6 +47,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e
 }
 
+const CLIP = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg>'
 const ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>'
 
 /** backoff returns the delay before reconnect attempt n (0-based): 0.5 s doubling to 30 s, with jitter. */
@@ -230,7 +231,10 @@ export class KesherWidget {
     const ta = el('textarea', { id: 'kc-text', placeholder: this.s('placeholder'), 'aria-label': this.s('message'), rows: '1' })
     const file = el('input', { type: 'file', 'aria-label': this.s('attach'), accept: 'image/*,application/pdf,text/plain' })
     const send = el('button', { class: 'btn send', type: 'submit' }, this.s('send'))
-    const form = el('form', { class: 'compose' }, el('label', { class: 'attach', title: this.s('attach') }, '📎', file), ta, send)
+    const clip = el('label', { class: 'attach', title: this.s('attach') })
+    clip.innerHTML = CLIP
+    clip.append(file)
+    const form = el('form', { class: 'compose' }, clip, ta, send)
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       const text = ta.value.trim()
@@ -274,7 +278,7 @@ export class KesherWidget {
       el('span', { class: 'who' }, who), m.text)
     for (const a of m.attachments || []) {
       const tok = encodeURIComponent(this.session?.visitor_token || '')
-      li.append(el('br'), el('a', { href: safeUrl(`${a.url}?token=${tok}`, this.base), target: '_blank', rel: 'noopener' }, '📎 ' + a.filename))
+      li.append(el('br'), el('a', { href: safeUrl(`${a.url}?token=${tok}`, this.base), target: '_blank', rel: 'noopener' }, a.filename))
     }
     if (m.bot) li.append(this.botCard(m.bot))
     this.log.append(li)
