@@ -600,3 +600,53 @@ func TestOfflineAndTranscript(t *testing.T) {
 		}
 	})
 }
+
+func TestOnlinePerAgentsAndBusinessHours(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		jerusalem, err := time.LoadLocation("Asia/Jerusalem")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		now := time.Date(2026, 12, 6, 10, 0, 0, 0, jerusalem) // a Sunday, 10:00
+		k := newDesk(t, d, chat.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+		online := func() any { return k.session(map[string]any{})["online"] }
+		if got := online(); got != false {
+			t.Fatalf("no agent online: online %v", got)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		aws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(k.srv.URL, "http")+"/api/v1/ws",
+			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + k.agentTok}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer aws.CloseNow()
+		if _, _, err := aws.Read(ctx); err != nil { // hello: the agent is registered
+			t.Fatal(err)
+		}
+		if got := online(); got != true {
+			t.Fatalf("an agent online, no business hours: online %v", got)
+		}
+		box, _ := k.core.Inboxes.Get(ctx, k.inboxID)
+		box.Settings["widget"].(map[string]any)["business_hours"] = "il"
+		if st, m := k.do("PATCH", fmt.Sprintf("/api/v1/inboxes/%d", k.inboxID), "", adminToken, map[string]any{"settings": box.Settings}); st != 200 {
+			t.Fatalf("patch inbox: %d %v", st, m)
+		}
+		if got := online(); got != true {
+			t.Errorf("Sunday 10:00 in Jerusalem: online %v", got)
+		}
+		mu.Lock()
+		now = time.Date(2026, 12, 5, 12, 0, 0, 0, jerusalem) // Saturday
+		mu.Unlock()
+		if got := online(); got != false {
+			t.Errorf("Saturday: online %v", got)
+		}
+		// A widget setting that does not parse is refused, naming the field.
+		box.Settings["widget"].(map[string]any)["color"] = "red"
+		if st, m := k.do("PATCH", fmt.Sprintf("/api/v1/inboxes/%d", k.inboxID), "", adminToken, map[string]any{"settings": box.Settings}); st != 400 ||
+			!strings.Contains(fmt.Sprint(m["errors"]), "settings.widget.color") {
+			t.Errorf("bad colour: %d %v", st, m)
+		}
+	})
+}
