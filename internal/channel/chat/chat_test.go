@@ -128,6 +128,19 @@ func (k *desk) do(method, path, origin, token string, body any) (int, map[string
 	return res.StatusCode, m
 }
 
+// agentSocket opens the agent app's socket (/api/v1/ws) as the agent; it
+// closes when the test ends.
+func (k *desk) agentSocket(ctx context.Context) *websocket.Conn {
+	k.t.Helper()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(k.srv.URL, "http")+"/api/v1/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + k.agentTok}}})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	k.t.Cleanup(func() { _ = ws.CloseNow() })
+	return ws
+}
+
 func (k *desk) session(body map[string]any) map[string]any {
 	k.t.Helper()
 	body["inbox"] = widgetToken
@@ -360,12 +373,7 @@ func TestRoundTrip(t *testing.T) {
 		// The agent's typing reaches the visitor; the visitor's reaches the agent.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		aws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(k.srv.URL, "http")+"/api/v1/ws",
-			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + k.agentTok}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer aws.CloseNow()
+		aws := k.agentSocket(ctx)
 		write := func(m any) {
 			b, _ := json.Marshal(m)
 			if err := aws.Write(ctx, websocket.MessageText, b); err != nil {
@@ -616,12 +624,7 @@ func TestOnlinePerAgentsAndBusinessHours(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		aws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(k.srv.URL, "http")+"/api/v1/ws",
-			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + k.agentTok}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer aws.CloseNow()
+		aws := k.agentSocket(ctx)
 		if _, _, err := aws.Read(ctx); err != nil { // hello: the agent is registered
 			t.Fatal(err)
 		}

@@ -133,22 +133,29 @@ func (s *Service) ipAllowed(r *http.Request, kind string) bool {
 	return s.lim.ip.Allow(kind + ":" + httpapi.ClientIP(r, s.o.TrustProxy))
 }
 
-func (s *Service) handleSession(w http.ResponseWriter, r *http.Request) {
-	if !s.ipAllowed(r, "session") {
+// widgetJSON applies the per-IP limit of kind, decodes the JSON body into
+// dst and checks the request's origin against the widget *token names
+// (a field of dst); false after answering with the problem.
+func (s *Service) widgetJSON(w http.ResponseWriter, r *http.Request, kind string, dst any, token *string) bool {
+	if !s.ipAllowed(r, kind) {
 		s.fail(w, r, errRateLimited)
-		return
+		return false
 	}
-	var in SessionInput
-	if err := httpapi.DecodeJSON(w, r, &in, maxJSONBody); err != nil {
+	if err := httpapi.DecodeJSON(w, r, dst, maxJSONBody); err != nil {
 		s.fail(w, r, err)
-		return
+		return false
 	}
-	_, wd, err := s.widgetInbox(r.Context(), in.Inbox)
+	_, wd, err := s.widgetInbox(r.Context(), *token)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return false
 	}
-	if !s.cors(w, r, wd) {
+	return s.cors(w, r, wd)
+}
+
+func (s *Service) handleSession(w http.ResponseWriter, r *http.Request) {
+	var in SessionInput
+	if !s.widgetJSON(w, r, "session", &in, &in.Inbox) {
 		return
 	}
 	sess, _, _, err := s.OpenSession(r.Context(), in)
@@ -369,21 +376,8 @@ func (s *Service) offlineInbox(ctx context.Context, wd inbox.Widget) (int64, err
 }
 
 func (s *Service) handleOffline(w http.ResponseWriter, r *http.Request) {
-	if !s.ipAllowed(r, "offline") {
-		s.fail(w, r, errRateLimited)
-		return
-	}
 	var in OfflineInput
-	if err := httpapi.DecodeJSON(w, r, &in, maxJSONBody); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, wd, err := s.widgetInbox(r.Context(), in.Inbox)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.cors(w, r, wd) {
+	if !s.widgetJSON(w, r, "offline", &in, &in.Inbox) {
 		return
 	}
 	if _, err := s.LeaveMessage(r.Context(), in); err != nil {
