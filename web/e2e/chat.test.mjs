@@ -47,6 +47,10 @@ for (const lang of ['en', 'he']) {
 
       // The agent sees the new chat appear live, opens it, sees the visitor typing, replies.
       await agentOpensChat(agent.page, question)
+      // A further visitor message shows in the open thread live.
+      const more = (lang === 'he' ? 'מספר הזמנה 4411' : 'Order number 4411') + ' ' + Date.now()
+      await visitorSend(visitor.page, more)
+      await agent.page.locator('ol.thread article', { hasText: more }).waitFor({ timeout: 15_000 })
       assert.ok(await agent.page.locator('ul.list li', { hasText: question }).locator('.channel-chat').count() === 1, 'chat channel icon')
       await visitor.page.locator(W.text).pressSequentially('ok', { delay: 30 })
       await agent.page.locator('.visitor-typing').waitFor({ timeout: 10_000 })

@@ -265,6 +265,14 @@ func hashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// randomHex returns n random bytes as hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// randomString returns n random bytes as unpadded base64url.
 func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -360,7 +368,7 @@ func (s *Service) OpenSession(ctx context.Context, in SessionInput) (Session, Vi
 		}
 		if errors.Is(err, errBadToken) {
 			token = randomString(32)
-			v = Visitor{InboxID: box.ID, UID: hex.EncodeToString([]byte(randomString(9)))[:16], Language: normLanguage(in.Language)}
+			v = Visitor{InboxID: box.ID, UID: randomHex(8), Language: normLanguage(in.Language)}
 			v.ID, err = tx.InsertID(ctx, `INSERT INTO chat_visitors (inbox_id, token_hash, uid, language, created_at, last_seen_at)
 				VALUES (?, ?, ?, ?, ?, ?)`, box.ID, hashToken(token), v.UID, v.Language, now, now)
 		}
