@@ -24,6 +24,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
 	"github.com/kesherdesk/kesher/internal/canned"
+	"github.com/kesherdesk/kesher/internal/channel/chat"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
 	"github.com/kesherdesk/kesher/internal/commerce"
@@ -135,6 +136,10 @@ type Core struct {
 	// HelpCenter is the public help center (internal/helpcenter), mounted
 	// at /help by Handler.
 	HelpCenter *helpcenter.Site
+	// Chat is the live-chat channel (internal/channel/chat): Handler mounts
+	// its widget API at /widget/v1/ and connects it to the realtime hub;
+	// Serve subscribes it to Bus (message.created).
+	Chat *chat.Service
 
 	subscribeOnce sync.Once
 }
@@ -224,6 +229,8 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	c.ROI = roi.New(d, c.Reports)
+	c.Chat = chat.New(chat.Services{DB: d, Conversations: c.Conversations, Inboxes: c.Inboxes, Files: c.Files,
+		Calendars: c.SLA, Mailer: opts.Mailer}, chat.Options{}, log)
 	return c
 }
 
@@ -294,7 +301,10 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 	mux := http.NewServeMux()
 	if o.Realtime != nil {
 		mux.Handle("GET /api/v1/ws", o.Realtime)
+		c.Chat.SetPresence(o.Realtime)
+		o.Realtime.ObserveTyping(c.Chat.AgentTyping)
 	}
+	mux.Handle("/widget/v1/", c.Chat.Handler())
 	mux.Handle("/api/", api)
 	if pages := api.SurveyPages(); pages != nil {
 		mux.Handle("/s/", pages)
@@ -339,6 +349,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Lateness.Subscribe(c.Bus)
 		c.Surveys.Subscribe(c.Bus)
 		c.Reports.Subscribe(c.Bus)
+		c.Chat.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

@@ -267,7 +267,8 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 	}
 	if m.Direction == DirectionOutbound {
 		msg.DeliveryStatus = "queued"
-		if conv.Channel == "api" || conv.Channel == "phone" {
+		// Chat replies are pushed to the visitor's socket as they commit.
+		if conv.Channel == "api" || conv.Channel == "phone" || conv.Channel == "chat" {
 			msg.DeliveryStatus = "sent"
 		}
 	}

@@ -76,3 +76,19 @@ func clientIP(r *http.Request, trustProxy bool) string {
 	}
 	return host
 }
+
+// RateLimiter is the sign-in limiter's token buckets for public endpoints
+// outside the route table (the chat widget): perMinute tokens a minute per
+// key, bursts of perMinute. Safe for concurrent use.
+type RateLimiter struct{ l *loginLimiter }
+
+// NewRateLimiter returns a limiter of perMinute (> 0) per key.
+func NewRateLimiter(perMinute int) *RateLimiter {
+	return &RateLimiter{l: newLoginLimiter(perMinute)}
+}
+
+// Allow takes one token from each key's bucket; false when any is empty.
+func (r *RateLimiter) Allow(keys ...string) bool { return r.l.allow(keys...) }
+
+// ClientIP is the client address used for rate limits (see clientIP).
+func ClientIP(r *http.Request, trustProxy bool) string { return clientIP(r, trustProxy) }

@@ -181,3 +181,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		slog.Default().Debug("write response", "err", err)
 	}
 }
+
+// DecodeJSON is decodeJSON for handlers outside the route table (the chat
+// widget's public API): a strict JSON object body of at most max bytes into
+// dst. Errors are *errs.ValidationError naming the field, or
+// *http.MaxBytesError.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
+	return decodeJSON(w, r, dst, max)
+}
+
+// WriteError answers with the problem document for err as the API would
+// (validation 400 naming the fields, 404, 409, 403, 401, 413; anything else
+// 500, logged on log and never shown).
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p := errorProblem(err)
+	if p.Status >= 500 && log != nil {
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeProblem(w, r, p)
+}
+
+// WriteJSON answers with v as JSON (no caching) and the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }

@@ -97,6 +97,7 @@ func (in *Input) check(withSettings bool) error {
 	if withSettings {
 		checkMailServers(&c, in.Settings)
 		checkAutomatic(&c, in.Settings)
+		checkWidget(&c, in.Channel, in.Settings)
 	}
 	return c.Err()
 }

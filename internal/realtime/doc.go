@@ -24,7 +24,7 @@
 //	{"type":"conversation.updated","conversation_id":42,"event_id":1236,<payload>,"conversation":{…}}
 //	{"type":"message.created","conversation_id":42,"event_id":1237,<payload>,"conversation":{…}}
 //	{"type":"conversation.sla_changed","conversation_id":42,"event_id":1238,<payload>,"conversation":{…}}
-//	{"type":"presence","conversation_id":42,"agents":[{"agent_id":7,"name":"Noa","typing":false}]}
+//	{"type":"presence","conversation_id":42,"agents":[{"agent_id":7,"name":"Noa","typing":false}],"visitor_typing":false}
 //	{"type":"notification","notification":{"id":9,"agent_id":7,"kind":"assigned","conversation_id":42,"data":{…},"read_at":null,"created_at":"…"}}
 //	{"type":"pong"}
 //	{"type":"error","code":"not_found","message":"…","conversation_id":42}
@@ -52,6 +52,10 @@
 // per new notification ("notification.created"); "notification" is the
 // notification as GET /api/v1/notifications lists it. An agent without an
 // open socket sees it in that list.
+//
+// visitor_typing is true while the live-chat visitor of the conversation
+// types (SetVisitorTyping; internal/channel/chat). The chat channel sees the
+// agents' typing through ObserveTyping.
 //
 // Presence frames go to every connection viewing the conversation whenever
 // the list changes (a view, a leave, a disconnect, typing starting or

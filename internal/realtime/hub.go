@@ -119,7 +119,12 @@ type Hub struct {
 	views   map[int64]map[*conn]struct{} // conversation id → viewing connections
 	typing  map[*conn]struct{}           // viewers whose typingUntil is set
 	sent    map[int64]string             // last presence frame sent per conversation
-	wg      sync.WaitGroup               // one per registered connection
+	// visitorTyping holds, per conversation, until when its chat visitor
+	// types; sentTyping the typing agents' names last observed.
+	visitorTyping  map[int64]time.Time
+	sentTyping     map[int64]string
+	typingObserver atomic.Pointer[func(conversationID int64, names []string)]
+	wg             sync.WaitGroup // one per registered connection
 }
 
 // New returns a hub; nothing happens until Run subscribes it to the bus and
@@ -127,7 +132,8 @@ type Hub struct {
 func New(svc Services, opts Options, log *slog.Logger) *Hub {
 	return &Hub{svc: svc, opts: opts.withDefaults(), log: log,
 		conns: map[*conn]struct{}{}, byAgent: map[int64]map[*conn]struct{}{},
-		views: map[int64]map[*conn]struct{}{}, typing: map[*conn]struct{}{}, sent: map[int64]string{}}
+		views: map[int64]map[*conn]struct{}{}, typing: map[*conn]struct{}{}, sent: map[int64]string{},
+		visitorTyping: map[int64]time.Time{}, sentTyping: map[int64]string{}}
 }
 
 // Run subscribes the hub to conversation.*, message.*, agent.updated and

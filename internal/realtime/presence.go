@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,6 +13,9 @@ type presenceFrame struct {
 	Type           string           `json:"type"`
 	ConversationID int64            `json:"conversation_id"`
 	Agents         []presenceViewer `json:"agents"`
+	// VisitorTyping is true while the chat visitor of the conversation
+	// types (SetVisitorTyping).
+	VisitorTyping bool `json:"visitor_typing"`
 }
 
 // presenceViewer is one agent in a presence frame; an agent with several
@@ -120,6 +124,12 @@ func (h *Hub) expireTyping(now time.Time) {
 			dirty = append(dirty, c.viewing)
 		}
 	}
+	for id, until := range h.visitorTyping {
+		if !until.After(now) {
+			delete(h.visitorTyping, id)
+			dirty = append(dirty, id)
+		}
+	}
 	slices.Sort(dirty)
 	for _, id := range slices.Compact(dirty) {
 		h.publishPresenceLocked(id, nil)
@@ -131,11 +141,12 @@ func (h *Hub) expireTyping(now time.Time) {
 // alone (a connection that just started viewing), if set.
 func (h *Hub) publishPresenceLocked(id int64, also *conn) {
 	viewers := h.views[id]
+	now := time.Now()
+	h.observeTypingLocked(id, viewers, now)
 	if len(viewers) == 0 {
 		delete(h.sent, id)
 		return
 	}
-	now := time.Now()
 	byAgent := map[int64]*presenceViewer{}
 	for c := range viewers {
 		p := c.principal()
@@ -146,7 +157,8 @@ func (h *Hub) publishPresenceLocked(id int64, also *conn) {
 		}
 		v.Typing = v.Typing || c.typingUntil.After(now)
 	}
-	f := presenceFrame{Type: "presence", ConversationID: id, Agents: make([]presenceViewer, 0, len(byAgent))}
+	f := presenceFrame{Type: "presence", ConversationID: id, Agents: make([]presenceViewer, 0, len(byAgent)),
+		VisitorTyping: h.visitorTyping[id].After(now)}
 	for _, v := range byAgent {
 		f.Agents = append(f.Agents, *v)
 	}
@@ -162,4 +174,65 @@ func (h *Hub) publishPresenceLocked(id int64, also *conn) {
 	if also != nil {
 		also.enqueue(frame)
 	}
+}
+
+// SetVisitorTyping records that the chat visitor of conversation id started
+// (on) or stopped typing; it lapses after Options.TypingTTL without a
+// refresh. The conversation's viewers get a presence frame with
+// visitor_typing when it changes. Safe for concurrent use.
+func (h *Hub) SetVisitorTyping(id int64, on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if on {
+		h.visitorTyping[id] = time.Now().Add(h.opts.TypingTTL)
+	} else {
+		delete(h.visitorTyping, id)
+	}
+	h.publishPresenceLocked(id, nil)
+}
+
+// ObserveTyping makes the hub call f(conversation id, names of the agents
+// typing in it, sorted; empty when none) whenever that list changes. The
+// chat channel uses it to show the agent's typing to the visitor. f runs
+// with the hub's lock held: it must not block nor call the hub. A later
+// call replaces f.
+func (h *Hub) ObserveTyping(f func(conversationID int64, names []string)) {
+	h.typingObserver.Store(&f)
+}
+
+// AgentsOnline returns how many agents have at least one socket open on
+// this node.
+func (h *Hub) AgentsOnline() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.byAgent)
+}
+
+// observeTypingLocked tells the typing observer when the agents typing in
+// conversation id changed.
+func (h *Hub) observeTypingLocked(id int64, viewers map[*conn]struct{}, now time.Time) {
+	f := h.typingObserver.Load()
+	if f == nil {
+		return
+	}
+	var names []string
+	seen := map[int64]bool{}
+	for c := range viewers {
+		p := c.principal()
+		if c.typingUntil.After(now) && !seen[p.AgentID] {
+			seen[p.AgentID] = true
+			names = append(names, p.Name)
+		}
+	}
+	slices.Sort(names)
+	key := strings.Join(names, "\x00")
+	if key == h.sentTyping[id] {
+		return
+	}
+	if key == "" {
+		delete(h.sentTyping, id)
+	} else {
+		h.sentTyping[id] = key
+	}
+	(*f)(id, names)
 }

@@ -329,7 +329,7 @@ export type RealtimeFrame =
       delivery_error?: string
       [k: string]: unknown
     }
-  | { type: 'presence'; conversation_id: number; agents: PresenceAgent[] }
+  | { type: 'presence'; conversation_id: number; agents: PresenceAgent[]; visitor_typing?: boolean }
   | { type: 'notification'; notification: AppNotification }
   | { type: 'pong' }
   | { type: 'error'; code: string; message?: string; conversation_id?: number }

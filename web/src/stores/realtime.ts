@@ -21,6 +21,8 @@ export const useRealtimeStore = defineStore('realtime', () => {
   const state = ref<RealtimeState>('idle')
   /** Agents viewing each conversation, as the server last said (the signed-in agent left out). */
   const presence = shallowRef<Map<number, PresenceAgent[]>>(new Map())
+  /** Conversations whose chat visitor is typing (presence frames' visitor_typing). */
+  const visitorTyping = shallowRef<Set<number>>(new Set())
   let client: RealtimeClient | null = null
   /** The conversation this tab shows; kept here too, since it may be set before the socket exists. */
   let viewing: number | null = null
@@ -35,6 +37,13 @@ export const useRealtimeStore = defineStore('realtime', () => {
       const next = new Map(presence.value)
       next.set(Number(frame.conversation_id), (frame.agents ?? []).filter((a) => a.agent_id !== me))
       presence.value = next
+      const id = Number(frame.conversation_id)
+      if (Boolean(frame.visitor_typing) !== visitorTyping.value.has(id)) {
+        const v = new Set(visitorTyping.value)
+        if (frame.visitor_typing) v.add(id)
+        else v.delete(id)
+        visitorTyping.value = v
+      }
       return
     }
     if (frame.type === 'hello') return
@@ -134,5 +143,9 @@ export const useRealtimeStore = defineStore('realtime', () => {
     return presence.value.get(conversationId) ?? []
   }
 
-  return { state, presence, start, stop, view, typing, viewers, resync, handleFrame }
+  function isVisitorTyping(conversationId: number): boolean {
+    return visitorTyping.value.has(conversationId)
+  }
+
+  return { state, presence, visitorTyping, start, stop, view, typing, viewers, isVisitorTyping, resync, handleFrame }
 })
