@@ -21,8 +21,10 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/agent"
 	"github.com/kesherdesk/kesher/internal/assignment"
+	"github.com/kesherdesk/kesher/internal/assist"
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/bot"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/channel/email/outbound"
@@ -45,6 +47,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/survey"
@@ -122,6 +125,14 @@ type Core struct {
 	// subscribes it to Bus (conversation.updated); its public pages are
 	// mounted at /s/ by Handler.
 	Surveys *survey.Service
+	// Search is the one search service (internal/search).
+	Search *search.Service
+	// Bot is the answer bot (internal/bot): Serve subscribes it to Bus
+	// (message.created); the chat channel calls its Answer and Handover.
+	Bot *bot.Service
+	// Assist suggests articles and canned responses to agents
+	// (internal/assist).
+	Assist *assist.Service
 
 	subscribeOnce sync.Once
 }
@@ -208,6 +219,11 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys.RegisterJobs(c.Jobs)
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
+	if c.Search == nil {
+		c.Search = search.New(d)
+	}
+	c.Bot = bot.New(d, c.Outbox, c.Conversations, c.Inboxes, bot.SearchFinder{Search: c.Search}, log, bot.Options{BaseURL: opts.BaseURL})
+	c.Assist = assist.New(d, c.Canned, assist.SearchFinder{Search: c.Search}, opts.BaseURL)
 	return c
 }
 
@@ -270,7 +286,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports,
+		Bot: c.Bot, Assist: c.Assist},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -318,6 +335,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Lateness.Subscribe(c.Bus)
 		c.Surveys.Subscribe(c.Bus)
 		c.Reports.Subscribe(c.Bus)
+		c.Bot.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

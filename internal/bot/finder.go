@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"html"
-	"strings"
 
 	"github.com/kesherdesk/kesher/internal/search"
 )
@@ -16,25 +14,15 @@ type SearchFinder struct{ Search *search.Service }
 // Find implements Finder. The question is cut to search.MaxQueryRunes
 // characters. Errors: the search service's.
 func (f SearchFinder) Find(ctx context.Context, question, lang string, limit int) ([]Candidate, error) {
-	q := []rune(question)
-	if len(q) > search.MaxQueryRunes {
-		q = q[:search.MaxQueryRunes]
-	}
-	res, err := f.Search.Search(ctx, search.Query{Text: string(q), Types: []string{search.KindArticle}, PublicOnly: true,
+	res, err := f.Search.Search(ctx, search.Query{Text: search.CutQuery(question), Types: []string{search.KindArticle}, PublicOnly: true,
 		Language: lang, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		out = append(out, Candidate{ID: h.ID, Title: h.Title, Snippet: PlainSnippet(h.Snippet), Language: h.Language,
+		out = append(out, Candidate{ID: h.ID, Title: h.Title, Snippet: search.PlainSnippet(h.Snippet), Language: h.Language,
 			Confidence: h.Confidence})
 	}
 	return out, nil
-}
-
-// PlainSnippet turns a search snippet (escaped text with <mark> around
-// matched words) into plain text.
-func PlainSnippet(s string) string {
-	return html.UnescapeString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(s))
 }

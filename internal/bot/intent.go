@@ -109,21 +109,14 @@ func Classify(text string, pending bool) string {
 }
 
 // QuestionHash is the SHA-256 (hex) of the question's meaningful words
-// (normalize.Tokens: folded, stop words dropped; Hebrew one-letter
-// prefixes stripped again until none is left) in order, joined by spaces; "" when it has none (a greeting, an attachment
+// (normalize.Stems: folded, stop words dropped, Hebrew one-letter prefixes
+// stripped) in order, joined by spaces; "" when it has none (a greeting, an attachment
 // only). Two questions differing only in niqqud, final letters, prefixes,
 // case or punctuation have the same hash.
 func QuestionHash(text string) string {
-	toks := normalize.Tokens(text, nil)
+	toks := normalize.Stems(text)
 	if len(toks) == 0 {
 		return ""
-	}
-	for i, w := range toks {
-		// Strip to a fixed point so "ההחזרות" and "החזרות" meet.
-		for x := fold(w); x != w; x = fold(w) {
-			w = x
-		}
-		toks[i] = w
 	}
 	sum := sha256.Sum256([]byte(strings.Join(toks, " ")))
 	return hex.EncodeToString(sum[:])

@@ -10,7 +10,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"אני רוצה לדבר עם נציג", false, IntentPerson},
 		{"אני רוצה לדבר עם נָצִיג", false, IntentPerson}, // niqqud
-		{"אפשר לנציגה בבקשה?", true, IntentPerson},     // prefix ל
+		{"אפשר לנציגה בבקשה?", true, IntentPerson},       // prefix ל
 		{"תעבירו אותי לבן אדם", false, IntentPerson},
 		{"אני רוצה לדבר עם מישהו", false, IntentPerson},
 		{"I want a human", false, IntentPerson},
