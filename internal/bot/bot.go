@@ -591,23 +591,10 @@ func (s *Service) notifyTeam(ctx context.Context, tx *db.Tx, team int64, conv co
 	if team == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `SELECT a.id FROM team_members m JOIN agents a ON a.id = m.agent_id WHERE m.team_id = ? AND a.active = ?
-		ORDER BY a.id`, team, true)
+	ids, err := db.QueryIDs(ctx, tx, `SELECT a.id FROM team_members m JOIN agents a ON a.id = m.agent_id WHERE m.team_id = ?
+		AND a.active = ? ORDER BY a.id`, team, true)
 	if err != nil {
 		return fmt.Errorf("bot: team members: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	cid := conv.ID
 	for _, id := range ids {
