@@ -21,8 +21,10 @@ import (
 
 	"github.com/kesherdesk/kesher/internal/agent"
 	"github.com/kesherdesk/kesher/internal/assignment"
+	"github.com/kesherdesk/kesher/internal/assist"
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/bot"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/chat"
 	"github.com/kesherdesk/kesher/internal/channel/email"
@@ -140,6 +142,12 @@ type Core struct {
 	// its widget API at /widget/v1/ and connects it to the realtime hub;
 	// Serve subscribes it to Bus (message.created).
 	Chat *chat.Service
+	// Bot is the answer bot (internal/bot): Serve subscribes it to Bus
+	// (message.created); the chat channel calls its Answer and Handover.
+	Bot *bot.Service
+	// Assist suggests articles and canned responses to agents
+	// (internal/assist).
+	Assist *assist.Service
 
 	subscribeOnce sync.Once
 }
@@ -229,8 +237,10 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	c.ROI = roi.New(d, c.Reports)
+	c.Bot = bot.New(d, c.Outbox, c.Conversations, c.Inboxes, bot.SearchFinder{Search: c.Search}, log, bot.Options{BaseURL: opts.BaseURL})
+	c.Assist = assist.New(d, c.Canned, assist.SearchFinder{Search: c.Search}, opts.BaseURL)
 	c.Chat = chat.New(chat.Services{DB: d, Conversations: c.Conversations, Inboxes: c.Inboxes, Files: c.Files,
-		Calendars: c.SLA, Mailer: opts.Mailer}, chat.Options{}, log)
+		Calendars: c.SLA, Mailer: opts.Mailer, Bot: c.Bot}, chat.Options{}, log)
 	return c
 }
 
@@ -293,7 +303,8 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Conversations: c.Conversations, Inboxes: c.Inboxes, Tags: c.Tags, Files: c.Files,
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
-		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports, KB: c.KB},
+		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports, KB: c.KB,
+		Bot: c.Bot, Assist: c.Assist},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -350,6 +361,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		c.Surveys.Subscribe(c.Bus)
 		c.Reports.Subscribe(c.Bus)
 		c.Chat.Subscribe(c.Bus)
+		c.Bot.Subscribe(c.Bus)
 	})
 	dispatcher := events.NewDispatcher(c.DB, c.Outbox, c.Bus, c.Log)
 	run := func(name string, f func(context.Context) error) {

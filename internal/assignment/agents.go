@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/routing"
 )
@@ -119,20 +120,11 @@ func (s *Service) Retry(ctx context.Context, agent int64) (int, error) {
 // followIDs lists the new and open conversations matching where (on
 // conversations c) in teams with an automatic mode, oldest first.
 func (s *Service) followIDs(ctx context.Context, where string, arg int64) ([]int64, error) {
-	rows, err := s.db.R().Query(ctx, `SELECT c.id FROM conversations c JOIN teams t ON t.id = c.team_id
+	ids, err := db.QueryIDs(ctx, s.db.R(), `SELECT c.id FROM conversations c JOIN teams t ON t.id = c.team_id
 		WHERE `+where+` AND c.status IN (?, ?) AND t.assignment_mode <> ?
 		ORDER BY c.created_at, c.id LIMIT ?`, arg, followStatuses[0], followStatuses[1], string(routing.ModeManual), retryLimit)
 	if err != nil {
 		return nil, fmt.Errorf("assignment: conversations to follow: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }

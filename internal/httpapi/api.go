@@ -17,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kesherdesk/kesher/internal/agent"
+	"github.com/kesherdesk/kesher/internal/assist"
 	"github.com/kesherdesk/kesher/internal/attachment"
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/auth"
+	"github.com/kesherdesk/kesher/internal/bot"
 	"github.com/kesherdesk/kesher/internal/canned"
 	"github.com/kesherdesk/kesher/internal/channel/email"
 	"github.com/kesherdesk/kesher/internal/commerce"
@@ -90,6 +92,10 @@ type Services struct {
 	// KB keeps the knowledge base and the help center settings
 	// (internal/kb).
 	KB *kb.Service
+	// Bot is the answer bot (its stats; it acts on events, not requests).
+	Bot *bot.Service
+	// Assist suggests articles and canned responses for a conversation.
+	Assist *assist.Service
 }
 
 // Options tune the API.

@@ -30,6 +30,9 @@ func (a *API) routeTable() []Route {
 		// A macro applies a canned response's actions and answers its text.
 		{Method: "POST", Pattern: "/api/v1/conversations/{id}/macros", Perm: auth.ConversationsWrite, Handler: a.applyMacro},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}/sla", Perm: auth.ConversationsRead, Handler: a.conversationSLA},
+		// Agent assist: also needs kb:read (checked in the handler) and the
+		// conversation's visibility; canned responses follow their scope.
+		{Method: "GET", Pattern: "/api/v1/conversations/{id}/suggestions", Perm: auth.ConversationsRead, Handler: a.conversationSuggestions},
 
 		// Saved views are the caller's own; counts follow conversation visibility.
 		{Method: "GET", Pattern: "/api/v1/views", Perm: auth.ConversationsRead, Handler: a.listViews},
@@ -213,5 +216,8 @@ func (a *API) routeTable() []Route {
 		{Method: "PUT", Pattern: "/api/v1/reports/roi", Perm: auth.ROIWrite, Handler: a.putROI},
 		{Method: "GET", Pattern: "/api/v1/reports/roi/history", Perm: auth.ReportsRead, Handler: a.roiHistory},
 		{Method: "GET", Pattern: "/api/v1/reports/trends", Perm: auth.ReportsRead, Handler: a.getTrends},
+
+		// The answer bot's deflection and handover rates (docs/knowledge.md).
+		{Method: "GET", Pattern: "/api/v1/bot/stats", Perm: auth.ReportsRead, Handler: a.botStats},
 	}
 }

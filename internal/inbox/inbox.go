@@ -98,6 +98,7 @@ func (in *Input) check(withSettings bool) error {
 		checkMailServers(&c, in.Settings)
 		checkAutomatic(&c, in.Settings)
 		checkWidget(&c, in.Channel, in.Settings)
+		checkBot(&c, in.Channel, in.Settings)
 	}
 	return c.Err()
 }
@@ -121,6 +122,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Inbo
 	s.sealPasswords(in.Settings, nil)
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
+		if err := checkBotTeam(ctx, tx, in.Settings); err != nil {
+			return err
+		}
 		now := time.Now().UnixMilli()
 		var err error
 		id, err = tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, address, team_id, settings, enabled, created_at, updated_at)
@@ -236,6 +240,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 			return err
 		}
 		if p.Settings.Set {
+			if err := checkBotTeam(ctx, tx, in.Settings); err != nil {
+				return err
+			}
 			s.sealPasswords(in.Settings, b.Settings)
 		}
 		if p.Enabled.Set {

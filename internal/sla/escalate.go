@@ -34,20 +34,11 @@ func teamAgents(ctx context.Context, tx *db.Tx, team int64, role string) ([]int6
 		q += ` AND a.role = ?`
 		args = append(args, role)
 	}
-	rows, err := tx.Query(ctx, q+` ORDER BY a.id`, args...)
+	ids, err := db.QueryIDs(ctx, tx, q+` ORDER BY a.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sla: team %d agents: %w", team, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 func (s *Service) notify(ctx context.Context, tx *db.Tx, agents []int64, kind string, f facts, p *Policy, target string,

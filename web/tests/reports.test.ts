@@ -238,14 +238,15 @@ describe('reports dashboard', () => {
     const { w } = await mountDash()
     const links = w.findAll('a[data-testid^="csv-"]')
     expect(links.map((a) => a.attributes('data-testid')).sort()).toEqual(
-      ['csv-agents', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-feedback', 'csv-heatmap', 'csv-roi-kpis', 'csv-summary', 'csv-tags', 'csv-trends'],
+      ['csv-agents', 'csv-bot', 'csv-chart-csat', 'csv-chart-frt', 'csv-chart-nps', 'csv-chart-sla', 'csv-chart-volume', 'csv-feedback', 'csv-heatmap', 'csv-roi-kpis', 'csv-summary', 'csv-tags', 'csv-trends'],
     )
     // The trends endpoint has no CSV: the link carries the rows shown.
     const trendsCsv = tid(w, 'csv-trends').attributes('href')!
     expect(trendsCsv.startsWith('data:text/csv;charset=utf-8,')).toBe(true)
     expect(decodeURIComponent(trendsCsv.slice(trendsCsv.indexOf(',') + 1))).toBe('\ufefftopic,kind,count,baseline,score,examples\r\nlate delivery,phrase,14,3.25,6.1,31 32\r\n')
     expect(tid(w, 'csv-trends').attributes('download')).toBe('trends.csv')
-    for (const a of links.filter((l) => !['csv-trends', 'csv-roi-kpis'].includes(l.attributes('data-testid')!))) {
+    // Trends, the ROI movement and the bot block (BotStatsBlock) write their rows themselves.
+    for (const a of links.filter((l) => !['csv-trends', 'csv-roi-kpis', 'csv-bot'].includes(l.attributes('data-testid')!))) {
       const u = new URL(a.attributes('href')!, 'http://localhost')
       expect(a.attributes('download')).toBeDefined()
       expect(Object.fromEntries(u.searchParams)).toMatchObject({ from: '2026-11-01', to: '2026-11-08', team: '2', channel: 'email', format: 'csv' })

@@ -498,22 +498,10 @@ func requestData(r Request) map[string]any {
 // notifyApprovers notifies every active supervisor and admin except the
 // requester of request r.
 func (s *Service) notifyApprovers(ctx context.Context, tx *db.Tx, r Request) error {
-	rows, err := tx.Query(ctx, `SELECT id FROM agents WHERE role IN ('supervisor', 'admin') AND active = TRUE AND id <> ? ORDER BY id`, r.RequestedBy)
+	ids, err := db.QueryIDs(ctx, tx, `SELECT id FROM agents WHERE role IN ('supervisor', 'admin') AND active = TRUE AND id <> ? ORDER BY id`,
+		r.RequestedBy)
 	if err != nil {
 		return fmt.Errorf("credit: find approvers: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, a := range ids {
 		if _, err := notification.CreateTx(ctx, tx, s.outbox, notification.Notification{AgentID: a, Kind: KindRequested,

@@ -87,6 +87,13 @@ export function describeEvent(m: Message, ctx: EventContext): string {
     case 'rule_webhook':
       // Agents never see the webhook's URL (older events stored it in "to").
       return t('events.ruleWebhook', { rule: ruleName(meta, ctx) })
+    case 'bot_handover': {
+      // The answer bot stepped out (internal/bot): reason no, requested or low_confidence.
+      const reason = typeof meta.reason === 'string' ? meta.reason : ''
+      return t('events.botHandover', { reason: ['no', 'requested', 'low_confidence'].includes(reason) ? t(`bot.reasons.${reason}`) : reason })
+    }
+    case 'bot_solved':
+      return t('events.botSolved')
     default:
       return m.body_text || t('events.unknown')
   }
