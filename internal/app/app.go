@@ -315,6 +315,9 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		c.Chat.SetPresence(o.Realtime)
 		o.Realtime.ObserveTyping(c.Chat.AgentTyping)
 	}
+	if o.API.TrustProxy {
+		c.Chat.SetTrustProxy(true) // the widget's per-IP limits see the client the API sees
+	}
 	mux.Handle("/widget/v1/", c.Chat.Handler())
 	mux.Handle("/api/", api)
 	if pages := api.SurveyPages(); pages != nil {

@@ -113,7 +113,10 @@ type Options struct {
 	UploadsPerMinute int
 	// MaxUploadBytes is the largest visitor file (default 10 MiB).
 	MaxUploadBytes int64
-	// TrustProxy takes client IPs from X-Forwarded-For (see httpapi).
+	// TrustProxy takes client IPs for the per-IP limits from
+	// X-Forwarded-For (see httpapi.ClientIP). app.Core.Handler also turns it
+	// on when the API trusts its proxy (httpapi.Options.TrustProxy), so both
+	// see the same client address.
 	TrustProxy bool
 	// PingInterval is how often the server pings a visitor socket (default
 	// 25 s).
@@ -166,17 +169,27 @@ type Service struct {
 	lim limiters
 	// presence is the agents' hub (SetPresence); nil until set.
 	presence atomic.Pointer[Presence]
-	mu       sync.Mutex
-	conv     map[int64]map[*vconn]struct{} // conversation id → its visitor's sockets
-	vis      map[int64]map[*vconn]struct{} // visitor id → sockets
+	// trustProxy is Options.TrustProxy or what SetTrustProxy set.
+	trustProxy atomic.Bool
+	mu         sync.Mutex
+	conv       map[int64]map[*vconn]struct{} // conversation id → its visitor's sockets
+	vis        map[int64]map[*vconn]struct{} // visitor id → sockets
 }
 
 // New returns the channel; nothing is delivered until Subscribe.
 func New(svc Services, o Options, log *slog.Logger) *Service {
 	o = o.withDefaults()
-	return &Service{svc: svc, o: o, log: log, lim: newLimiters(o),
+	s := &Service{svc: svc, o: o, log: log, lim: newLimiters(o),
 		conv: map[int64]map[*vconn]struct{}{}, vis: map[int64]map[*vconn]struct{}{}}
+	s.trustProxy.Store(o.TrustProxy)
+	return s
 }
+
+// SetTrustProxy makes the per-IP limits take the client address from
+// X-Forwarded-For (on) or the connection only (off), as the API does with
+// httpapi.Options.TrustProxy. Call it before serving (the server's options
+// are known after the channel is built).
+func (s *Service) SetTrustProxy(on bool) { s.trustProxy.Store(on) }
 
 // SetPresence connects the channel to the agents' realtime hub (built
 // after the channel: the hub is per server). Call it before serving.

@@ -50,6 +50,13 @@ type desk struct {
 
 func newDesk(t *testing.T, d *db.DB, o chat.Options) *desk {
 	t.Helper()
+	return newDeskServing(t, d, o, app.ServerOptions{})
+}
+
+// newDeskServing is newDesk with the server's options (the hub is the
+// desk's own).
+func newDeskServing(t *testing.T, d *db.DB, o chat.Options, so app.ServerOptions) *desk {
+	t.Helper()
 	log := testkit.Logger()
 	sink := testkit.NewSMTPSink(t)
 	server, err := mailer.ParseURL(fmt.Sprintf("smtp://%s?tls=none", sink.Addr()))
@@ -67,7 +74,8 @@ func newDesk(t *testing.T, d *db.DB, o chat.Options) *desk {
 	core.Chat = chat.New(chat.Services{DB: d, Conversations: core.Conversations, Inboxes: core.Inboxes, Files: core.Files,
 		Calendars: core.SLA, Mailer: m}, o, log)
 	hub := realtime.New(realtime.Services{Auth: core.Auth, Conversations: core.Conversations, Bus: core.Bus}, realtime.Options{SessionCookie: httpapi.SessionCookie}, log)
-	h, err := core.Handler(app.ServerOptions{Realtime: hub})
+	so.Realtime = hub
+	h, err := core.Handler(so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,4 +660,39 @@ func TestOnlinePerAgentsAndBusinessHours(t *testing.T) {
 			t.Errorf("bad colour: %d %v", st, m)
 		}
 	})
+}
+
+// TestSessionLimitHonoursTrustedProxy: the per-IP session limit takes the
+// client from X-Forwarded-For exactly when the API trusts its proxy, so two
+// clients behind the proxy get separate buckets, and without the setting a
+// forged header does not buy a fresh bucket.
+func TestSessionLimitHonoursTrustedProxy(t *testing.T) {
+	for _, c := range []struct {
+		trust   bool
+		secondB int // status of client B's first request after A used its bucket up
+	}{{true, 200}, {false, 429}} {
+		t.Run(fmt.Sprint("trust=", c.trust), func(t *testing.T) {
+			testkit.Each(t, func(t *testing.T, d *db.DB) {
+				k := newDeskServing(t, d, chat.Options{SessionsPerMinute: 2}, app.ServerOptions{API: httpapi.Options{TrustProxy: c.trust}})
+				post := func(xff string) int {
+					b, _ := json.Marshal(map[string]any{"inbox": widgetToken})
+					req, _ := http.NewRequest("POST", k.srv.URL+"/widget/v1/sessions", bytes.NewReader(b))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Origin", shopOrigin)
+					req.Header.Set("X-Forwarded-For", xff)
+					res, err := k.srv.Client().Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_ = res.Body.Close()
+					return res.StatusCode
+				}
+				got := []int{post("203.0.113.1"), post("203.0.113.1"), post("203.0.113.1"), post("203.0.113.2")}
+				want := []int{200, 200, 429, c.secondB}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("statuses %v, want %v", got, want)
+				}
+			})
+		})
+	}
 }

@@ -130,7 +130,7 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (s *Service) ipAllowed(r *http.Request, kind string) bool {
-	return s.lim.ip.Allow(kind + ":" + httpapi.ClientIP(r, s.o.TrustProxy))
+	return s.lim.ip.Allow(kind + ":" + httpapi.ClientIP(r, s.trustProxy.Load()))
 }
 
 // widgetJSON applies the per-IP limit of kind, decodes the JSON body into
