@@ -110,8 +110,13 @@ func teamArg(id *int64) any {
 	return *id
 }
 
-// Create adds an inbox. Errors: *errs.ValidationError.
+// Create adds an inbox. A chat inbox always gets a widget with a token
+// (fillWidgetToken). Errors: *errs.ValidationError.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Inbox, error) {
+	if in.Channel == ChannelChat && in.Settings == nil {
+		in.Settings = map[string]any{}
+	}
+	fillWidgetToken(in.Channel, in.Settings, nil)
 	if err := in.check(true); err != nil {
 		return Inbox{}, err
 	}
@@ -123,6 +128,9 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Inbo
 	var id int64
 	err := s.db.WriteTx(ctx, func(tx *db.Tx) error {
 		if err := checkBotTeam(ctx, tx, in.Settings); err != nil {
+			return err
+		}
+		if err := checkWidgetRefs(ctx, tx, 0, in.Settings); err != nil {
 			return err
 		}
 		now := time.Now().UnixMilli()
@@ -235,12 +243,16 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 			if in.Settings == nil {
 				in.Settings = map[string]any{}
 			}
+			fillWidgetToken(in.Channel, in.Settings, b.Settings)
 		}
 		if err := in.check(p.Settings.Set); err != nil {
 			return err
 		}
 		if p.Settings.Set {
 			if err := checkBotTeam(ctx, tx, in.Settings); err != nil {
+				return err
+			}
+			if err := checkWidgetRefs(ctx, tx, id, in.Settings); err != nil {
 				return err
 			}
 			s.sealPasswords(in.Settings, b.Settings)

@@ -2,10 +2,16 @@ package inbox
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
 	"regexp"
 	"strings"
 
+	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 )
 
@@ -95,9 +101,112 @@ func checkWidget(c *errs.Checker, channel string, settings map[string]any) {
 	c.OneOf("settings.widget.prechat.name", w.Prechat.Name, PrechatOff, PrechatOptional, PrechatRequired)
 	c.OneOf("settings.widget.prechat.email", w.Prechat.Email, PrechatOff, PrechatOptional, PrechatRequired)
 	c.Check(len(w.AllowedOrigins) <= 50, "settings.widget.allowed_origins", "too_many", "at most 50 origins")
+	for _, o := range w.AllowedOrigins {
+		if !validOriginPattern(o) {
+			c.Add("settings.widget.allowed_origins", "invalid",
+				"%q is neither an origin (https://shop.example[:port]) nor a host pattern (*.example.com)", o)
+			break
+		}
+	}
 	for lang, g := range w.Greeting {
 		c.Check(lang == "he" || lang == "en", "settings.widget.greeting."+lang, "unsupported", "greetings are for \"he\" and \"en\"")
 		c.MaxLen("settings.widget.greeting."+lang, g, 500)
 	}
 	c.MaxLen("settings.widget.business_hours", w.BusinessHours, 100)
+}
+
+// hostPatternRE is a host[:port] pattern of letters, digits, dots, hyphens
+// and the path.Match wildcards * and ?.
+var hostPatternRE = regexp.MustCompile(`^[A-Za-z0-9*?.-]+(:[0-9*]+)?$`)
+
+// validOriginPattern reports whether p is an allowed-origin entry the
+// widget understands (see chat.OriginAllowed): "http(s)://host[:port]"
+// without a path, or a host pattern such as "*.example.com" or
+// "localhost:*", at most 200 characters.
+func validOriginPattern(p string) bool {
+	if p == "" || len(p) > 200 || strings.TrimSpace(p) != p {
+		return false
+	}
+	if scheme, rest, ok := strings.Cut(p, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return false
+		}
+		u, err := url.Parse(strings.TrimRight(p, "/"))
+		if err != nil || u.Path != "" || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
+			return false
+		}
+		p = rest
+		p = strings.TrimRight(p, "/")
+	}
+	if !hostPatternRE.MatchString(p) {
+		return false
+	}
+	_, err := path.Match(p, "")
+	return err == nil
+}
+
+// NewWidgetToken returns a fresh random widget token: 26 characters of
+// A-Z and 2-7 (crypto/rand.Text, 130 bits).
+func NewWidgetToken() string { return rand.Text() }
+
+// fillWidgetToken gives a chat inbox's settings a widget with a token: when
+// there is no widget it keeps prev's (an update that leaves the widget out
+// does not break the sites embedding it) or starts one; an empty token
+// (how the admin app asks to regenerate it) gets a fresh one. Other
+// channels and malformed widgets are left to validation.
+func fillWidgetToken(channel string, settings, prev map[string]any) {
+	if channel != ChannelChat || settings == nil {
+		return
+	}
+	v, ok := settings["widget"]
+	if !ok || v == nil {
+		if pw, ok := prev["widget"].(map[string]any); ok {
+			settings["widget"] = pw
+			return
+		}
+		settings["widget"] = map[string]any{"token": NewWidgetToken()}
+		return
+	}
+	if m, ok := v.(map[string]any); ok {
+		if t, _ := m["token"].(string); t == "" {
+			m["token"] = NewWidgetToken()
+		}
+	}
+}
+
+// checkWidgetRefs reports, read through q (the writing transaction), a
+// widget whose business_hours names no calendar ("il" is built in) or
+// whose offline_inbox_id names no email inbox; the token used by another
+// inbox's widget is refused too (the embed snippet must name one inbox).
+// self is the inbox being updated (0 on create).
+func checkWidgetRefs(ctx context.Context, q db.Querier, self int64, settings map[string]any) error {
+	w, ok := WidgetOf(settings)
+	if !ok {
+		return nil
+	}
+	var c errs.Checker
+	if w.BusinessHours != "" && w.BusinessHours != "il" {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM calendars WHERE name = ?`, w.BusinessHours).Scan(&n); err != nil {
+			return fmt.Errorf("inbox: check widget calendar: %w", err)
+		}
+		c.Check(n > 0, "settings.widget.business_hours", "not_found", "no calendar %q", w.BusinessHours)
+	}
+	if w.OfflineInboxID != 0 {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inboxes WHERE id = ? AND channel = ?`, w.OfflineInboxID, ChannelEmail).Scan(&n); err != nil {
+			return fmt.Errorf("inbox: check offline inbox: %w", err)
+		}
+		c.Check(n > 0, "settings.widget.offline_inbox_id", "not_found", "no email inbox %d", w.OfflineInboxID)
+	}
+	others, err := (&Service{}).load(ctx, q, `WHERE channel = ? AND id <> ?`, ChannelChat, self)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if ow, ok := WidgetOf(o.Settings); ok && ow.Token == w.Token {
+			c.Add("settings.widget.token", "taken", "another inbox's widget has this token")
+		}
+	}
+	return c.Err()
 }
