@@ -233,7 +233,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys.RegisterJobs(c.Jobs)
 	c.Search = search.New(d)
 	c.KB = kb.New(d, c.Outbox, c.Search)
-	c.HelpCenter = helpcenter.New(c.KB, c.Search, c.Conversations, helpcenter.Options{Secrets: opts.Secrets, Log: log})
+	c.HelpCenter = helpcenter.New(c.KB, c.Search, c.Conversations, helpcenter.Options{Secrets: opts.Secrets, Log: log, Widgets: c.Inboxes})
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
 	c.Reports.RegisterJobs(c.Jobs)
 	c.ROI = roi.New(d, c.Reports)

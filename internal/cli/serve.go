@@ -95,6 +95,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 				email = app.DefaultAdminEmail
 			}
 			fmt.Fprintf(g.Stdout, "\nKesher demo desk is running at http://%s/\n  sign in: %s / %s\n", addr, email, s.AdminPassword)
+			fmt.Fprintf(g.Stdout, "  help center (with the chat widget): http://%s/help/he  ·  http://%s/help/en\n", addr, addr)
 			if s.BootstrapAPIToken != "" {
 				fmt.Fprintf(g.Stdout, "  API:     curl -H \"Authorization: Bearer %s\" \"http://%s/api/v1/conversations?status=open\"\n", s.BootstrapAPIToken, addr)
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/jobs"
+	"github.com/kesherdesk/kesher/internal/patch"
 	"github.com/kesherdesk/kesher/internal/report"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/tag"
@@ -205,6 +206,32 @@ func TestSeed(t *testing.T) {
 			channels[ch] = n
 		}
 		rows.Close()
+		// The website chat: a widget shown on the help center, the answer bot on.
+		var chatBox inbox.Inbox
+		boxes, err := c.Inboxes.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range boxes {
+			if b.Channel == inbox.ChannelChat {
+				chatBox = b
+			}
+		}
+		w, ok := inbox.WidgetOf(chatBox.Settings)
+		if !ok || len(w.Token) != 26 || !w.HelpCenter || w.Greeting["he"] == "" || w.Greeting["en"] == "" || w.BusinessHours != "" ||
+			!slices.Contains(w.AllowedOrigins, "http://127.0.0.1:*") {
+			t.Errorf("chat inbox %q widget %+v (%v)", chatBox.Name, w, ok)
+		}
+		if tok, err := c.Inboxes.HelpCenterWidget(ctx); err != nil || tok != w.Token {
+			t.Errorf("help center widget %q (%v), want the chat inbox's %q", tok, err, w.Token)
+		}
+		if bs := chatBox.Bot(); !bs.Enabled || bs.Threshold < 0.3 || bs.Threshold > 0.5 || bs.MaxArticles != 3 {
+			t.Errorf("chat inbox bot %+v, want enabled with a threshold of 0.3..0.5", bs)
+		}
+		// The stored settings pass the inbox service's own validation.
+		if _, err := c.Inboxes.Update(ctx, audit.System, chatBox.ID, inbox.Patch{Settings: patch.Of(chatBox.Settings)}); err != nil {
+			t.Errorf("the demo chat inbox's settings do not validate: %v", err)
+		}
 		for _, ch := range []string{"email", "chat", "api"} {
 			if channels[ch] < 100 {
 				t.Errorf("%d conversations in the %s inbox, want at least 100 (all: %v)", channels[ch], ch, channels)

@@ -1,5 +1,7 @@
 package demo
 
+import "github.com/kesherdesk/kesher/internal/inbox"
+
 // Static tables the demo draws from. They are read-only; every random choice
 // among them goes through the seed's own generator.
 
@@ -153,6 +155,42 @@ var inboxDefs = []inboxDef{
 	{"מייל תמיכה / Support email", "email", "support@kesher.test", teamGeneral, map[string]any{"from_name": "Kesher Shop Support"}},
 	{"צ'אט באתר / Website chat", "chat", "shop.kesher.test", teamGeneral, map[string]any{"greeting": "היי! איך אפשר לעזור? / Hi! How can we help?"}},
 	{"מערכת ההזמנות (API) / Order system (API)", "api", "", teamShipping, map[string]any{"source": "order-system"}},
+}
+
+// Demo chat widget and answer bot settings (inbox.Widget,
+// inbox.BotSettings). The bot's threshold is the least search confidence
+// of an article it offers: 0.4 lets the demo's short articles answer
+// questions that share a few words with them without offering unrelated
+// ones.
+const demoBotThreshold = 0.4
+
+// demoAllowedOrigins are the pages that may embed the demo widget besides
+// the desk itself (always allowed): a local development server on any
+// port and the demo shop.
+var demoAllowedOrigins = []any{"http://localhost:*", "http://127.0.0.1:*", "https://shop.kesher.test"}
+
+// chatSettings returns base with the website chat's widget (a fresh
+// token, shown on the help center, always open: the widget is online
+// whenever an agent has the app open) and its answer bot.
+func chatSettings(base map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range base {
+		out[k] = v
+	}
+	out["widget"] = map[string]any{
+		"token":           inbox.NewWidgetToken(),
+		"allowed_origins": demoAllowedOrigins,
+		"greeting": map[string]any{
+			"he": "היי! איך אפשר לעזור? אפשר לשאול כאן כל שאלה על הזמנות, משלוחים והחזרות.",
+			"en": "Hi! How can we help? Ask anything about orders, delivery and returns.",
+		},
+		"color":          "#0f766e",
+		"prechat":        map[string]any{"name": inbox.PrechatOptional, "email": inbox.PrechatOptional},
+		"business_hours": "",
+		"help_center":    true,
+	}
+	out["bot"] = map[string]any{"enabled": true, "threshold": demoBotThreshold, "max_articles": 3, "handover_team_id": nil}
+	return out
 }
 
 // tagColors gives the demo's tags a color each.

@@ -97,8 +97,12 @@ func writeDesk(ctx context.Context, tx *db.Tx, p plan, passwordHash string, now 
 		return out, err
 	}
 	for _, in := range inboxDefs {
+		settings := in.settings
+		if in.channel == "chat" {
+			settings = chatSettings(in.settings)
+		}
 		id, err := tx.InsertID(ctx, `INSERT INTO inboxes (name, channel, address, team_id, settings, enabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.name, in.channel, in.address, out.teams[in.team], db.JSON(in.settings), true, since, since)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.name, in.channel, in.address, out.teams[in.team], db.JSON(settings), true, since, since)
 		if err != nil {
 			return out, fmt.Errorf("demo: inbox %s: %w", in.name, err)
 		}

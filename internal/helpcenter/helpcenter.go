@@ -68,6 +68,14 @@ type Options struct {
 	// cookies; nil uses an in-memory key (tests).
 	Secrets *secret.Box
 	Log     *slog.Logger
+	// Widgets finds the chat widget the pages embed (nil: none).
+	Widgets Widgets
+}
+
+// Widgets finds the live-chat widget of the help center: the token of the
+// chat inbox whose widget is shown there (inbox.Service), "" for none.
+type Widgets interface {
+	HelpCenterWidget(ctx context.Context) (string, error)
 }
 
 // HandlerOptions configure the HTTP handler.
@@ -206,6 +214,9 @@ type view struct {
 	Results                 []result
 	NoResults               bool
 	Contact                 *contactView
+	// WidgetToken, when set, embeds the chat widget of that inbox (and
+	// widens the CSP to the desk's own scripts and connections).
+	WidgetToken string
 }
 
 type crumb struct{ Name, URL string }
@@ -257,10 +268,10 @@ func (s *Site) base(w http.ResponseWriter, r *http.Request) (view, kb.Settings, 
 		s.notFound(w, r, langOf(r))
 		return view{}, st, false
 	}
-	return s.newView(lang, st), st, true
+	return s.newView(r.Context(), lang, st), st, true
 }
 
-func (s *Site) newView(lang string, st kb.Settings) view {
+func (s *Site) newView(ctx context.Context, lang string, st kb.Settings) view {
 	t := texts[lang]
 	v := view{T: t, Brand: st.BrandName, Color: template.CSS(kb.DefaultColor)}
 	if v.Brand == "" {
@@ -274,6 +285,13 @@ func (s *Site) newView(lang string, st kb.Settings) view {
 	}
 	if st.ContactInboxID != nil {
 		v.ContactURL = "/help/" + lang + "/contact"
+	}
+	if s.o.Widgets != nil {
+		tok, err := s.o.Widgets.HelpCenterWidget(ctx)
+		if err != nil {
+			s.o.Log.Warn("help center chat widget", "err", err)
+		}
+		v.WidgetToken = tok
 	}
 	return v
 }
@@ -290,7 +308,12 @@ func render(w http.ResponseWriter, status int, v view) {
 		h.Set("Cache-Control", "private, no-cache")
 	}
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	csp := "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	if v.WidgetToken != "" {
+		// The chat widget: /widget.js, its API and socket, visitor uploads.
+		csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	}
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = page.Execute(w, v)
@@ -301,7 +324,7 @@ func (s *Site) message(w http.ResponseWriter, r *http.Request, status int, lang 
 	if err != nil {
 		st = kb.Settings{}
 	}
-	v := s.newView(lang, st)
+	v := s.newView(r.Context(), lang, st)
 	v.Title, v.Message = text(v.T)
 	render(w, status, v)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/inbox"
 	"github.com/kesherdesk/kesher/internal/kb"
+	"github.com/kesherdesk/kesher/internal/patch"
 	"github.com/kesherdesk/kesher/internal/testkit"
 )
 
@@ -322,6 +323,50 @@ func TestHelpCenterDisabled(t *testing.T) {
 			if p := s.get(path); p.status != 404 {
 				t.Errorf("%s with the help center off: %d", path, p.status)
 			}
+		}
+	})
+}
+
+// TestHelpCenterChatWidget: without a chat inbox shown on the help center
+// the pages carry no script and the strict CSP; with one, every page
+// embeds that inbox's widget in the page's language and the CSP lets the
+// desk's own script and socket through (and nothing else).
+func TestHelpCenterChatWidget(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := context.Background()
+		if p := s.get("/help/he"); strings.Contains(p.body, "<script") || strings.Contains(p.header.Get("Content-Security-Policy"), "script-src") {
+			t.Fatalf("no widget configured, yet the page has a script or allows scripts: CSP %q", p.header.Get("Content-Security-Policy"))
+		}
+		if _, err := s.core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Hidden chat", Channel: inbox.ChannelChat}); err != nil {
+			t.Fatal(err)
+		}
+		shown, err := s.core.Inboxes.Create(ctx, audit.System, inbox.Input{Name: "Chat", Channel: inbox.ChannelChat, Settings: map[string]any{
+			"widget": map[string]any{"token": "help_center_widget_token", "help_center": true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ path, tag string }{
+			{"/help/he", `<script src="/widget.js" data-inbox="help_center_widget_token" data-lang="he" async></script>`},
+			{"/help/en", `<script src="/widget.js" data-inbox="help_center_widget_token" data-lang="en" async></script>`},
+			{url4(s.en), `data-inbox="help_center_widget_token" data-lang="en"`},
+			{"/help/en/no-such-page", `data-inbox="help_center_widget_token"`},
+		} {
+			p := s.get(c.path)
+			if !strings.Contains(p.body, c.tag) || strings.Count(p.body, "<script") != 1 {
+				t.Errorf("%s: want exactly one script %s in\n%s", c.path, c.tag, p.body)
+			}
+			if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") ||
+				!strings.Contains(csp, "connect-src 'self';") || !strings.Contains(csp, "default-src 'none'") {
+				t.Errorf("%s: CSP %q", c.path, csp)
+			}
+		}
+		// Disabling the inbox removes the widget.
+		if _, err := s.core.Inboxes.Update(ctx, audit.System, shown.ID, inbox.Patch{Enabled: patch.Of(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if p := s.get("/help/he"); strings.Contains(p.body, "<script") {
+			t.Errorf("a disabled chat inbox's widget is still shown")
 		}
 	})
 }

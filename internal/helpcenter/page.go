@@ -2,7 +2,8 @@ package helpcenter
 
 import "html/template"
 
-// page is the one template of every help center page. No JavaScript; a
+// page is the one template of every help center page. No JavaScript of
+// its own (only the chat widget's script, when one is shown); a
 // mobile viewport; dir and lang from the page's language; the brand's
 // colour as the accent.
 var page = template.Must(template.New("help").Parse(`<!doctype html>
@@ -121,6 +122,7 @@ footer{max-width:52rem;margin:0 auto;padding:1rem;font-size:.9rem}
 {{end}}
 </main>
 <footer>{{if .ContactURL}}<a href="{{.ContactURL}}">{{.T.ContactUs}}</a> · {{end}}<a href="/help/{{.T.Lang}}">{{.T.HelpCenter}}</a></footer>
+{{if .WidgetToken}}<script src="/widget.js" data-inbox="{{.WidgetToken}}" data-lang="{{.T.Lang}}" async></script>{{end}}
 </body>
 </html>
 `))

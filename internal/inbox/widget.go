@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -21,7 +20,7 @@ import (
 //	"widget": {"token": "…", "allowed_origins": ["https://shop.example", "*.example.com"],
 //	  "greeting": {"he": "…", "en": "…"}, "color": "#0b5fff",
 //	  "prechat": {"name": "off|optional|required", "email": "off|optional|required"},
-//	  "business_hours": "il", "offline_inbox_id": 3}
+//	  "business_hours": "il", "offline_inbox_id": 3, "help_center": true}
 //
 // Token is the public id the embedding page names (data-inbox), 16–64 of
 // A-Z a-z 0-9 _ -. AllowedOrigins are "scheme://host[:port]" or host
@@ -39,6 +38,9 @@ type Widget struct {
 	Prechat        Prechat           `json:"prechat"`
 	BusinessHours  string            `json:"business_hours"`
 	OfflineInboxID int64             `json:"offline_inbox_id"`
+	// HelpCenter shows this widget on the public help center's pages
+	// (the first enabled chat inbox with it set; see HelpCenterWidget).
+	HelpCenter bool `json:"help_center"`
 }
 
 // Prechat says, per field, whether the widget asks for it before the first
@@ -131,12 +133,7 @@ func validOriginPattern(p string) bool {
 		if scheme != "http" && scheme != "https" {
 			return false
 		}
-		u, err := url.Parse(strings.TrimRight(p, "/"))
-		if err != nil || u.Path != "" || u.RawQuery != "" || u.User != nil || u.Fragment != "" {
-			return false
-		}
-		p = rest
-		p = strings.TrimRight(p, "/")
+		p = strings.TrimRight(rest, "/")
 	}
 	if !hostPatternRE.MatchString(p) {
 		return false
@@ -209,4 +206,20 @@ func checkWidgetRefs(ctx context.Context, q db.Querier, self int64, settings map
 		}
 	}
 	return c.Err()
+}
+
+// HelpCenterWidget returns the widget token of the first enabled chat
+// inbox (by id) whose widget has help_center set, "" when there is none:
+// the public help center embeds that widget.
+func (s *Service) HelpCenterWidget(ctx context.Context) (string, error) {
+	bs, err := s.load(ctx, s.db.R(), `WHERE channel = ? AND enabled = ? ORDER BY id`, ChannelChat, true)
+	if err != nil {
+		return "", fmt.Errorf("inbox: help center widget: %w", err)
+	}
+	for _, b := range bs {
+		if w, ok := WidgetOf(b.Settings); ok && w.HelpCenter {
+			return w.Token, nil
+		}
+	}
+	return "", nil
 }
