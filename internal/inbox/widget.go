@@ -103,12 +103,9 @@ func checkWidget(c *errs.Checker, channel string, settings map[string]any) {
 	c.OneOf("settings.widget.prechat.name", w.Prechat.Name, PrechatOff, PrechatOptional, PrechatRequired)
 	c.OneOf("settings.widget.prechat.email", w.Prechat.Email, PrechatOff, PrechatOptional, PrechatRequired)
 	c.Check(len(w.AllowedOrigins) <= 50, "settings.widget.allowed_origins", "too_many", "at most 50 origins")
-	for _, o := range w.AllowedOrigins {
-		if !validOriginPattern(o) {
-			c.Add("settings.widget.allowed_origins", "invalid",
-				"%q is neither an origin (https://shop.example[:port]) nor a host pattern (*.example.com)", o)
-			break
-		}
+	for i, o := range w.AllowedOrigins {
+		c.Check(validOriginPattern(o), fmt.Sprintf("settings.widget.allowed_origins[%d]", i), "invalid",
+			"%q is neither an origin (https://shop.example[:port]) nor a host pattern (*.example.com)", o)
 	}
 	for lang, g := range w.Greeting {
 		c.Check(lang == "he" || lang == "en", "settings.widget.greeting."+lang, "unsupported", "greetings are for \"he\" and \"en\"")
