@@ -24,7 +24,7 @@ type ServeCmd struct {
 	BootstrapAPIToken string   `name:"bootstrap-api-token" env:"KESHER_BOOTSTRAP_API_TOKEN" help:"Ensure an admin API token with exactly this value (for automation and tests)."`
 	SecureCookies     bool     `env:"KESHER_SECURE_COOKIES" help:"Mark session cookies Secure (when served over HTTPS)."`
 	TrustedOrigins    []string `name:"trusted-origin" env:"KESHER_TRUSTED_ORIGINS" help:"Extra origins allowed to make cookie-authenticated writes (e.g. a dev server)."`
-	TrustProxy        bool     `env:"KESHER_TRUST_PROXY" help:"Behind a reverse proxy: rate-limit sign-ins by the X-Forwarded-For address the proxy appends."`
+	TrustProxy        bool     `env:"KESHER_TRUST_PROXY" help:"Behind a reverse proxy: rate-limit sign-ins, the help center and the chat widget by the X-Forwarded-For address the proxy appends."`
 	DebugAddr         string   `env:"KESHER_DEBUG_ADDR" help:"Serve Go profiling (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; off when empty."`
 
 	// Outgoing system mail and stored secrets (see serve_mail.go).
