@@ -60,3 +60,35 @@ test('an admin edits an article; the help center shows it in Hebrew, RTL; a vote
     await v.close()
   }
 })
+
+test('the help center carries the demo chat widget: a visitor chats, the bot takes the question, agents get it', async () => {
+  const agent = await newBrowser('he-IL')
+  const visitor = await newBrowser('he-IL')
+  try {
+    // An agent with the app open makes the widget online.
+    await signIn(agent.page, k.url, undefined, 'he')
+    const page = visitor.page
+    const csp = []
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()) })
+    await page.goto(`${k.url}/help/he`)
+    const tag = await page.locator('script[src="/widget.js"]').getAttribute('data-inbox')
+    assert.match(tag ?? '', /^[A-Z2-7]{26}$/, 'the page embeds the chat inbox widget')
+    await page.locator('kesher-chat .launcher').click()
+    await eventually(async () => (await page.locator('kesher-chat .panel').innerText()).includes('היי!'), 'the Hebrew greeting')
+    const start = page.locator('kesher-chat button', { hasText: 'התחלת שיחה' })
+    if (await start.count()) await start.click()
+    const question = `כמה זמן לוקח משלוח לאילת ${Date.now()}?`
+    await page.fill('kesher-chat #kc-text', question)
+    await page.locator('kesher-chat form.compose .send').click()
+    await page.locator('kesher-chat ol.log', { hasText: question }).waitFor()
+    // The conversation is in the website chat inbox, and the bot acted on it (an offer or a handover note).
+    const conv = await eventually(async () => (await k.api('GET', '/api/v1/conversations?limit=20')).data.find((c) => c.subject === question), 'the chat conversation')
+    assert.equal(conv.channel, 'chat')
+    await eventually(async () => (await k.api('GET', `/api/v1/conversations/${conv.id}/messages`)).data.some((m) => m.author_type === 'bot'), 'the bot to act')
+    assert.deepEqual(csp, [], 'no CSP violations')
+    assert.deepEqual(visitor.errors, [])
+  } finally {
+    await visitor.close()
+    await agent.close()
+  }
+})
