@@ -13,7 +13,6 @@
 package search
 
 import (
-	"context"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -119,20 +118,3 @@ type Service struct {
 
 // New returns the search service on d.
 func New(d *db.DB) *Service { return &Service{db: d} }
-
-// IndexTx adds or replaces docs (by Kind and ID) in the index, inside tx.
-// Errors: database errors only.
-func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
-	return nil // implemented by the search work (issue 6)
-}
-
-// DeleteTx removes the documents of kind with the given ids, inside tx.
-func (s *Service) DeleteTx(ctx context.Context, tx *db.Tx, kind string, ids ...int64) error {
-	return nil // implemented by the search work (issue 6)
-}
-
-// Search runs q. Errors: errs.Invalid naming the field ("q", "type",
-// "limit", …) for bad input; database errors.
-func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
-	return Result{Hits: []Hit{}}, nil // implemented by the search work (issue 6)
-}
