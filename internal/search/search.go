@@ -116,5 +116,8 @@ type Service struct {
 	db *db.DB
 }
 
-// New returns the search service on d.
+// New returns the search service on d. The indexing methods (IndexTx,
+// DeleteTx, UpdateConversationTx, IndexContactsTx, …) use only the
+// transaction they are given, so packages without a handle may index with
+// New(nil); Search, Reindex and NeedsReindex need d.
 func New(d *db.DB) *Service { return &Service{db: d} }
