@@ -98,7 +98,10 @@ func tsvLiteral(title, body []string) string {
 
 // quoteLexeme quotes a tsvector/tsquery lexeme.
 func quoteLexeme(t string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+	if strings.ContainsAny(t, `\'`) {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, `\`, `\\`), `'`, `''`)
+	}
+	return "'" + t + "'"
 }
 
 // pending is one transaction's not yet written changes to search_terms and

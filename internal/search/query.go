@@ -103,7 +103,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		return empty, nil
 	}
 	r := s.db.R()
-	groups, stats, err := s.groups(ctx, r, q.Text)
+	groups, st, err := s.groups(ctx, r, q.Text)
 	if err != nil || len(groups) == 0 {
 		return empty, err
 	}
@@ -144,13 +144,17 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 		}
 	}
 	if len(common) > 0 {
-		n, err := s.candidates(ctx, r, common, where, args, CommonWindow, cands)
+		var df int64
+		for _, t := range all[len(rare):] {
+			df += t.df
+		}
+		n, err := s.newest(ctx, r, common, min(df, st.docs), st.docs, where, args, cands)
 		if err != nil {
 			return Result{}, err
 		}
 		lower = n >= CommonWindow
 	}
-	ranked := rank(groups, stats, cands)
+	ranked := rank(groups, st, cands)
 	total := len(ranked)
 	if len(ranked) > q.Limit {
 		ranked = ranked[:q.Limit]
@@ -322,6 +326,47 @@ type cand struct {
 // filters: all of them (limit 0) or the limit newest. It returns how many
 // rows the query gave.
 func (s *Service) candidates(ctx context.Context, r db.Querier, terms []string, where string, args []any, limit int, out map[int64]*cand) (int, error) {
+	return s.candidatesIn(ctx, r, terms, where, args, limit, 0, 0, out)
+}
+
+// newest adds to out the CommonWindow newest documents (by id) matching
+// any of terms (about df of the n documents match) and the filters. On
+// SQLite FTS5 walks its rowids backwards. On PostgreSQL the planner would
+// collect every match from the GIN index and sort them, so the newest ids
+// are scanned in windows of the primary key sized from df/n (a very
+// common term fills the window from the first few thousand rows), the
+// window doubling until enough are found; the result is the same set.
+func (s *Service) newest(ctx context.Context, r db.Querier, terms []string, df, n int64, where string, args []any, out map[int64]*cand) (int, error) {
+	if r.Dialect() != db.Postgres || df <= 0 {
+		return s.candidatesIn(ctx, r, terms, where, args, CommonWindow, 0, 0, out)
+	}
+	var hi int64
+	if err := r.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM search_docs`).Scan(&hi); err != nil {
+		return 0, fmt.Errorf("search: max id: %w", err)
+	}
+	window := max(1000, 2*CommonWindow*n/df)
+	got := 0
+	for i := 0; got < CommonWindow && hi > 0; i++ {
+		lo := max(0, hi-window)
+		if i == 6 {
+			lo = 0 // the filters are selective: let the planner finish
+		}
+		k, err := s.candidatesIn(ctx, r, terms, where, args, CommonWindow-got, lo, hi, out)
+		if err != nil {
+			return got, err
+		}
+		got += k
+		hi, window = lo, window*2
+	}
+	return got, nil
+}
+
+// candidatesIn is candidates restricted to lo < id <= hi when hi > 0.
+func (s *Service) candidatesIn(ctx context.Context, r db.Querier, terms []string, where string, args []any, limit int, lo, hi int64, out map[int64]*cand) (int, error) {
+	if hi > 0 {
+		where += " AND d.id > ? AND d.id <= ?"
+		args = append(slices.Clone(args), lo, hi)
+	}
 	cols := `d.id, d.doc_id, d.conversation_id, d.kind, d.title_terms, d.body_terms, d.length`
 	var q string
 	var qa []any
@@ -340,8 +385,12 @@ func (s *Service) candidates(ctx context.Context, r db.Querier, terms []string, 
 		q = `SELECT ` + cols + ` FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND ` + where
 		qa = append([]any{strings.Join(ls, " OR ")}, args...)
 	}
-	if limit > 0 {
+	if limit > 0 && r.Dialect() == db.Postgres {
 		q += ` ORDER BY d.id DESC LIMIT ?`
+		qa = append(qa, limit)
+	} else if limit > 0 {
+		// FTS5 walks its rowids backwards (rowid = d.id).
+		q += ` ORDER BY search_fts.rowid DESC LIMIT ?`
 		qa = append(qa, limit)
 	}
 	rows, err := r.Query(ctx, q, qa...)
