@@ -45,6 +45,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/report/roi"
 	"github.com/kesherdesk/kesher/internal/report/trends"
 	"github.com/kesherdesk/kesher/internal/rules"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/secret"
 	"github.com/kesherdesk/kesher/internal/sla"
 	"github.com/kesherdesk/kesher/internal/survey"
@@ -66,6 +67,8 @@ type Core struct {
 	Inboxes       *inbox.Service
 	Tags          *tag.Service
 	Files         *attachment.Store
+	// Search is the one search service (internal/search).
+	Search *search.Service
 
 	// The agent app's saved views, canned responses and password resets.
 	Views          *view.Service
@@ -181,6 +184,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	}
 	c.Files = attachment.NewStore(d, dataDir)
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
+	c.Search = search.New(d)
 	c.Views = view.NewService(d, c.Conversations)
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
@@ -330,6 +334,21 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		}()
 	}
 	run("events", dispatcher.Run)
+	// A desk upgraded from a version without search has data and an empty
+	// index: build it once, in the background (searches see a growing
+	// index meanwhile). `kesher search reindex` does the same on demand.
+	run("search-reindex", func(ctx context.Context) error {
+		need, err := c.Search.NeedsReindex(ctx)
+		if err != nil || !need {
+			return err
+		}
+		c.Log.Info("search index empty: reindexing")
+		st, err := c.Search.Reindex(ctx, 0, c.Log)
+		if err == nil {
+			c.Log.Info("search reindexed", "conversations", st.Conversations, "messages", st.Messages, "contacts", st.Contacts)
+		}
+		return err
+	})
 	run("jobs", c.Jobs.Run)
 	if err := c.Rules.StartTimeScan(ctx); err != nil {
 		c.Log.Error("automation time scan not started", "err", err)
