@@ -20,8 +20,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
-	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/search"
 )
 
 // Contact is a customer.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"github.com/kesherdesk/kesher/internal/report"
+	"github.com/kesherdesk/kesher/internal/search"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -86,6 +87,8 @@ type Services struct {
 	// Reports answers the metrics report, series and breakdowns
 	// (internal/report).
 	Reports *report.Service
+	// Search is the one search service (internal/search).
+	Search *search.Service
 }
 
 // Options tune the API.

@@ -33,8 +33,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/audit"
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/db"
-	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/tag"
 )
 
