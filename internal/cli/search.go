@@ -78,12 +78,14 @@ func (b *BenchSearchCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer core.DB.Close()
+	cpu0 := search.ProcessCPU()
 	vocab, took, err := search.BenchSeed(ctx, core.DB, search.BenchSpec{N: b.N, Batch: b.Batch, Seed: 1})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(g.Stdout, "%s: indexed %d messages in %s (%.0f messages/s)\n", core.DB.Dialect, b.N, took.Round(time.Millisecond),
-		float64(b.N)/took.Seconds())
+	cpu := search.ProcessCPU() - cpu0
+	fmt.Fprintf(g.Stdout, "%s: indexed %d messages in %s (%.0f messages/s; this process used %s CPU: %.0f messages per CPU-second)\n",
+		core.DB.Dialect, b.N, took.Round(time.Millisecond), float64(b.N)/took.Seconds(), cpu.Round(time.Millisecond), float64(b.N)/cpu.Seconds())
 	res, err := search.BenchQueries(ctx, core.DB, vocab, b.Runs)
 	if err != nil {
 		return err

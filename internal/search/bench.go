@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -68,6 +69,7 @@ var benchPrefixes = []string{"ו", "ה", "ב", "ל", "מ", "ש", "וה", "וב",
 
 // BenchSeed indexes the benchmark corpus into d with batched IndexTx and
 // returns the vocabulary (most frequent first) and the time indexing took.
+// On a busy machine wall time overstates the cost: see ProcessCPU.
 func BenchSeed(ctx context.Context, d *db.DB, spec BenchSpec) ([]string, time.Duration, error) {
 	if spec.Batch <= 0 {
 		spec.Batch = 1000
@@ -155,4 +157,15 @@ func BenchQueries(ctx context.Context, d *db.DB, vocab []string, runs int) ([]Be
 // String formats a result for people.
 func (b BenchResult) String() string {
 	return fmt.Sprintf("%s: p50 %s, p99 %s (%d hits)", b.Name, b.P50, b.P99, b.Hits)
+}
+
+// ProcessCPU returns the CPU time (user + system) this process has used so
+// far; with SQLite (in-process) the difference over a run is the run's
+// whole cost even when other processes share the cores.
+func ProcessCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -32,10 +32,12 @@ const MinStemLetters = 3
 // Fold normalizes s as a whole: NFKC, lower case, combining marks removed
 // (NFD, drop Mn, NFC) and Hebrew final letters folded.
 func Fold(s string) string {
-	s = norm.NFKC.String(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if out, _, err := transform.String(t, s); err == nil {
-		s = out
+	if !plain(s) {
+		s = norm.NFKC.String(s)
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
 	}
 	return strings.Map(func(r rune) rune {
 		switch r {
@@ -52,6 +54,22 @@ func Fold(s string) string {
 		}
 		return unicode.ToLower(r)
 	}, s)
+}
+
+// plain reports whether s holds only characters that NFKC leaves alone
+// and that carry no combining marks (ASCII, the Hebrew letters, geresh,
+// gershayim, dashes, curly quotes, ₪), so Fold may skip the Unicode
+// normalization passes: the common case, and a large share of indexing
+// time otherwise.
+func plain(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x80, r >= 'א' && r <= 'ת', r == '׳', r == '״', r == '–', r == '—', r == '‘', r == '’', r == '“', r == '”', r == '₪':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // joiners are dropped inside a word: apostrophes and Hebrew geresh and
