@@ -3,13 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"time"
 
-	"github.com/kesherdesk/kesher/internal/app"
-	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/search"
 )
 
@@ -64,20 +59,11 @@ func (b *BenchSearchCmd) Run(ctx context.Context, g *Globals) error {
 	if b.Runs < 1 || b.Runs > 100_000 {
 		return usagef("--runs must be 1-100000")
 	}
-	opts := g.DBOptions()
-	if opts.URL == "" {
-		dir, err := os.MkdirTemp("", "kesher-bench-search-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		opts = db.Options{DataDir: dir}
-	}
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: opts}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	core, cleanup, err := benchCore(ctx, g, "kesher-bench-search-")
 	if err != nil {
 		return err
 	}
-	defer core.DB.Close()
+	defer cleanup()
 	cpu0 := search.ProcessCPU()
 	vocab, took, err := search.BenchSeed(ctx, core.DB, search.BenchSpec{N: b.N, Batch: b.Batch, Seed: 1})
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
-	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/search"
 )
 
 // An email inbox's settings may ask for an acknowledgement of each new
