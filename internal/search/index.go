@@ -239,8 +239,9 @@ func (r row) args() []any {
 
 // IndexTx adds or replaces docs (by Kind and ID) in the index, inside tx.
 // Document frequencies and totals are written once per transaction, just
-// before it commits. Errors: an unknown Kind (errs-free: a programming
-// error), database errors.
+// before it commits. Raw title and body are kept (up to 64 KB each) for
+// snippets; at most 20,000 tokens per field are indexed. Errors: a Kind
+// not listed above (a programming error, not input), database errors.
 func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
 	byKind := map[string][]Doc{}
 	for _, d := range docs {

@@ -89,7 +89,9 @@ const MaxQueryRunes = 500
 // wrapped in <mark>…</mark> (everything else escaped). Score is the
 // relevance (higher is better; BM25-based, title-boosted), comparable
 // only within one result set; Confidence (0..1) is a normalized estimate
-// that all query words were found, for the answer bot's threshold.
+// that all query words were found, for the answer bot's threshold: the
+// idf-weighted share of the query's words the document holds (a word
+// found only through a Hebrew prefix variant counts 0.6; see Search).
 type Hit struct {
 	Kind           string    `json:"type"`
 	ID             int64     `json:"id"`
