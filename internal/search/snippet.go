@@ -80,6 +80,9 @@ func Snippet(text string, terms []string) string {
 	spans := normalize.Spans(text)
 	match := make([]bool, len(spans))
 	for i, sp := range spans {
+		if !mayMatch(sp.Word, terms) {
+			continue
+		}
 		t, ok := token(sp.Word)
 		if !ok {
 			continue
@@ -152,4 +155,22 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(rs[:n]) + "…"
+}
+
+// mayMatch is a cheap filter before token (whose Snowball stemming is most
+// of a snippet's cost): a Latin word can only stem to query term q if it
+// begins with q without its last letter (stems are prefixes of their word
+// but for a final y/i change); a Hebrew word only if it ends with a term.
+func mayMatch(w string, terms []string) bool {
+	for _, q := range terms {
+		switch {
+		case len(q) < 2 || normalize.IsHebrew(q) || isDigits(q):
+			if strings.HasSuffix(w, q) {
+				return true
+			}
+		case strings.HasPrefix(w, q[:len(q)-1]):
+			return true
+		}
+	}
+	return false
 }
