@@ -87,6 +87,22 @@ func TestSearchAPI(t *testing.T) {
 		if h := res["hits"].([]any)[0].(map[string]any); h["snippet"] != "I want a refund for the &lt;<mark>broken</mark>&gt; kettle" {
 			t.Errorf("snippet %q", h["snippet"])
 		}
+		// Contacts: created, updated and merged contacts are indexed; the
+		// merged-away one disappears and its email follows the target.
+		into := num(k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "Yossi Mizrahi", "emails": []string{"yossi@example.com"}})["id"])
+		from := num(k.must(201, "POST", "/api/v1/contacts", k.admin, map[string]any{"name": "Yosef M", "emails": []string{"ym@shop.example"}})["id"])
+		k.must(200, "PATCH", fmt.Sprintf("/api/v1/contacts/%d", from), k.admin, map[string]any{"name": "Yosef Mizrahi"})
+		if got := find(k.admin, q("mizrahi")+"&type=contact"); !slices.Equal(got, []string{fmt.Sprintf("contact:%d", from), fmt.Sprintf("contact:%d", into)}) &&
+			!slices.Equal(got, []string{fmt.Sprintf("contact:%d", into), fmt.Sprintf("contact:%d", from)}) {
+			t.Errorf("mizrahi: %v", got)
+		}
+		k.must(200, "POST", fmt.Sprintf("/api/v1/contacts/%d/merge", into), k.admin, map[string]any{"from_id": from})
+		if got := find(k.admin, q("ym")+"&type=contact"); !slices.Equal(got, []string{fmt.Sprintf("contact:%d", into)}) {
+			t.Errorf("after merge: %v", got)
+		}
+		if got := find(k.admin, q("yosef")+"&type=contact"); len(got) != 0 {
+			t.Errorf("merged-away contact still found: %v", got)
+		}
 		for _, c := range []struct{ query, field string }{
 			{"", "q"}, {q("x") + "&type=orders", "type"}, {q("x") + "&limit=0", "limit"}, {q("x") + "&status=lost", "status"},
 			{q("x") + "&from=yesterday", "from"}, {q("x") + "&lang=fr", "lang"}, {q("x") + "&inbox_id=a", "inbox_id"}, {q("x") + "&sort=new", "sort"},
