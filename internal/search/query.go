@@ -362,11 +362,14 @@ func (s *Service) newest(ctx context.Context, r db.Querier, terms []string, df, 
 }
 
 // candidatesIn is candidates restricted to lo < id <= hi when hi > 0.
+//
+// On PostgreSQL the tsquery is written into the statement as a literal
+// (its lexemes hold only letters and digits and are quoted), not bound: a
+// prepared statement with a bound tsquery soon gets a generic plan that
+// cannot know how common the words are and may scan the whole table. A
+// bounded window (lo > 0) is read first as a materialized range of the
+// primary key, so the GIN index is not used for a very common word.
 func (s *Service) candidatesIn(ctx context.Context, r db.Querier, terms []string, where string, args []any, limit int, lo, hi int64, out map[int64]*cand) (int, error) {
-	if hi > 0 {
-		where += " AND d.id > ? AND d.id <= ?"
-		args = append(slices.Clone(args), lo, hi)
-	}
 	cols := `d.id, d.doc_id, d.conversation_id, d.kind, d.title_terms, d.body_terms, d.length`
 	var q string
 	var qa []any
@@ -375,9 +378,24 @@ func (s *Service) candidatesIn(ctx context.Context, r db.Querier, terms []string
 		for i, t := range terms {
 			ls[i] = quoteLexeme(t)
 		}
-		q = `SELECT ` + cols + ` FROM search_docs d WHERE d.tsv @@ ?::tsquery AND ` + where
-		qa = append([]any{strings.Join(ls, " | ")}, args...)
+		lit := "'" + strings.ReplaceAll(strings.Join(ls, " | "), "'", "''") + "'::tsquery"
+		switch {
+		case hi > 0 && lo > 0:
+			q = `WITH w AS MATERIALIZED (SELECT ` + strings.ReplaceAll(docColumns, "\n\t", " ") + `, id, tsv FROM search_docs WHERE id > ? AND id <= ?)
+				SELECT ` + cols + ` FROM w d WHERE d.tsv @@ ` + lit + ` AND ` + where
+			qa = append([]any{lo, hi}, args...)
+		case hi > 0:
+			q = `SELECT ` + cols + ` FROM search_docs d WHERE d.id <= ? AND d.tsv @@ ` + lit + ` AND ` + where
+			qa = append([]any{hi}, args...)
+		default:
+			q = `SELECT ` + cols + ` FROM search_docs d WHERE d.tsv @@ ` + lit + ` AND ` + where
+			qa = args
+		}
 	} else {
+		if hi > 0 {
+			where += " AND d.id > ? AND d.id <= ?"
+			args = append(slices.Clone(args), lo, hi)
+		}
 		ls := make([]string, len(terms))
 		for i, t := range terms {
 			ls[i] = `"` + t + `"`

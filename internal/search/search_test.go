@@ -127,3 +127,54 @@ func TestIndexSearchDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestCommonWordWindow: a word in more documents than RareBudget is ranked
+// over the CommonWindow newest matches only (flagged as a lower bound),
+// while a document that also holds a rare query word is always found;
+// both backends answer the same.
+func TestCommonWordWindow(t *testing.T) {
+	answers := map[string]string{}
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := search.New(d)
+		var docs []search.Doc
+		for i := 1; i <= search.RareBudget+600; i++ {
+			body := "the order arrived late"
+			if i%2 == 0 {
+				body = "order status question"
+			}
+			if i == 7 { // old, but holds the rare word
+				body = "order with a cracked screen"
+			}
+			docs = append(docs, search.Doc{Kind: search.KindMessage, ID: int64(i), ConversationID: int64(i), Body: body, InboxID: 1, Status: "open",
+				Time: t0.Add(time.Duration(i) * time.Minute)})
+		}
+		index(t, d, s, docs...)
+		r, err := s.Search(ctx, search.Query{Text: "orders", Principal: admin, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.TotalIsLowerBound || r.Total != search.CommonWindow || len(r.Hits) != 5 {
+			t.Errorf("common: total %d (lower bound %v), %d hits", r.Total, r.TotalIsLowerBound, len(r.Hits))
+		}
+		for _, h := range r.Hits {
+			if h.ID <= int64(search.RareBudget+600-search.CommonWindow) {
+				t.Errorf("hit %d is outside the newest window", h.ID)
+			}
+		}
+		r2, err := s.Search(ctx, search.Query{Text: "cracked order", Principal: admin, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r2.Hits) == 0 || r2.Hits[0].ID != 7 || r2.Hits[0].Confidence != 1 {
+			t.Errorf("cracked order: %+v", r2.Hits)
+		}
+		got := strings.Join(ids(r), " ") + " | " + strings.Join(ids(r2), " ")
+		for name, prev := range answers {
+			if prev != got {
+				t.Errorf("%s answered %s, %s answers %s", name, prev, d.Dialect, got)
+			}
+		}
+		answers[string(d.Dialect)] = got
+	})
+}
