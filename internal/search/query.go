@@ -317,7 +317,7 @@ func filterSQL(q Query) (string, []any, bool) {
 type cand struct {
 	id, docID, convID int64
 	kind              string
-	title, body       []string
+	title, body       string // stored terms, space-separated
 	length            int
 	score, conf       float64
 }
@@ -425,7 +425,7 @@ func (s *Service) candidatesIn(ctx context.Context, r db.Querier, terms []string
 		}
 		n++
 		if out[c.id] == nil {
-			c.title, c.body = splitTerms(tt), splitTerms(bt)
+			c.title, c.body = tt, bt
 			out[c.id] = &c
 		}
 	}
@@ -488,10 +488,13 @@ func rank(groups []group, st stats, cands map[int64]*cand) []*cand {
 	return kept
 }
 
-// count returns how many of tokens hold query term q.
-func count(tokens []string, q string) int {
+// count returns how many of the space-separated tokens hold query term q
+// (without splitting them: this runs for every candidate).
+func count(tokens, q string) int {
 	n := 0
-	for _, t := range tokens {
+	for tokens != "" {
+		var t string
+		t, tokens, _ = strings.Cut(tokens, " ")
 		if matchesTerm(t, q) {
 			n++
 		}
