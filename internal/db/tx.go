@@ -264,3 +264,22 @@ func IsForeignKeyViolation(err error) bool {
 	}
 	return false
 }
+
+// QueryIDs runs query on q and returns its rows' single int64 column (ids),
+// in order. Errors: the query's or the scan's.
+func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -105,20 +105,11 @@ func (s *Service) Reindex(ctx context.Context, batch int, log *slog.Logger) (Rei
 }
 
 func idsAfter(ctx context.Context, q db.Querier, table string, after int64, n int) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	ids, err := db.QueryIDs(ctx, q, `SELECT id FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("search: reindex ids: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // storedDocs reads the stored documents of kind back from the index.
