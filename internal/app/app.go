@@ -72,6 +72,8 @@ type Core struct {
 	Inboxes       *inbox.Service
 	Tags          *tag.Service
 	Files         *attachment.Store
+	// Search is the one search service (internal/search).
+	Search *search.Service
 
 	// The agent app's saved views, canned responses and password resets.
 	Views          *view.Service
@@ -128,9 +130,6 @@ type Core struct {
 	// subscribes it to Bus (conversation.updated); its public pages are
 	// mounted at /s/ by Handler.
 	Surveys *survey.Service
-	// Search is the one search service (internal/search); record owners
-	// index in their own transactions.
-	Search *search.Service
 	// KB keeps the knowledge base (internal/kb), indexed in Search; the
 	// public help center (internal/helpcenter) is mounted at /help by
 	// Handler.
@@ -207,6 +206,7 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	}
 	c.Files = attachment.NewStore(d, dataDir)
 	c.Conversations = conversation.NewService(d, c.Outbox, c.Inboxes, c.Files)
+	c.Search = search.New(d)
 	c.Views = view.NewService(d, c.Conversations)
 	c.Canned = canned.NewService(d)
 	c.PasswordResets = passwordreset.NewService(c.Auth, c.Agents, opts.Mailer, opts.BaseURL, log)
@@ -231,7 +231,6 @@ func NewCoreFromDB(d *db.DB, opts CoreOptions, log *slog.Logger) *Core {
 	c.Surveys = survey.New(d, c.Outbox, c.Conversations, c.Jobs, log, survey.Options{BaseURL: opts.BaseURL, Secrets: opts.Secrets,
 		Mail: c.Outbound})
 	c.Surveys.RegisterJobs(c.Jobs)
-	c.Search = search.New(d)
 	c.KB = kb.New(d, c.Outbox, c.Search)
 	c.HelpCenter = helpcenter.New(c.KB, c.Search, c.Conversations, helpcenter.Options{Secrets: opts.Secrets, Log: log, Widgets: c.Inboxes})
 	c.Reports = report.New(d, c.SLA, log, report.Options{})
@@ -304,7 +303,7 @@ func (c *Core) Handler(o ServerOptions) (http.Handler, error) {
 		Views: c.Views, Canned: c.Canned, PasswordResets: c.PasswordResets, Rules: c.Rules, Notifications: c.Notifications,
 		SLA: c.SLA, Email: c.Email, Lateness: c.Lateness, Orders: c.Orders, Overview: c.Overview, Credit: c.Credit,
 		Importer: c.Importer, ROI: c.ROI, Trends: c.Trends, Surveys: c.Surveys, Reports: c.Reports, KB: c.KB,
-		Bot: c.Bot, Assist: c.Assist},
+		Bot: c.Bot, Assist: c.Assist, Search: c.Search},
 		o.API, c.Log, reg)
 	if err != nil {
 		return nil, err
@@ -377,6 +376,21 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 		}()
 	}
 	run("events", dispatcher.Run)
+	// A desk upgraded from a version without search has data and an empty
+	// index: build it once, in the background (searches see a growing
+	// index meanwhile). `kesher search reindex` does the same on demand.
+	run("search-reindex", func(ctx context.Context) error {
+		need, err := c.Search.NeedsReindex(ctx)
+		if err != nil || !need {
+			return err
+		}
+		c.Log.Info("search index empty: reindexing")
+		st, err := c.Search.Reindex(ctx, 0, c.Log)
+		if err == nil {
+			c.Log.Info("search reindexed", "conversations", st.Conversations, "messages", st.Messages, "contacts", st.Contacts)
+		}
+		return err
+	})
 	run("jobs", c.Jobs.Run)
 	if err := c.Rules.StartTimeScan(ctx); err != nil {
 		c.Log.Error("automation time scan not started", "err", err)

@@ -19,6 +19,7 @@ type BenchCmd struct {
 	SLA    BenchSLACmd    `cmd:"" name:"sla" help:"Re-evaluate the SLA state of every open conversation in the store and print the cost per conversation."`
 	Mail   BenchMailCmd   `cmd:"" name:"mail" help:"Ingest generated typical mails into a temporary SQLite store and print messages/s (parse + store)."`
 	Report BenchReportCmd `cmd:"" name:"report" help:"Seed conversations into a temporary store, rebuild the report rollups and print the 90-day summary's latency."`
+	Search BenchSearchCmd `cmd:"" name:"search" help:"Index generated messages into a temporary store and print indexing messages/s and search latency p50/p99."`
 }
 
 // BenchSLACmd times sla.Service.EvaluateAll on the store: the path a

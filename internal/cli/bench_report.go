@@ -31,20 +31,11 @@ func (b *BenchReportCmd) Run(ctx context.Context, g *Globals) error {
 	if b.Runs < 1 || b.Runs > 100_000 {
 		return usagef("--runs must be 1-100000")
 	}
-	opts := g.DBOptions()
-	if opts.URL == "" {
-		dir, err := os.MkdirTemp("", "kesher-bench-report-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		opts = db.Options{DataDir: dir}
-	}
-	core, err := app.NewCore(ctx, app.CoreOptions{Store: opts}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	core, cleanup, err := benchCore(ctx, g, "kesher-bench-report-")
 	if err != nil {
 		return err
 	}
-	defer core.DB.Close()
+	defer cleanup()
 	now := time.Now().UTC().Truncate(time.Hour)
 	start := time.Now()
 	if err := report.Seed(ctx, core.DB, b.N, now); err != nil {
@@ -70,4 +61,32 @@ func (b *BenchReportCmd) Run(ctx context.Context, g *Globals) error {
 	fmt.Fprintf(g.Stdout, "%s: seeded %d conversations in %s, rebuilt rollups in %s; 90-day summary p50 %s, p99 %s (%d runs)\n",
 		core.DB.Dialect, b.N, seeded.Round(time.Millisecond), rebuilt.Round(time.Millisecond), p(0.5), p(0.99), b.Runs)
 	return nil
+}
+
+// benchCore opens the store of a benchmark: --database-url's PostgreSQL
+// (a fresh database, which must be empty) or a temporary SQLite store
+// (removed by cleanup), migrated, logging nothing.
+func benchCore(ctx context.Context, g *Globals, tempPrefix string) (*app.Core, func(), error) {
+	opts := g.DBOptions()
+	dir := ""
+	if opts.URL == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", tempPrefix); err != nil {
+			return nil, nil, err
+		}
+		opts = db.Options{DataDir: dir}
+	}
+	core, err := app.NewCore(ctx, app.CoreOptions{Store: opts}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+		return nil, nil, err
+	}
+	return core, func() {
+		core.DB.Close()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}, nil
 }

@@ -47,6 +47,7 @@ type CLI struct {
 	Hours   HoursCmd   `cmd:"" help:"Business-hours math: SLA due times and business minutes between instants."`
 	Import  ImportCmd  `cmd:"" help:"Import data from files."`
 	Report  ReportCmd  `cmd:"" help:"Service metrics over a period (JSON or CSV); rebuild the report rollups."`
+	Search  SearchCmd  `cmd:"" help:"Search index tools (rebuild the index)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 

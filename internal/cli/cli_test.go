@@ -39,6 +39,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"bench", "http", "--token", "x", "--url", "http://10.0.0.1:8080"}, 2, "this machine"},
 		{[]string{"bench", "mail", "--n", "0"}, 2, "--n"},
 		{[]string{"bench", "mail", "--n", "20", "--workers", "2"}, 0, "ingested 20 typical mails"},
+		{[]string{"bench", "search", "--n", "0"}, 2, "--n"},
+		{[]string{"bench", "search", "--n", "3000", "--runs", "5"}, 0, "common word: p50"},
+		{[]string{"search", "reindex", "--batch", "0"}, 2, "--batch"},
+		{[]string{"search", "reindex"}, 0, "search index rebuilt"},
 	}
 	for _, c := range cases {
 		code, out := run(c.args...)

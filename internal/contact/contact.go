@@ -21,6 +21,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/patch"
+	"github.com/kesherdesk/kesher/internal/search"
 )
 
 // Contact is a customer.
@@ -230,7 +231,16 @@ func CreateTx(ctx context.Context, tx *db.Tx, in Input) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("contact: insert: %w", err)
 	}
-	return id, insertIdentities(ctx, tx, id, in.Emails, in.Phones, in.ExternalIDs)
+	if err := insertIdentities(ctx, tx, id, in.Emails, in.Phones, in.ExternalIDs); err != nil {
+		return 0, err
+	}
+	return id, indexTx(ctx, tx, id)
+}
+
+// indexTx (re)indexes contacts for search in tx (see internal/search); the
+// search service's indexing uses only the transaction.
+func indexTx(ctx context.Context, tx *db.Tx, ids ...int64) error {
+	return search.New(nil).IndexContactsTx(ctx, tx, ids...)
 }
 
 func ptrArg(p *int64) any {
@@ -511,6 +521,9 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id int64, p Pat
 			if err := writeIdentities(ctx, tx, id, in.Emails, in.Phones, in.ExternalIDs); err != nil {
 				return err
 			}
+		}
+		if err := indexTx(ctx, tx, id); err != nil {
+			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "contact.updated", EntityType: "contact", EntityID: id, Changes: changes}); err != nil {
 			return err

@@ -116,6 +116,9 @@ func (s *Service) mergeTx(ctx context.Context, tx *db.Tx, actor audit.Actor, int
 		into.ID, now, from.ID, from.ID); err != nil {
 		return fmt.Errorf("contact: mark merged: %w", err)
 	}
+	if err := indexTx(ctx, tx, into.ID, from.ID); err != nil {
+		return err
+	}
 
 	changes["merged_from"] = audit.Change{From: nil, To: from.ID}
 	changes["conversations_moved"] = audit.Change{From: nil, To: moved}

@@ -20,6 +20,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/search"
 )
 
 // Statuses, in lifecycle order. new: nobody has answered yet; open: being
@@ -121,13 +122,14 @@ type Service struct {
 	inboxes *inbox.Service
 	files   *attachment.Store
 	html    *bluemonday.Policy
+	search  *search.Service
 	// Now is the clock (UTC); tests may replace it.
 	Now func() time.Time
 }
 
 // NewService returns the conversation service.
 func NewService(d *db.DB, o *events.Outbox, inboxes *inbox.Service, files *attachment.Store) *Service {
-	return &Service{db: d, outbox: o, inboxes: inboxes, files: files, html: htmlPolicy(),
+	return &Service{db: d, outbox: o, inboxes: inboxes, files: files, html: htmlPolicy(), search: search.New(d),
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 

@@ -269,6 +269,9 @@ func (s *Service) createTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in
 			return fmt.Errorf("conversation: insert: %w", err)
 		}
 		conv.ID, conv.Number = id, id
+		if err := s.indexConversationTx(ctx, tx, &conv); err != nil {
+			return err
+		}
 		if len(tags) > 0 {
 			sort.Strings(tags)
 			if err := setTagsTx(ctx, tx, id, tags); err != nil {

@@ -228,7 +228,11 @@ func (s *Service) followUpTx(ctx context.Context, tx *db.Tx, actor audit.Actor, 
 	if err := s.outbox.Publish(ctx, tx, events.ConversationCreated, map[string]any{"conversation_id": newID, "follow_up_of": old.ID}); err != nil {
 		return Conversation{}, err
 	}
-	return s.get(ctx, tx, newID)
+	c, err := s.get(ctx, tx, newID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	return c, s.indexConversationTx(ctx, tx, &c)
 }
 
 // insertMessageTx stores a validated message. Unless fresh (a conversation
@@ -290,6 +294,9 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 	}
 	if fresh {
 		// Create already wrote the conversation with this message's effects.
+		if err := s.indexMessageTx(ctx, tx, conv, &msg); err != nil {
+			return Message{}, err
+		}
 		return msg, s.outbox.Publish(ctx, tx, events.MessageCreated, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID,
 			"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType})
 	}
@@ -317,6 +324,14 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 		if err := audit.Record(ctx, tx, audit.Entry{Actor: who, Action: "conversation.updated", EntityType: "conversation",
 			EntityID: conv.ID, CreatedAt: now, Changes: map[string]audit.Change{"status": {From: fromStatus, To: conv.Status}},
 		}); err != nil {
+			return Message{}, err
+		}
+	}
+	if err := s.indexMessageTx(ctx, tx, conv, &msg); err != nil {
+		return Message{}, err
+	}
+	if conv.Status != fromStatus {
+		if err := s.reindexFiltersTx(ctx, tx, conv); err != nil {
 			return Message{}, err
 		}
 	}

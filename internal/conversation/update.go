@@ -299,6 +299,19 @@ func (s *Service) applyTxAudit(ctx context.Context, tx *db.Tx, actor audit.Actor
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
 		return fmt.Errorf("conversation: update: %w", err)
 	}
+	if _, ok := changes["subject"]; ok {
+		if err := s.indexConversationTx(ctx, tx, conv); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{"status", "assignee_id", "team_id", "inbox_id"} {
+		if _, ok := changes[f]; ok {
+			if err := s.reindexFiltersTx(ctx, tx, conv); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	for _, e := range timeline {
 		if err := s.eventTx(ctx, tx, actor, conv.ID, e.name, e.values, now); err != nil {
 			return err

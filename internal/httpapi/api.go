@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"github.com/kesherdesk/kesher/internal/report"
+	"github.com/kesherdesk/kesher/internal/search"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -96,6 +97,8 @@ type Services struct {
 	Bot *bot.Service
 	// Assist suggests articles and canned responses for a conversation.
 	Assist *assist.Service
+	// Search is the one search service (internal/search).
+	Search *search.Service
 }
 
 // Options tune the API.

@@ -20,6 +20,11 @@ func (a *API) routeTable() []Route {
 		{Method: "POST", Pattern: "/api/v1/tokens", Perm: auth.TokensWrite, Handler: a.createToken},
 		{Method: "DELETE", Pattern: "/api/v1/tokens/{id}", Perm: auth.TokensWrite, Handler: a.revokeToken},
 
+		// Search: any signed-in caller; the hits follow the caller's
+		// permissions (conversations:read and visibility, contacts:read,
+		// kb:read for drafts and internal articles).
+		{Method: "GET", Pattern: "/api/v1/search", Handler: a.search},
+
 		{Method: "GET", Pattern: "/api/v1/conversations", Perm: auth.ConversationsRead, Handler: a.listConversations},
 		{Method: "POST", Pattern: "/api/v1/conversations", Perm: auth.ConversationsWrite, Handler: a.createConversation},
 		{Method: "GET", Pattern: "/api/v1/conversations/{id}", Perm: auth.ConversationsRead, Handler: a.getConversation},

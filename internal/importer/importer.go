@@ -34,6 +34,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/contact"
 	"github.com/kesherdesk/kesher/internal/db"
 	"github.com/kesherdesk/kesher/internal/errs"
+	"github.com/kesherdesk/kesher/internal/search"
 	"github.com/kesherdesk/kesher/internal/tag"
 )
 
@@ -374,6 +375,10 @@ func (s *Service) writeTx(ctx context.Context, tx *db.Tx, actor audit.Actor, c *
 			author, m.Body, db.JSON(meta), delivery, db.Ms(c.msgTimes[i])); err != nil {
 			return fmt.Errorf("importer: insert message: %w", err)
 		}
+	}
+	// Imported history is searchable like live conversations.
+	if err := search.New(nil).IndexConversationsTx(ctx, tx, id); err != nil {
+		return err
 	}
 	if len(c.tags) > 0 {
 		ids, err := tag.EnsureTx(ctx, tx, c.tags)

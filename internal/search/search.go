@@ -13,7 +13,6 @@
 package search
 
 import (
-	"context"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -90,7 +89,9 @@ const MaxQueryRunes = 500
 // wrapped in <mark>…</mark> (everything else escaped). Score is the
 // relevance (higher is better; BM25-based, title-boosted), comparable
 // only within one result set; Confidence (0..1) is a normalized estimate
-// that all query words were found, for the answer bot's threshold.
+// that all query words were found, for the answer bot's threshold: the
+// idf-weighted share of the query's words the document holds (a word
+// found only through a Hebrew prefix variant counts 0.6; see Search).
 type Hit struct {
 	Kind           string    `json:"type"`
 	ID             int64     `json:"id"`
@@ -117,22 +118,8 @@ type Service struct {
 	db *db.DB
 }
 
-// New returns the search service on d.
+// New returns the search service on d. The indexing methods (IndexTx,
+// DeleteTx, UpdateConversationTx, IndexContactsTx, …) use only the
+// transaction they are given, so packages without a handle may index with
+// New(nil); Search, Reindex and NeedsReindex need d.
 func New(d *db.DB) *Service { return &Service{db: d} }
-
-// IndexTx adds or replaces docs (by Kind and ID) in the index, inside tx.
-// Errors: database errors only.
-func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
-	return nil // implemented by the search work (issue 6)
-}
-
-// DeleteTx removes the documents of kind with the given ids, inside tx.
-func (s *Service) DeleteTx(ctx context.Context, tx *db.Tx, kind string, ids ...int64) error {
-	return nil // implemented by the search work (issue 6)
-}
-
-// Search runs q. Errors: errs.Invalid naming the field ("q", "type",
-// "limit", …) for bad input; database errors.
-func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
-	return Result{Hits: []Hit{}}, nil // implemented by the search work (issue 6)
-}

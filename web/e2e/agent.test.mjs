@@ -36,6 +36,9 @@ test('an agent signs in, searches, replies, adds a note, assigns and sets the st
     // Search from the top bar finds the conversation; opening it shows the thread.
     await page.fill('#global-search', subject)
     await page.press('#global-search', 'Enter')
+    // The results page: the conversation's hit, its matched words marked.
+    await page.waitForSelector('[data-testid="group-conversations"] .snippet mark')
+    assert.match(await page.textContent('[data-testid="group-conversations"] .snippet mark'), /parcel|late|E2E/i)
     await page.locator('ul.list li', { hasText: subject }).first().click()
     await page.waitForSelector('ol.thread article')
     assert.match(await page.textContent('ol.thread'), /4411 has not arrived/)

@@ -32,10 +32,12 @@ const MinStemLetters = 3
 // Fold normalizes s as a whole: NFKC, lower case, combining marks removed
 // (NFD, drop Mn, NFC) and Hebrew final letters folded.
 func Fold(s string) string {
-	s = norm.NFKC.String(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if out, _, err := transform.String(t, s); err == nil {
-		s = out
+	if !plain(s) {
+		s = norm.NFKC.String(s)
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
 	}
 	return strings.Map(func(r rune) rune {
 		switch r {
@@ -52,6 +54,22 @@ func Fold(s string) string {
 		}
 		return unicode.ToLower(r)
 	}, s)
+}
+
+// plain reports whether s holds only characters that NFKC leaves alone
+// and that carry no combining marks (ASCII, the Hebrew letters, geresh,
+// gershayim, dashes, curly quotes, ₪), so Fold may skip the Unicode
+// normalization passes: the common case, and a large share of indexing
+// time otherwise.
+func plain(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x80, r >= 'א' && r <= 'ת', r == '׳', r == '״', r == '–', r == '—', r == '‘', r == '’', r == '“', r == '”', r == '₪':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // joiners are dropped inside a word: apostrophes and Hebrew geresh and
@@ -231,3 +249,89 @@ func (l *Lexicon) Add(w string) {
 
 // Known reports whether stem is a known word (see Lexicon).
 func (l *Lexicon) Known(stem string) bool { return l.words[stem] || l.prefixed[stem] >= 2 }
+
+// Variants returns the forms of folded Hebrew word w without one of its
+// listed prefixes ("והמשלוח" → "המשלוח", "משלוח"), longest rest first,
+// each with at least MinStemLetters letters and not a stop word; nil for
+// other words. Search indexes a word together with its variants, so a
+// query for the bare word finds the prefixed one; the prefixes table
+// lists only the combinations Hebrew uses, so "שלוח" is not a variant of
+// "והמשלוח" (no "ומה" prefix) but is one of "משלוח".
+func Variants(w string) []string {
+	if !isHebrew(w) {
+		return nil
+	}
+	var out []string
+	for i := len(prefixes) - 1; i >= 0; i-- {
+		p := prefixes[i]
+		if !strings.HasPrefix(w, p) {
+			continue
+		}
+		rest := w[len(p):]
+		if utf8.RuneCountInString(rest) < MinStemLetters || IsStopWord(rest) {
+			continue
+		}
+		out = append(out, rest)
+	}
+	return out
+}
+
+// IsPrefix reports whether p is one of the Hebrew prefixes (or
+// combinations) Variants strips.
+func IsPrefix(p string) bool {
+	for _, q := range prefixes {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// IsHebrew reports whether folded word w is written in Hebrew letters (its
+// first letter is one).
+func IsHebrew(w string) bool { return isHebrew(w) }
+
+// Span is one word of a raw text: its byte range [Start, End) in the text
+// and its folded form (as Words gives it).
+type Span struct {
+	Start, End int
+	Word       string
+}
+
+// Spans returns the words of raw text s with their byte ranges, so a
+// caller can mark matched words in the original text. A word is a run of
+// letters, digits and combining marks (niqqud stays inside the word), with
+// joiners inside it; each is folded as Words folds it (a word that folds
+// into several, like a ligature, gives one span per folded word with the
+// same range).
+func Spans(s string) []Span {
+	var out []Span
+	start := -1
+	inWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		for _, w := range Words(s[start:end]) {
+			out = append(out, Span{Start: start, End: end, Word: w})
+		}
+		start = -1
+	}
+	for i, r := range s {
+		switch {
+		case inWord(r):
+			if start < 0 {
+				start = i
+			}
+		case isJoiner(r) && start >= 0:
+			n, size := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			if size == 0 || !inWord(n) {
+				flush(i)
+			}
+		default:
+			flush(i)
+		}
+	}
+	flush(len(s))
+	return out
+}

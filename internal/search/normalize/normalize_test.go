@@ -94,3 +94,50 @@ func TestHebrewForms(t *testing.T) {
 		}
 	}
 }
+
+// TestVariants: a Hebrew word's prefix-stripped forms, as search indexes
+// them beside the word (niqqud and final letters folded first).
+func TestVariants(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"והמשלוח", []string{"המשלוח", "משלוח"}}, // ו, וה (not "שלוח": no ומה prefix)
+		{"משלוח", []string{"שלוח"}},
+		{"בהזמנה", []string{"הזמנה"}},
+		{"הזמנה", []string{"זמנה"}},
+		{"וּבַבַּיִת", []string{"בבית", "בית"}},        // niqqud removed; ו, וב
+		{"שבחשבונות", []string{"בחשבונות", "חשבונות"}}, // ש, שב
+		{"לְקוֹחוֹתֵיהֶם", []string{"קוחותיהמ"}},       // final ם folded to מ
+		{"כשהחבילה", []string{"שהחבילה", "החבילה", "חבילה"}},
+		{"ולכם", nil},                // "לכמ" is a stop word; "כמ" too short
+		{"בית", nil},                 // the rest would be shorter than 3 letters
+		{"delivery", nil},            // not Hebrew
+		{"צה״ל", nil},                // gershayim removed: "צהל"
+		{"הצ'יפס", []string{"ציפס"}}, // geresh removed: "הציפס"
+		{"הצ׳יפס", []string{"ציפס"}}, // Hebrew geresh, same
+	}
+	for _, c := range cases {
+		w := normalize.Words(c.in)
+		if len(w) != 1 {
+			t.Fatalf("Words(%q) = %q", c.in, w)
+		}
+		if got := normalize.Variants(w[0]); !slices.Equal(got, c.want) {
+			t.Errorf("Variants(%q → %q) = %q, want %q", c.in, w[0], got, c.want)
+		}
+	}
+}
+
+// TestSpans: words with their byte ranges in the raw text, niqqud inside
+// the word, joiners inside, punctuation outside.
+func TestSpans(t *testing.T) {
+	s := `שָׁלוֹם, צה"ל <b>don't</b>`
+	var got []string
+	for _, sp := range normalize.Spans(s) {
+		got = append(got, s[sp.Start:sp.End]+"="+sp.Word)
+	}
+	want := []string{"שָׁלוֹם=שלומ", `צה"ל=צהל`, "b=b", "don't=dont", "b=b"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Spans = %q, want %q", got, want)
+	}
+}

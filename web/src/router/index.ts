@@ -18,6 +18,8 @@ export const routes: RouteRecordRaw[] = [
       { path: '', redirect: { name: 'inbox', params: { view: 'mine' } } },
       { path: 'inbox', redirect: { name: 'inbox', params: { view: 'mine' } } },
       { path: 'inbox/:view/:id(\\d+)?', name: 'inbox', component: InboxView },
+      // Search results over conversations, contacts and articles (?q=&type=&status=&lang=).
+      { path: 'search', name: 'search', component: () => import('@/views/SearchView.vue') },
       { path: 'conversations/:id(\\d+)', redirect: (to) => ({ name: 'inbox', params: { view: 'all', id: to.params.id } }) },
       ...adminRoutes,
     ],

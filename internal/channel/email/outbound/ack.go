@@ -15,6 +15,7 @@ import (
 	"github.com/kesherdesk/kesher/internal/errs"
 	"github.com/kesherdesk/kesher/internal/events"
 	"github.com/kesherdesk/kesher/internal/inbox"
+	"github.com/kesherdesk/kesher/internal/search"
 )
 
 // An email inbox's settings may ask for an acknowledgement of each new
@@ -157,6 +158,12 @@ func (s *Service) Acknowledge(ctx context.Context, id int64) (int64, error) {
 		}
 		// Not an agent's answer: no first response, no status change.
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET message_count = message_count + 1 WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// Searchable like any reply (internal/search).
+		err = search.New(nil).IndexTx(ctx, tx, search.MessageDoc(msgID, id, body, conv.Language, false, search.ConversationFilters{
+			InboxID: conv.InboxID, TeamID: conv.TeamIDOr0(), AssigneeID: conv.AssigneeIDOr0(), Status: conv.Status}, db.Ms(now)))
+		if err != nil {
 			return err
 		}
 		if _, err := s.ScheduleTx(ctx, tx, msgID); err != nil {
