@@ -696,3 +696,25 @@ func TestSessionLimitHonoursTrustedProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestFileOfAnotherVisitorOfTheSameEmail: giving someone else's email at
+// the pre-chat form must not open that person's chat files (the email is
+// not verified); a visitor downloads only its own conversation's files.
+func TestFileOfAnotherVisitorOfTheSameEmail(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, chat.Options{})
+		tok := k.session(map[string]any{"email": "victim@example.org"})["visitor_token"].(string)
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 100)...)
+		_, up := upload(t, k, tok, "passport.png", png)
+		v := k.connect(tok, shopOrigin)
+		v.send(map[string]any{"type": "message", "text": "my passport", "attachment_ids": []any{up["id"]}})
+		url := message(v.next())["attachments"].([]any)[0].(map[string]any)["url"].(string)
+		if res, err := http.Get(k.srv.URL + url + "?token=" + tok); err != nil || res.StatusCode != 200 {
+			t.Fatalf("owner download: %v %v", res, err)
+		}
+		attacker := k.session(map[string]any{"email": "victim@example.org"})["visitor_token"].(string)
+		if res, _ := http.Get(k.srv.URL + url + "?token=" + attacker); res.StatusCode != 404 {
+			t.Errorf("a visitor claiming the same email downloads: %d, want 404", res.StatusCode)
+		}
+	})
+}

@@ -267,8 +267,10 @@ func (s *Service) saveUpload(ctx context.Context, v Visitor, filename string, bo
 	return a, err
 }
 
-// handleFile downloads an attachment of a public message in a conversation
-// of the visitor's contact in the widget's inbox (?token=VISITOR_TOKEN).
+// handleFile downloads an attachment of a public message in the visitor's
+// current conversation (?token=VISITOR_TOKEN). Not any conversation of the
+// visitor's contact: a visitor becomes a contact by giving an unverified
+// email, so the contact's other chats are not the visitor's to read.
 func (s *Service) handleFile(w http.ResponseWriter, r *http.Request) {
 	v, _, ok := s.visitorRequest(w, r, r.URL.Query().Get("token"))
 	if !ok {
@@ -282,8 +284,9 @@ func (s *Service) handleFile(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var n int
 		err = s.svc.DB.R().QueryRow(r.Context(), `SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
-			WHERE m.id = ? AND m.kind = 'reply' AND c.requester_id = ? AND c.inbox_id = ?`, *a.MessageID, v.ContactID, v.InboxID).Scan(&n)
-		if err == nil && (n == 0 || v.ContactID == 0) {
+			WHERE m.id = ? AND m.kind = 'reply' AND c.id = ? AND c.requester_id = ? AND c.inbox_id = ?`,
+			*a.MessageID, v.ConversationID, v.ContactID, v.InboxID).Scan(&n)
+		if err == nil && (n == 0 || v.ContactID == 0 || v.ConversationID == 0) {
 			err = errs.ErrNotFound
 		}
 	}
