@@ -272,7 +272,7 @@ func (s *Service) CreateArticle(ctx context.Context, actor audit.Actor, in Artic
 	c.OneOf("visibility", in.Visibility, VisibilityPublic, VisibilityInternal)
 	c.Check(in.Title != "", "title", "required", "an article needs a title")
 	checkText(&c, "title", in.Title, MaxTitle)
-	checkText(&c, "body_markdown", in.BodyMarkdown, MaxBody)
+	checkBody(&c, in.BodyMarkdown)
 	if in.Slug != "" {
 		checkSlug(&c, in.Slug)
 	}
@@ -388,7 +388,7 @@ func (s *Service) UpdateArticle(ctx context.Context, actor audit.Actor, id int64
 		checkText(&c, "title", *p.Title, MaxTitle)
 	}
 	if p.BodyMarkdown != nil {
-		checkText(&c, "body_markdown", *p.BodyMarkdown, MaxBody)
+		checkBody(&c, *p.BodyMarkdown)
 	}
 	if p.Visibility != nil {
 		c.OneOf("visibility", *p.Visibility, VisibilityPublic, VisibilityInternal)

@@ -75,11 +75,49 @@ func New(d *db.DB, outbox *events.Outbox, idx *search.Service) *Service {
 // characters or not UTF-8.
 func (s *Service) Render(markdown string) (string, error) {
 	var c errs.Checker
-	checkText(&c, "body_markdown", markdown, MaxBody)
+	checkBody(&c, markdown)
 	if err := c.Err(); err != nil {
 		return "", err
 	}
 	return s.render.HTML(markdown), nil
+}
+
+// MaxQuoteDepth is the deepest blockquote nesting ("> > >") of an
+// article line, and MaxLinkOpeners the most "](" (link or image
+// destinations) of an article: goldmark's parsing time grows with the
+// square of both (190,000 ">" or 47,500 "[a](" took about 40 s each), so
+// a body beyond them is refused rather than rendered.
+const (
+	MaxQuoteDepth  = 32
+	MaxLinkOpeners = 5000
+)
+
+// checkBody adds body_markdown errors: checkText against MaxBody, then
+// too_deep (a line quoted more than MaxQuoteDepth times) or too_many_links
+// (more than MaxLinkOpeners "](").
+func checkBody(c *errs.Checker, v string) {
+	const field = "body_markdown"
+	checkText(c, field, v, MaxBody)
+	if len(v) > 4*MaxBody { // over MaxBody characters whatever they are: already refused
+		return
+	}
+	for line := range strings.Lines(v) {
+		depth := 0
+		for _, r := range line {
+			if r == '>' {
+				depth++
+			} else if r != ' ' && r != '\t' {
+				break
+			}
+		}
+		if depth > MaxQuoteDepth {
+			c.Add(field, "too_deep", "quotes may nest at most %d levels", MaxQuoteDepth)
+			return
+		}
+	}
+	if strings.Count(v, "](") > MaxLinkOpeners {
+		c.Add(field, "too_many_links", "an article may have at most %d links and images", MaxLinkOpeners)
+	}
 }
 
 // checkText adds a field error when v is not UTF-8, holds a NUL or is

@@ -65,6 +65,25 @@ func TestRenderSanitizesHostileMarkdown(t *testing.T) {
 	}
 }
 
+// TestRenderRefusesQuadraticMarkdown: the preview refuses what would take
+// goldmark tens of seconds, and accepts the limits themselves.
+func TestRenderRefusesQuadraticMarkdown(t *testing.T) {
+	s := kb.New(nil, nil, nil)
+	for _, tc := range []struct {
+		md, want string
+	}{
+		{strings.Repeat(">", 190_000) + "a", "body_markdown/too_deep"},
+		{strings.Repeat("[a](", 47_500), "body_markdown/too_many_links"},
+		{strings.Repeat(">", kb.MaxQuoteDepth) + " a\n" + strings.Repeat("> a\n", 1000), ""},
+		{strings.Repeat("[a](https://a.example) ", kb.MaxLinkOpeners), ""},
+	} {
+		_, err := s.Render(tc.md)
+		if tc.want == "" && err != nil || tc.want != "" && field(t, err) != tc.want {
+			t.Errorf("%.20q…: %v, want %q", tc.md, err, tc.want)
+		}
+	}
+}
+
 func TestLineDiff(t *testing.T) {
 	got := kb.LineDiff("a\nb\nc", "a\nB\nc\nd\n")
 	want := []kb.DiffLine{{"equal", "a"}, {"delete", "b"}, {"insert", "B"}, {"equal", "c"}, {"insert", "d"}}
@@ -162,6 +181,9 @@ func TestArticlesTranslationsVersions(t *testing.T) {
 			{kb.ArticleInput{Title: "x", SectionID: ptr(int64(77))}, "section_id/not_found"},
 			{kb.ArticleInput{Title: "x", TranslationOf: ptr(int64(9999))}, "translation_of/not_found"},
 			{kb.ArticleInput{Title: "x", TranslationOf: &he.ID}, "translation_of/taken"},
+			// Bodies whose rendering time grows with the square of their size.
+			{kb.ArticleInput{Title: "x", BodyMarkdown: "ok\n" + strings.Repeat("> ", kb.MaxQuoteDepth+1) + "deep"}, "body_markdown/too_deep"},
+			{kb.ArticleInput{Title: "x", BodyMarkdown: strings.Repeat("[a](", kb.MaxLinkOpeners+1)}, "body_markdown/too_many_links"},
 		} {
 			if _, err := s.CreateArticle(ctx, audit.System, tc.in); field(t, err) != tc.want {
 				t.Errorf("%+v: %v, want %s", tc.in, err, tc.want)
