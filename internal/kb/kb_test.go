@@ -74,7 +74,12 @@ func TestRenderRefusesQuadraticMarkdown(t *testing.T) {
 	}{
 		{strings.Repeat(">", 190_000) + "a", "body_markdown/too_deep"},
 		{strings.Repeat("[a](", 47_500), "body_markdown/too_many_links"},
-		{strings.Repeat(">", kb.MaxQuoteDepth) + " a\n" + strings.Repeat("> a\n", 1000), ""},
+		{strings.Repeat("> - ", 47_500), "body_markdown/too_deep"},
+		{strings.Repeat("1. * ", 20) + "a", "body_markdown/too_deep"},
+		{strings.Repeat("[", 95_000) + "a" + strings.Repeat("]", 95_000), "body_markdown/too_deep"},
+		{strings.Repeat("> - ", 16) + "a\n" + strings.Repeat("[", 32) + "a" + strings.Repeat("]", 32), ""},
+		{"a [\n\n" + strings.Repeat("b [ \\[\n\n", 100) + strings.Repeat("-", 80) + "\n" + strings.Repeat("* ", 30), ""},
+		{strings.Repeat(">", kb.MaxNesting) + " a\n" + strings.Repeat("> a\n", 1000), ""},
 		{strings.Repeat("[a](https://a.example) ", kb.MaxLinkOpeners), ""},
 	} {
 		_, err := s.Render(tc.md)
@@ -182,7 +187,7 @@ func TestArticlesTranslationsVersions(t *testing.T) {
 			{kb.ArticleInput{Title: "x", TranslationOf: ptr(int64(9999))}, "translation_of/not_found"},
 			{kb.ArticleInput{Title: "x", TranslationOf: &he.ID}, "translation_of/taken"},
 			// Bodies whose rendering time grows with the square of their size.
-			{kb.ArticleInput{Title: "x", BodyMarkdown: "ok\n" + strings.Repeat("> ", kb.MaxQuoteDepth+1) + "deep"}, "body_markdown/too_deep"},
+			{kb.ArticleInput{Title: "x", BodyMarkdown: "ok\n" + strings.Repeat("> ", kb.MaxNesting+1) + "deep"}, "body_markdown/too_deep"},
 			{kb.ArticleInput{Title: "x", BodyMarkdown: strings.Repeat("[a](", kb.MaxLinkOpeners+1)}, "body_markdown/too_many_links"},
 		} {
 			if _, err := s.CreateArticle(ctx, audit.System, tc.in); field(t, err) != tc.want {
