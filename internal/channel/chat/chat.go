@@ -503,12 +503,14 @@ type MessageInput struct {
 // characters) when there is none or it is closed, and the visitor's
 // contact when it has none. It returns the message and the visitor (with
 // its current conversation). Errors: *errs.ValidationError (text,
-// attachment_ids[i]).
+// attachment_ids[i]); text "invalid" when it is not UTF-8 or holds a NUL.
 func (s *Service) Send(ctx context.Context, visitorID int64, in MessageInput) (conversation.Message, Visitor, error) {
 	in.Text = strings.TrimSpace(in.Text)
 	var c errs.Checker
 	c.Check(in.Text != "" || len(in.AttachmentIDs) > 0, "text", "required", "write a message or attach a file")
 	c.Check(utf8.RuneCountInString(in.Text) <= s.o.MaxMessageRunes, "text", "too_long", "a message is at most %d characters", s.o.MaxMessageRunes)
+	// PostgreSQL text cannot hold NUL (SQLite would store it): refused on both.
+	c.Check(utf8.ValidString(in.Text) && !strings.ContainsRune(in.Text, 0), "text", "invalid", "a message must be UTF-8 text without NUL characters")
 	c.Check(len(in.AttachmentIDs) <= 10, "attachment_ids", "too_many", "at most 10 files a message")
 	if err := c.Err(); err != nil {
 		return conversation.Message{}, Visitor{}, err

@@ -718,3 +718,31 @@ func TestFileOfAnotherVisitorOfTheSameEmail(t *testing.T) {
 		}
 	})
 }
+
+// TestNULInVisitorText: a NUL in a name, email, message or offline
+// message is refused with a problem naming the field on both databases
+// (PostgreSQL text cannot hold it; SQLite would store it).
+func TestNULInVisitorText(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, chat.Options{})
+		for _, c := range []struct {
+			path  string
+			body  map[string]any
+			field string
+		}{
+			{"/widget/v1/sessions", map[string]any{"inbox": widgetToken, "name": "a\x00b"}, "name"},
+			{"/widget/v1/offline", map[string]any{"inbox": widgetToken, "email": "a@example.org", "message": "hi\x00"}, "message"},
+			{"/widget/v1/offline", map[string]any{"inbox": widgetToken, "name": "\x00", "email": "a@example.org", "message": "hi"}, "name"},
+		} {
+			st, m := k.do("POST", c.path, shopOrigin, "", c.body)
+			if st != 400 || !strings.Contains(fmt.Sprint(m["errors"]), "field:"+c.field) {
+				t.Errorf("%s %v: %d %v, want 400 on %s", c.path, c.body, st, m, c.field)
+			}
+		}
+		v := k.connect(k.session(map[string]any{})["visitor_token"].(string), shopOrigin)
+		v.send(map[string]any{"type": "message", "text": "hello\x00there"})
+		if f := v.next(); f["type"] != "error" || f["field"] != "text" {
+			t.Errorf("NUL message: %v, want an error on text", f)
+		}
+	})
+}
