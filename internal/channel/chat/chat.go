@@ -109,7 +109,8 @@ type Options struct {
 	// SessionsPerMinute bounds session, offline and transcript requests per
 	// client IP (default 30).
 	SessionsPerMinute int
-	// UploadsPerMinute bounds a visitor's uploads (default 10).
+	// UploadsPerMinute bounds the uploads of a visitor and of an IP address
+	// (default 10 each).
 	UploadsPerMinute int
 	// MaxUploadBytes is the largest visitor file (default 10 MiB).
 	MaxUploadBytes int64

@@ -746,3 +746,20 @@ func TestNULInVisitorText(t *testing.T) {
 		}
 	})
 }
+
+// TestUploadLimitPerAddress: fresh visitors from one address do not each
+// get UploadsPerMinute (MaxUploadBytes apiece, kept even when unsent).
+func TestUploadLimitPerAddress(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, chat.Options{UploadsPerMinute: 2})
+		var got []int
+		for range 3 {
+			tok := k.session(map[string]any{})["visitor_token"].(string)
+			st, _ := upload(t, k, tok, "a.txt", []byte("hello"))
+			got = append(got, st)
+		}
+		if fmt.Sprint(got) != "[201 201 429]" {
+			t.Errorf("uploads of three visitors of one address: %v, want [201 201 429]", got)
+		}
+	})
+}

@@ -213,7 +213,9 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request) {
 			if v, _, ok = s.visitorRequest(w, r, string(b)); !ok {
 				return
 			}
-			if !s.lim.uploads.Allow(keyOf("u", v.ID)) {
+			// Per visitor and per address: new visitors are cheap (SessionsPerMinute
+			// an address), and an upload never attached is kept.
+			if !s.lim.uploads.Allow(keyOf("u", v.ID), "ip:"+httpapi.ClientIP(r, s.trustProxy.Load())) {
 				s.fail(w, r, errRateLimited)
 				return
 			}
