@@ -763,3 +763,26 @@ func TestUploadLimitPerAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestSocketsPerVisitor: one visitor token cannot hold open more than
+// MaxVisitorSockets sockets.
+func TestSocketsPerVisitor(t *testing.T) {
+	testkit.Each(t, func(t *testing.T, d *db.DB) {
+		k := newDesk(t, d, chat.Options{})
+		tok := k.session(map[string]any{})["visitor_token"].(string)
+		for range chat.MaxVisitorSockets {
+			k.connect(tok, shopOrigin)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ws, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(k.srv.URL, "http")+"/widget/v1/ws?token="+tok,
+			&websocket.DialOptions{HTTPHeader: http.Header{"Origin": {shopOrigin}}})
+		if err == nil {
+			_ = ws.CloseNow()
+			t.Fatalf("socket %d accepted", chat.MaxVisitorSockets+1)
+		}
+		if res == nil || res.StatusCode != 429 {
+			t.Errorf("socket %d: %v %v, want 429", chat.MaxVisitorSockets+1, res, err)
+		}
+	})
+}

@@ -77,7 +77,9 @@ func marshal(v any) []byte {
 }
 
 // serveWS authenticates GET /widget/v1/ws?token=VISITOR_TOKEN, checks the
-// Origin against the widget's allowed origins and serves the socket.
+// Origin against the widget's allowed origins and serves the socket; 429
+// past MaxVisitorSockets open sockets of the visitor or SessionsPerMinute
+// connects an address.
 func (s *Service) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v, err := s.visitorByToken(ctx, s.svc.DB.R(), r.URL.Query().Get("token"))
@@ -94,6 +96,12 @@ func (s *Service) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !OriginAllowed(r.Header.Get("Origin"), r.Host, wd.AllowedOrigins) {
 		httpapi.WriteProblem(w, r, http.StatusForbidden, "forbidden", "Origin not allowed",
 			"this widget may not be embedded on "+r.Header.Get("Origin"))
+		return
+	}
+	// Sockets cost goroutines and buffers: a few per visitor (its tabs), and
+	// connects per address at the session rate.
+	if !s.ipAllowed(r, "ws") || s.visitorSockets(v.ID) >= MaxVisitorSockets {
+		s.fail(w, r, errRateLimited)
 		return
 	}
 	// The origin was checked above, against the widget's own list.
@@ -271,6 +279,17 @@ func remove(m map[int64]map[*vconn]struct{}, k int64, c *vconn) {
 }
 
 // sockets returns the sockets of conversation id's visitor.
+// MaxVisitorSockets is the most sockets a visitor may hold open at once
+// (one per browser tab); more are answered 429.
+const MaxVisitorSockets = 10
+
+// visitorSockets is the number of open sockets of visitor id.
+func (s *Service) visitorSockets(id int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.vis[id])
+}
+
 func (s *Service) sockets(id int64) []*vconn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
