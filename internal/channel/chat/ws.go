@@ -117,9 +117,17 @@ func (s *Service) serveWS(w http.ResponseWriter, r *http.Request) {
 	c.enqueue(marshal(map[string]any{"type": "status", "online": s.online(ctx, wd), "conversation_id": v.ConversationID}))
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	go s.writeLoop(wctx, c)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		s.writeLoop(wctx, c)
+	}()
 	s.readLoop(ctx, c)
 	c.kill(websocket.StatusNormalClosure, "")
+	// Let a write in progress finish before wctx is cancelled: cancelling
+	// a write's context tears the connection down without the close frame
+	// kill is sending (the visitor would see a broken connection, not 1008).
+	<-written
 }
 
 func (s *Service) writeLoop(ctx context.Context, c *vconn) {
