@@ -20,13 +20,14 @@ export const W = {
 
 /**
  * A chat inbox with a widget for pages on allowedOrigin; returns
- * {inbox, token}. Settings extend the widget settings (prechat, greeting, …).
+ * {inbox, token}. Settings extend the widget settings (prechat, greeting, …);
+ * inboxSettings the inbox's other settings (e.g. {bot: {enabled, threshold}}).
  */
-export async function createChatInbox(k, allowedOrigin, settings = {}) {
+export async function createChatInbox(k, allowedOrigin, settings = {}, inboxSettings = {}) {
   const token = 'e2e_widget_' + Math.random().toString(36).slice(2, 14)
   const inbox = await k.api('POST', '/api/v1/inboxes', {
     name: `E2E chat ${token.slice(-6)}`, channel: 'chat',
-    settings: { widget: { token, allowed_origins: [allowedOrigin], greeting: { he: 'היי! איך אפשר לעזור?', en: 'Hi! How can we help?' }, ...settings } },
+    settings: { widget: { token, allowed_origins: [allowedOrigin], greeting: { he: 'היי! איך אפשר לעזור?', en: 'Hi! How can we help?' }, ...settings }, ...inboxSettings },
   })
   return { inbox, token }
 }
