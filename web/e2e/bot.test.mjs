@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { startKesher, newBrowser, ARTIFACTS, eventually, signIn } from './harness.mjs'
-import { W, createChatInbox, startHostPage, openWidget, visitorSend, visitorSees, widgetStyle, agentOpensChat, agentReplies } from './chat.mjs'
+import { W, createChatInbox, startHostPage, openWidget, visitorSend, visitorSees, widgetStyle, agentOpensChat, agentReplies, agentOnInbox } from './chat.mjs'
 
 // The article pair (he/en, published, public) and what the visitor says.
 const CASES = {
@@ -59,9 +59,7 @@ for (const lang of ['en', 'he']) {
     const agent = await newBrowser(lang === 'he' ? 'he-IL' : 'en-US')
     const visitor = await newBrowser(lang === 'he' ? 'he-IL' : 'en-US')
     try {
-      await signIn(agent.page, k.url, undefined, lang)
-      await agent.page.goto(`${k.url}/inbox/all`)
-      await agent.page.waitForSelector('ul.list')
+      await agentOnInbox(agent.page, k.url, lang)
 
       const vp = visitor.page
       await openWidget(vp, host.url(lang))

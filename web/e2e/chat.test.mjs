@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { startKesher, newBrowser, ARTIFACTS, signIn } from './harness.mjs'
-import { W, createChatInbox, startHostPage, openWidget, visitorSend, visitorSees, widgetStyle, agentOpensChat, agentReplies } from './chat.mjs'
+import { W, createChatInbox, startHostPage, openWidget, visitorSend, visitorSees, widgetStyle, agentOpensChat, agentReplies, agentOnInbox } from './chat.mjs'
 
 let k, host, widget
 before(async () => {
@@ -61,9 +61,7 @@ for (const lang of ['en', 'he']) {
     const visitor = await newBrowser(lang === 'he' ? 'he-IL' : 'en-US')
     try {
       // The agent is online first (the widget offers live chat only then).
-      await signIn(agent.page, k.url, undefined, lang)
-      await agent.page.goto(`${k.url}/inbox/all`)
-      await agent.page.waitForSelector('ul.list')
+      await agentOnInbox(agent.page, k.url, lang)
 
       await openWidget(visitor.page, host.url(lang))
       assert.equal(await widgetStyle(visitor.page, W.root, 'direction'), lang === 'he' ? 'rtl' : 'ltr')
