@@ -494,6 +494,25 @@ func (s *Service) Answer(ctx context.Context, convID, interactionID int64, solve
 	})
 }
 
+// Pending reports whether interaction interactionID of conversation convID
+// is an offer still waiting for the customer's answer (outcome "offered"):
+// the widget shows its yes/no buttons only then, so a visitor who answered
+// and reloads the page does not get them again (an answer to a decided
+// offer is a conflict). False, nil for an interaction not in the
+// conversation.
+func (s *Service) Pending(ctx context.Context, convID, interactionID int64) (bool, error) {
+	var outcome string
+	err := s.db.R().QueryRow(ctx, `SELECT outcome FROM bot_interactions WHERE id = ? AND conversation_id = ?`, interactionID,
+		convID).Scan(&outcome)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return outcome == OutcomeOffered, nil
+}
+
 // Handover hands conversation convID over to a person at the customer's
 // request (the widget's "talk to a person"): see handover. Calling it again,
 // or after any other handover, changes nothing. Errors: errs.ErrNotFound,

@@ -249,6 +249,15 @@ func (k *kit) assertHandedOver(c conversation.Conversation, reason string, want 
 	}
 }
 
+// assertPending checks Pending for interaction id of conversation convID.
+func (k *kit) assertPending(convID, id int64, want bool) {
+	k.t.Helper()
+	got, err := k.bot.Pending(k.ctx, convID, id)
+	if err != nil || got != want {
+		k.t.Errorf("Pending(%d, %d) = %v, %v; want %v", convID, id, got, err, want)
+	}
+}
+
 func TestAnswerBot(t *testing.T) {
 	testkit.Each(t, func(t *testing.T, d *db.DB) {
 		k := newKit(t, d)
@@ -426,9 +435,13 @@ func TestAnswerBot(t *testing.T) {
 			if err := k.bot.Answer(k.ctx, c.ID, id+1000, true); !errors.Is(err, errs.ErrNotFound) {
 				t.Errorf("unknown interaction: %v", err)
 			}
+			k.assertPending(c.ID, id, true)
 			if err := k.bot.Answer(k.ctx, c.ID, id, true); err != nil {
 				t.Fatal(err)
 			}
+			// Decided: a reloaded widget must not offer the buttons again.
+			k.assertPending(c.ID, id, false)
+			k.assertPending(c.ID, id+1000, false)
 			if err := k.bot.Answer(k.ctx, c.ID, id, false); !errors.Is(err, errs.ErrConflict) {
 				t.Errorf("second answer: %v, want a conflict", err)
 			}
@@ -436,9 +449,12 @@ func TestAnswerBot(t *testing.T) {
 
 			c2 := k.open(k.inbox, "en", "How long does shipping take?", nil)
 			id2 := interactionID(t, k.botReplies(c2.ID)[0])
+			k.assertPending(c2.ID, id2, true)
+			k.assertPending(c.ID, id2, false) // another conversation's offer
 			if err := k.bot.Answer(k.ctx, c2.ID, id2, false); err != nil {
 				t.Fatal(err)
 			}
+			k.assertPending(c2.ID, id2, false)
 			k.deliver()
 			k.assertHandedOver(c2, bot.ReasonNo, "Customer: How long does shipping take?")
 			if err := k.bot.Handover(k.ctx, c2.ID); err != nil {

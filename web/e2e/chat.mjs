@@ -4,7 +4,7 @@
 // shadow root (Playwright's CSS locators pierce open shadow roots), and the
 // agent's side in the agent app.
 import http from 'node:http'
-import { freePort } from './harness.mjs'
+import { freePort, signIn } from './harness.mjs'
 
 /** The widget's selectors, inside <kesher-chat>'s shadow root. */
 export const W = {
@@ -20,13 +20,14 @@ export const W = {
 
 /**
  * A chat inbox with a widget for pages on allowedOrigin; returns
- * {inbox, token}. Settings extend the widget settings (prechat, greeting, …).
+ * {inbox, token}. Settings extend the widget settings (prechat, greeting, …);
+ * inboxSettings the inbox's other settings (e.g. {bot: {enabled, threshold}}).
  */
-export async function createChatInbox(k, allowedOrigin, settings = {}) {
+export async function createChatInbox(k, allowedOrigin, settings = {}, inboxSettings = {}) {
   const token = 'e2e_widget_' + Math.random().toString(36).slice(2, 14)
   const inbox = await k.api('POST', '/api/v1/inboxes', {
     name: `E2E chat ${token.slice(-6)}`, channel: 'chat',
-    settings: { widget: { token, allowed_origins: [allowedOrigin], greeting: { he: 'היי! איך אפשר לעזור?', en: 'Hi! How can we help?' }, ...settings } },
+    settings: { widget: { token, allowed_origins: [allowedOrigin], greeting: { he: 'היי! איך אפשר לעזור?', en: 'Hi! How can we help?' }, ...settings }, ...inboxSettings },
   })
   return { inbox, token }
 }
@@ -86,6 +87,13 @@ export async function visitorSees(page, text, timeout = 15_000) {
 /** The computed style of property for the first element matching selector inside the widget. */
 export async function widgetStyle(page, selector, property) {
   return page.locator(selector).first().evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property)
+}
+
+/** The agent signs in (in lang) and opens the inbox list: online, so the widget offers live chat. */
+export async function agentOnInbox(page, deskUrl, lang = 'en') {
+  await signIn(page, deskUrl, undefined, lang)
+  await page.goto(`${deskUrl}/inbox/all`)
+  await page.waitForSelector('ul.list')
 }
 
 /** The agent (signed in) waits for the chat whose subject contains text in the live list, opens it and sees the message. */

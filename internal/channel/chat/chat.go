@@ -57,12 +57,15 @@ import (
 // Bot is the answer bot as the chat channel sees it (internal/bot
 // implements it). Answer records the visitor's reply to the bot's "did this
 // solve it?" (interaction interactionID of conversation conversationID);
-// Handover is the visitor asking for a person. Errors: a
+// Handover is the visitor asking for a person; Pending reports whether the
+// offer interactionID still waits for the visitor's answer (else the
+// widget gets the bot message without its question). Errors: a
 // *errs.ValidationError or errs.ErrNotFound for a bad interaction are shown
 // to the visitor as an error frame; other errors are logged.
 type Bot interface {
 	Answer(ctx context.Context, conversationID, interactionID int64, solved bool) error
 	Handover(ctx context.Context, conversationID int64) error
+	Pending(ctx context.Context, conversationID, interactionID int64) (bool, error)
 }
 
 // Presence is what the channel needs from the agents' realtime hub
@@ -483,13 +486,45 @@ func (s *Service) visitorMessage(ctx context.Context, v Visitor, m conversation.
 		}
 	}
 	if b, ok := m.ChannelMeta["bot"].(map[string]any); ok {
-		vm.Bot = b
+		bm, err := s.botMeta(ctx, m.ConversationID, b)
+		if err != nil {
+			return vm, err
+		}
+		vm.Bot = bm
 	}
 	for _, a := range m.Attachments {
 		vm.Attachments = append(vm.Attachments, VisitorFile{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, URL: fmt.Sprintf("/widget/v1/files/%d", a.ID)})
 	}
 	return vm, nil
+}
+
+// botMeta is a bot message's channel_meta.bot as the widget gets it:
+// without "question" (so without the yes/no buttons) once the offer is
+// decided — answered with the buttons or in words, or handed over — so a
+// reloaded widget does not offer an answer the bot would refuse (409).
+func (s *Service) botMeta(ctx context.Context, convID int64, b map[string]any) (map[string]any, error) {
+	var id int64
+	switch v := b["interaction_id"].(type) {
+	case float64: // decoded from the stored JSON
+		id = int64(v)
+	case int64:
+		id = v
+	}
+	if b["question"] == nil || s.svc.Bot == nil || id == 0 {
+		return b, nil
+	}
+	pending, err := s.svc.Bot.Pending(ctx, convID, id)
+	if err != nil || pending {
+		return b, err
+	}
+	out := make(map[string]any, len(b))
+	for k, v := range b {
+		if k != "question" {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // MessageInput is a visitor's message: text (1–MaxMessageRunes runes

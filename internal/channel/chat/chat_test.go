@@ -57,6 +57,13 @@ func newDesk(t *testing.T, d *db.DB, o chat.Options) *desk {
 // desk's own).
 func newDeskServing(t *testing.T, d *db.DB, o chat.Options, so app.ServerOptions) *desk {
 	t.Helper()
+	return newDeskWith(t, d, o, so, nil)
+}
+
+// newDeskWith is newDeskServing with the chat channel's bot made by mkBot
+// from the desk's core (nil: no bot).
+func newDeskWith(t *testing.T, d *db.DB, o chat.Options, so app.ServerOptions, mkBot func(*app.Core) chat.Bot) *desk {
+	t.Helper()
 	log := testkit.Logger()
 	sink := testkit.NewSMTPSink(t)
 	server, err := mailer.ParseURL(fmt.Sprintf("smtp://%s?tls=none", sink.Addr()))
@@ -71,8 +78,12 @@ func newDeskServing(t *testing.T, d *db.DB, o chat.Options, so app.ServerOptions
 	if _, err := core.Bootstrap(context.Background(), app.BootstrapOptions{AdminPassword: "admin-password-1", APIToken: adminToken}); err != nil {
 		t.Fatal(err)
 	}
+	var b chat.Bot
+	if mkBot != nil {
+		b = mkBot(core)
+	}
 	core.Chat = chat.New(chat.Services{DB: d, Conversations: core.Conversations, Inboxes: core.Inboxes, Files: core.Files,
-		Calendars: core.SLA, Mailer: m}, o, log)
+		Calendars: core.SLA, Mailer: m, Bot: b}, o, log)
 	hub := realtime.New(realtime.Services{Auth: core.Auth, Conversations: core.Conversations, Bus: core.Bus}, realtime.Options{SessionCookie: httpapi.SessionCookie}, log)
 	so.Realtime = hub
 	h, err := core.Handler(so)
