@@ -129,15 +129,9 @@ func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
 }
 
 func (s *Service) onMessageCreated(ctx context.Context, e events.Event) error {
-	var p struct {
-		ConversationID int64  `json:"conversation_id"`
-		MessageID      int64  `json:"message_id"`
-		Kind           string `json:"kind"`
-		Direction      string `json:"direction"`
-		AuthorType     string `json:"author_type"`
-	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return fmt.Errorf("bot: decode %s: %w", e.Topic, err)
+	p, err := conversation.DecodeMessageCreated(e)
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
 	}
 	if p.Kind != conversation.KindReply || p.Direction != conversation.DirectionInbound || p.AuthorType != "contact" {
 		return nil

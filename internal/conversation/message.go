@@ -297,8 +297,7 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 		if err := s.indexMessageTx(ctx, tx, conv, &msg); err != nil {
 			return Message{}, err
 		}
-		return msg, s.outbox.Publish(ctx, tx, events.MessageCreated, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID,
-			"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType})
+		return msg, s.outbox.Publish(ctx, tx, events.MessageCreated, createdEvent(conv.ID, msg))
 	}
 	fromStatus := conv.Status
 	automatic, _ := msg.ChannelMeta["automatic"].(bool)
@@ -335,8 +334,7 @@ func (s *Service) insertMessageTx(ctx context.Context, tx *db.Tx, actor audit.Ac
 			return Message{}, err
 		}
 	}
-	if err := s.outbox.Publish(ctx, tx, events.MessageCreated, map[string]any{"conversation_id": conv.ID, "message_id": msg.ID,
-		"kind": msg.Kind, "direction": msg.Direction, "author_type": msg.AuthorType}); err != nil {
+	if err := s.outbox.Publish(ctx, tx, events.MessageCreated, createdEvent(conv.ID, msg)); err != nil {
 		return Message{}, err
 	}
 	return msg, nil
@@ -516,4 +514,31 @@ func messageAuthorType(actor audit.Actor, m MessageInput) string {
 		return "agent"
 	}
 	return "system"
+}
+
+// MessageCreatedEvent is the payload of a message.created event published
+// by this package: the conversation and message ids and the message's kind
+// ("reply", "note", "event"), direction ("inbound", "outbound",
+// "internal") and author type ("contact", "agent", "bot", "system").
+type MessageCreatedEvent struct {
+	ConversationID int64  `json:"conversation_id"`
+	MessageID      int64  `json:"message_id"`
+	Kind           string `json:"kind"`
+	Direction      string `json:"direction"`
+	AuthorType     string `json:"author_type"`
+}
+
+func createdEvent(conversationID int64, m Message) MessageCreatedEvent {
+	return MessageCreatedEvent{ConversationID: conversationID, MessageID: m.ID, Kind: m.Kind, Direction: m.Direction,
+		AuthorType: m.AuthorType}
+}
+
+// DecodeMessageCreated reads a message.created event's payload. Errors: the
+// JSON decoder's, wrapped with the event's topic and id.
+func DecodeMessageCreated(e events.Event) (MessageCreatedEvent, error) {
+	var p MessageCreatedEvent
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return p, fmt.Errorf("decode %s %d: %w", e.Topic, e.ID, err)
+	}
+	return p, nil
 }

@@ -317,21 +317,12 @@ func candidates(ctx context.Context, tx *db.Tx, c Campaign, now time.Time, limit
 		where = append(where, "EXISTS (SELECT 1 FROM orders o WHERE o.contact_id = p.id AND o.placed_at >= ?)")
 		args = append(args, db.Ms(now.Add(-time.Duration(sg.OrderedWithinDays)*24*time.Hour)))
 	}
-	rows, err := tx.Query(ctx, `SELECT p.id FROM contacts p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT ?`,
+	ids, err := db.QueryIDs(ctx, tx, `SELECT p.id FROM contacts p WHERE `+strings.Join(where, " AND ")+` ORDER BY p.id LIMIT ?`,
 		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("survey: campaign %d segment: %w", c.ID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // BatchReport is what one campaign batch did.

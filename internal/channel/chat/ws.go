@@ -316,13 +316,9 @@ func (s *Service) Subscribe(bus events.Bus) (unsubscribe func()) {
 }
 
 func (s *Service) onMessageCreated(ctx context.Context, e events.Event) error {
-	var p struct {
-		ConversationID int64  `json:"conversation_id"`
-		MessageID      int64  `json:"message_id"`
-		Kind           string `json:"kind"`
-	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil
+	p, err := conversation.DecodeMessageCreated(e)
+	if err != nil {
+		return nil // not a payload of ours: nothing to deliver
 	}
 	if p.Kind != conversation.KindReply {
 		return nil

@@ -41,7 +41,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -133,14 +132,9 @@ type sendPayload struct {
 }
 
 func (s *Service) onMessageCreated(ctx context.Context, e events.Event) error {
-	var p struct {
-		ConversationID int64  `json:"conversation_id"`
-		MessageID      int64  `json:"message_id"`
-		Kind           string `json:"kind"`
-		Direction      string `json:"direction"`
-	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return fmt.Errorf("outbound: decode %s %d: %w", e.Topic, e.ID, err)
+	p, err := conversation.DecodeMessageCreated(e)
+	if err != nil {
+		return fmt.Errorf("outbound: %w", err)
 	}
 	if p.Kind != conversation.KindReply || p.Direction != conversation.DirectionOutbound {
 		return nil
@@ -148,7 +142,7 @@ func (s *Service) onMessageCreated(ctx context.Context, e events.Event) error {
 	// A read first: most desks' outbound replies on other channels need no
 	// write transaction (on SQLite it would hold the single writer).
 	var channel, status string
-	err := s.db.R().QueryRow(ctx, `SELECT i.channel, m.delivery_status FROM messages m JOIN conversations c ON c.id = m.conversation_id
+	err = s.db.R().QueryRow(ctx, `SELECT i.channel, m.delivery_status FROM messages m JOIN conversations c ON c.id = m.conversation_id
 		JOIN inboxes i ON i.id = c.inbox_id WHERE m.id = ?`, p.MessageID).Scan(&channel, &status)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (channel != inbox.ChannelEmail || status != StatusQueued)) {
 		return nil
