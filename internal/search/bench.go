@@ -108,6 +108,9 @@ func BenchSeed(ctx context.Context, d *db.DB, spec BenchSpec) ([]string, time.Du
 			docs = docs[:0]
 		}
 	}
+	if err := s.afterBulk(ctx); err != nil {
+		return nil, 0, err
+	}
 	return vocab, time.Since(start), nil
 }
 

@@ -3,8 +3,11 @@ package search
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/kesherdesk/kesher/internal/db"
 )
@@ -16,6 +19,56 @@ type row struct {
 	titleTerms []string
 	bodyTerms  []string
 	length     int
+	// Derived once (in parallel, by prepareRows) for a document being
+	// written: the expanded and exact term sets (termSets) and the
+	// full-text entry: ftsTitle/ftsBody (SQLite) or tsv (PostgreSQL).
+	expanded, exact   map[string]bool
+	ftsTitle, ftsBody string
+	tsv               string
+}
+
+// prepareRows builds the rows of docs (newRow plus the term sets and the
+// dialect's full-text entry) on GOMAXPROCS goroutines: the analysis
+// (normalization, Snowball, Hebrew variants) is most of indexing's CPU
+// cost, and it needs no database. The result is in the order of docs.
+func prepareRows(docs []Doc, pg bool) []row {
+	out := make([]row, len(docs))
+	prep := func(i int) {
+		r := newRow(docs[i])
+		r.expanded, r.exact = termSets(r.titleTerms, r.bodyTerms)
+		if pg {
+			r.tsv = tsvLiteral(r.titleTerms, r.bodyTerms)
+		} else {
+			r.ftsTitle, r.ftsBody = ftsText(r.titleTerms), ftsText(r.bodyTerms)
+		}
+		out[i] = r
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(docs)+31)/32)
+	if workers <= 1 {
+		for i := range docs {
+			prep(i)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(32)) - 32
+				if i >= len(docs) {
+					return
+				}
+				for j := i; j < min(i+32, len(docs)); j++ {
+					prep(j)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // maxStoredBody caps the raw body kept for snippets, in bytes.
@@ -127,7 +180,10 @@ func pendingOf(tx *db.Tx) *pending {
 }
 
 func (p *pending) add(r row, sign int64) {
-	exp, ex := termSets(r.titleTerms, r.bodyTerms)
+	exp, ex := r.expanded, r.exact
+	if exp == nil {
+		exp, ex = termSets(r.titleTerms, r.bodyTerms)
+	}
 	for t := range exp {
 		p.df[t] += sign
 	}
@@ -271,9 +327,13 @@ func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
 		if err != nil {
 			return err
 		}
+		latest := make([]Doc, len(ids))
+		for i, id := range ids {
+			latest[i] = list[last[id]]
+		}
 		var fresh []row
-		for _, id := range ids {
-			r := newRow(list[last[id]])
+		for _, r := range prepareRows(latest, pg) {
+			id := r.doc.ID
 			p.add(r, 1)
 			o, ok := old[id]
 			if !ok {
@@ -308,7 +368,7 @@ func insertRows(ctx context.Context, tx *db.Tx, pg bool, rs []row) error {
 	for _, r := range rs {
 		args = append(args, r.args()...)
 		if pg {
-			args = append(args, tsvLiteral(r.titleTerms, r.bodyTerms))
+			args = append(args, r.tsv)
 		}
 	}
 	rows, err := tx.Query(ctx, q, args...)
@@ -333,7 +393,7 @@ func insertRows(ctx context.Context, tx *db.Tx, pg bool, rs []row) error {
 	}
 	fargs := make([]any, 0, 3*len(rs))
 	for _, r := range rs {
-		fargs = append(fargs, ids[r.doc.ID], ftsText(r.titleTerms), ftsText(r.bodyTerms))
+		fargs = append(fargs, ids[r.doc.ID], r.ftsTitle, r.ftsBody)
 	}
 	_, err = tx.Exec(ctx, "INSERT INTO search_fts (rowid, title, body) VALUES "+strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(rs)), ","), fargs...)
 	if err != nil {
@@ -350,7 +410,7 @@ func (s *Service) replace(ctx context.Context, tx *db.Tx, o, r row) error {
 	args := r.args()[2:]
 	if pg {
 		set += ", tsv = ?::tsvector"
-		args = append(args, tsvLiteral(r.titleTerms, r.bodyTerms))
+		args = append(args, r.tsv)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE search_docs SET "+set+" WHERE id = ?", append(args, o.id)...); err != nil {
 		return fmt.Errorf("search: update: %w", err)
@@ -361,7 +421,7 @@ func (s *Service) replace(ctx context.Context, tx *db.Tx, o, r row) error {
 	if err := ftsDelete(ctx, tx, o); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)`, o.id, ftsText(r.titleTerms), ftsText(r.bodyTerms)); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)`, o.id, r.ftsTitle, r.ftsBody); err != nil {
 		return fmt.Errorf("search: fts insert: %w", err)
 	}
 	return nil
