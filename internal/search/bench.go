@@ -84,6 +84,7 @@ func BenchSeed(ctx context.Context, d *db.DB, spec BenchSpec) ([]string, time.Du
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	start := time.Now()
 	docs := make([]Doc, 0, spec.Batch)
+	var grown analyzeSchedule
 	var sb strings.Builder
 	for i := 1; i <= spec.N; i++ {
 		sb.Reset()
@@ -106,6 +107,9 @@ func BenchSeed(ctx context.Context, d *db.DB, spec BenchSpec) ([]string, time.Du
 				return nil, 0, err
 			}
 			docs = docs[:0]
+			if err := grown.add(ctx, s, i); err != nil {
+				return nil, 0, err
+			}
 		}
 	}
 	if err := s.afterBulk(ctx); err != nil {
