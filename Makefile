@@ -44,7 +44,7 @@ $(HEBCAL)/node_modules/.stamp: $(HEBCAL)/package.json $(HEBCAL)/package-lock.jso
 
 # Verbose run, summarized: every package's result plus each storage/API
 # subtest per backend (…/sqlite, …/postgres); the whole log on failure.
-test-go: $(HEBCAL)/node_modules/.stamp
+test-go: $(HEBCAL)/node_modules/.stamp web
 	@if [ -n "$$KESHER_TEST_POSTGRES_URL" ]; then echo "storage tests: SQLite and PostgreSQL"; else echo "storage tests: SQLite only (set KESHER_TEST_POSTGRES_URL for PostgreSQL)"; fi
 	@mkdir -p artifacts
 	@$(GO) test -count=1 -timeout 20m -v ./... > artifacts/go-test.log 2>&1; status=$$?; \

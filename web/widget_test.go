@@ -14,7 +14,8 @@ import (
 const widgetBudget = 50_000
 
 // TestWidgetSize checks the built widget against its budget and that the
-// binary serves it as JavaScript. It needs `npm run build` (make build);
+// binary serves it as JavaScript. It needs `npm run build` (make test builds
+// the web app before the Go tests, so CI always runs it);
 // without a built app it is skipped.
 func TestWidgetSize(t *testing.T) {
 	sub, _ := fs.Sub(dist, "dist")
