@@ -11,11 +11,7 @@ import (
 // TestExitCodes: bad flags and bad input exit 2 with a message; success 0.
 func TestExitCodes(t *testing.T) {
 	data := t.TempDir()
-	run := func(args ...string) (int, string) {
-		var out, errOut bytes.Buffer
-		code := Run(context.Background(), append([]string{"--data", data, "--log-level", "error"}, args...), &out, &errOut)
-		return code, out.String() + errOut.String()
-	}
+	run := cliRunner(data)
 	cases := []struct {
 		args []string
 		code int
@@ -49,5 +45,15 @@ func TestExitCodes(t *testing.T) {
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("kesher %s: exit %d, want %d; output:\n%s", strings.Join(c.args, " "), code, c.code, out)
 		}
+	}
+}
+
+// cliRunner runs kesher with --data data (errors-only logging) and returns
+// the exit code and what it printed on stdout and stderr together.
+func cliRunner(data string) func(args ...string) (int, string) {
+	return func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), append([]string{"--data", data, "--log-level", "error"}, args...), &out, &errOut)
+		return code, out.String() + errOut.String()
 	}
 }

@@ -17,11 +17,7 @@ import (
 // desk (nulls), rebuild, and exit 2 for bad flags.
 func TestReportCommand(t *testing.T) {
 	data := t.TempDir()
-	run := func(args ...string) (int, string) {
-		var out, errOut bytes.Buffer
-		code := Run(context.Background(), append([]string{"--data", data, "--log-level", "error"}, args...), &out, &errOut)
-		return code, out.String() + errOut.String()
-	}
+	run := cliRunner(data)
 	cases := []struct {
 		args []string
 		code int
