@@ -119,6 +119,10 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // Dialect of the store.
 func (t *Tx) Dialect() Dialect { return t.d.Dialect }
 
+// DB returns the store the transaction belongs to, for work an AfterCommit
+// callback does outside the transaction.
+func (t *Tx) DB() *DB { return t.d }
+
 // stmt returns the cached prepared statement for q, or nil. A query not yet
 // prepared runs directly this time and is prepared after commit, when the
 // writer connection is free again.

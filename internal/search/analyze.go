@@ -33,20 +33,7 @@ const (
 // numbers are searched), and words in Latin letters stemmed with the
 // Snowball English stemmer. Hebrew words stay whole: their prefix variants
 // are derived by expand.
-func analyze(s string, limit int) []string {
-	var out []string
-	for _, w := range normalize.Words(s) {
-		t, ok := token(w)
-		if !ok {
-			continue
-		}
-		out = append(out, t)
-		if len(out) >= limit {
-			break
-		}
-	}
-	return out
-}
+func analyze(s string, limit int) []string { return (*analyzer)(nil).analyze(s, limit) }
 
 // token normalizes one folded word for the index or a query.
 func token(w string) (string, bool) {
@@ -119,24 +106,6 @@ func matchesTerm(t, q string) bool {
 		return false
 	}
 	return normalize.IsPrefix(t[:len(t)-len(q)])
-}
-
-// termSets returns the distinct expanded terms of tokens (what the
-// full-text index holds for them) and the distinct tokens themselves.
-func termSets(tokens ...[]string) (expanded, exact map[string]bool) {
-	expanded, exact = map[string]bool{}, map[string]bool{}
-	for _, ts := range tokens {
-		for _, t := range ts {
-			if exact[t] {
-				continue
-			}
-			exact[t] = true
-			for _, x := range expand(t) {
-				expanded[x] = true
-			}
-		}
-	}
-	return expanded, exact
 }
 
 // splitTerms splits a stored terms column.

@@ -3,11 +3,13 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
 )
@@ -20,9 +22,10 @@ type row struct {
 	bodyTerms  []string
 	length     int
 	// Derived once (in parallel, by prepareRows) for a document being
-	// written: the expanded and exact term sets (termSets) and the
+	// written: the distinct expanded terms and tokens (docTerms) and the
 	// full-text entry: ftsTitle/ftsBody (SQLite) or tsv (PostgreSQL).
-	expanded, exact   map[string]bool
+	terms             []docTerm
+	exact             []string
 	ftsTitle, ftsBody string
 	tsv               string
 }
@@ -31,15 +34,15 @@ type row struct {
 // dialect's full-text entry) on GOMAXPROCS goroutines: the analysis
 // (normalization, Snowball, Hebrew variants) is most of indexing's CPU
 // cost, and it needs no database. The result is in the order of docs.
-func prepareRows(docs []Doc, pg bool) []row {
+func (a *analyzer) prepareRows(docs []Doc, pg bool) []row {
 	out := make([]row, len(docs))
 	prep := func(i int) {
-		r := newRow(docs[i])
-		r.expanded, r.exact = termSets(r.titleTerms, r.bodyTerms)
+		r := a.newRow(docs[i])
+		r.terms, r.exact = a.docTerms(r.titleTerms, r.bodyTerms)
 		if pg {
-			r.tsv = tsvLiteral(r.titleTerms, r.bodyTerms)
+			r.tsv = tsvLiteral(r.terms)
 		} else {
-			r.ftsTitle, r.ftsBody = ftsText(r.titleTerms), ftsText(r.bodyTerms)
+			r.ftsTitle, r.ftsBody = a.ftsText(r.titleTerms), a.ftsText(r.bodyTerms)
 		}
 		out[i] = r
 	}
@@ -74,11 +77,14 @@ func prepareRows(docs []Doc, pg bool) []row {
 // maxStoredBody caps the raw body kept for snippets, in bytes.
 const maxStoredBody = 64 << 10
 
-func newRow(d Doc) row {
+func (a *analyzer) newRow(d Doc) row {
 	r := row{doc: d}
-	r.titleTerms = analyze(d.Title, maxDocTokens)
-	r.bodyTerms = analyze(d.Body, maxDocTokens)
+	r.titleTerms = a.analyze(d.Title, maxDocTokens)
+	r.bodyTerms = a.analyze(d.Body, maxDocTokens)
 	r.length = len(r.titleTerms) + len(r.bodyTerms)
+	// PostgreSQL text cannot hold NUL; the raw text is kept for snippets
+	// only, where a NUL means nothing.
+	r.doc.Title, r.doc.Body = dropNUL(r.doc.Title), dropNUL(r.doc.Body)
 	if len(r.doc.Body) > maxStoredBody {
 		r.doc.Body = truncateUTF8(r.doc.Body, maxStoredBody)
 	}
@@ -91,62 +97,18 @@ func newRow(d Doc) row {
 	return r
 }
 
+func dropNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
 func truncateUTF8(s string, n int) string {
 	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
 		n--
 	}
 	return s[:n]
-}
-
-// ftsText is the expanded terms of tokens, space-separated, in order (each
-// token followed by its variants): what search_fts indexes (SQLite).
-func ftsText(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		for _, x := range expand(t) {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(x)
-		}
-	}
-	return b.String()
-}
-
-// tsvLiteral is the tsvector literal of a document (PostgreSQL): each
-// distinct expanded term once, at position 1 with weight A when it is in
-// the title, at position 2 with weight B when it is in the body. Terms hold
-// only letters and digits (normalize.Words), so quoting is plain.
-func tsvLiteral(title, body []string) string {
-	te, _ := termSets(title)
-	be, _ := termSets(body)
-	all := make([]string, 0, len(te)+len(be))
-	for t := range te {
-		all = append(all, t)
-	}
-	for t := range be {
-		if !te[t] {
-			all = append(all, t)
-		}
-	}
-	slices.Sort(all)
-	var b strings.Builder
-	for i, t := range all {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(quoteLexeme(t))
-		b.WriteByte(':')
-		switch {
-		case te[t] && be[t]:
-			b.WriteString("1A,2B")
-		case te[t]:
-			b.WriteString("1A")
-		default:
-			b.WriteString("2B")
-		}
-	}
-	return b.String()
 }
 
 // quoteLexeme quotes a tsvector/tsquery lexeme.
@@ -165,29 +127,34 @@ func quoteLexeme(t string) string {
 type pending struct {
 	df, exact    map[string]int64
 	docs, tokens int64
+	// written counts the search_docs rows written (inserted or updated):
+	// each adds its entries to the GIN pending list (PostgreSQL).
+	written int64
+	an      *analyzer
+	svc     *Service
 }
 
 type pendingKey struct{}
 
-func pendingOf(tx *db.Tx) *pending {
+func (s *Service) pendingOf(tx *db.Tx) *pending {
 	if p, ok := tx.Value(pendingKey{}).(*pending); ok {
 		return p
 	}
-	p := &pending{df: map[string]int64{}, exact: map[string]int64{}}
+	p := &pending{df: map[string]int64{}, exact: map[string]int64{}, an: s.an, svc: s}
 	tx.SetValue(pendingKey{}, p)
 	tx.BeforeCommit(func() error { return p.flush(context.Background(), tx) })
 	return p
 }
 
 func (p *pending) add(r row, sign int64) {
-	exp, ex := r.expanded, r.exact
-	if exp == nil {
-		exp, ex = termSets(r.titleTerms, r.bodyTerms)
+	terms, exact := r.terms, r.exact
+	if terms == nil {
+		terms, exact = p.an.docTerms(r.titleTerms, r.bodyTerms)
 	}
-	for t := range exp {
-		p.df[t] += sign
+	for _, t := range terms {
+		p.df[t.term] += sign
 	}
-	for t := range ex {
+	for _, t := range exact {
 		p.exact[t] += sign
 	}
 	p.docs += sign
@@ -223,6 +190,22 @@ func (p *pending) flush(ctx context.Context, tx *db.Tx) error {
 		}
 	}
 	slices.Sort(terms)
+	if tx.Dialect() == db.Postgres && len(terms) > 0 {
+		// One statement over arrays: a 1,000-message batch holds ~8,500
+		// distinct terms; unnest keeps their (sorted) order, so
+		// concurrent transactions lock term rows in the same order.
+		dfs, exacts := make([]int64, len(terms)), make([]int64, len(terms))
+		for i, t := range terms {
+			dfs[i], exacts[i] = p.df[t], p.exact[t]
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO search_terms (term, df, exact_df) SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[])
+			ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df, exact_df = search_terms.exact_df + excluded.exact_df`,
+			terms, dfs, exacts)
+		if err != nil {
+			return fmt.Errorf("search: terms: %w", err)
+		}
+		return p.flushStats(ctx, tx)
+	}
 	err := chunked(len(terms), func(i, k int) error {
 		q := "INSERT INTO search_terms (term, df, exact_df) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", k), ",") +
 			" ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df, exact_df = search_terms.exact_df + excluded.exact_df"
@@ -236,27 +219,66 @@ func (p *pending) flush(ctx context.Context, tx *db.Tx) error {
 	if err != nil {
 		return fmt.Errorf("search: terms: %w", err)
 	}
-	if p.docs != 0 || p.tokens != 0 {
+	return p.flushStats(ctx, tx)
+}
+
+func (p *pending) flushStats(ctx context.Context, tx *db.Tx) error {
+	switch {
+	case p.written > 0 && tx.Dialect() == db.Postgres:
+		var left int64
+		err := tx.QueryRow(ctx, `UPDATE search_stats SET docs = docs + ?, tokens = tokens + ?,
+			gin_pending = CASE WHEN gin_pending + ? >= ? THEN 0 ELSE gin_pending + ? END WHERE id = 1 RETURNING gin_pending`,
+			p.docs, p.tokens, p.written, ginMergeEvery, p.written).Scan(&left)
+		if err != nil {
+			return fmt.Errorf("search: stats: %w", err)
+		}
+		if left == 0 {
+			d := tx.DB()
+			tx.AfterCommit(func() { p.svc.mergeGINPending(d) })
+		}
+	case p.docs != 0 || p.tokens != 0:
 		if _, err := tx.Exec(ctx, `UPDATE search_stats SET docs = docs + ?, tokens = tokens + ? WHERE id = 1`, p.docs, p.tokens); err != nil {
 			return fmt.Errorf("search: stats: %w", err)
 		}
 	}
 	clear(p.df)
 	clear(p.exact)
-	p.docs, p.tokens = 0, 0
+	p.docs, p.tokens, p.written = 0, 0, 0
 	return nil
 }
 
-// existing returns the stored rows of kind with these doc ids, by doc id.
+// ginMergeEvery is how many written documents (PostgreSQL) make the
+// transaction that reaches it merge the GIN pending list after its commit
+// (migration 00025): a search scans the unmerged list whole. Filter
+// updates (UpdateConversationTx) that are not HOT add entries too without
+// being counted (counting them would lock search_stats on every status
+// change); the next merge takes them along.
+const ginMergeEvery = 256
+
+// mergeGINPending merges the pending list of search_docs' GIN index into
+// the index (gin_clean_pending_list), after a commit, outside the
+// transaction: the merge is physical and needs no row lock, so writers
+// are not held up while it runs. A failure (a database user that does
+// not own the index) is logged once per Service; the index's 2 MB
+// pending limit then makes the server merge by itself.
+func (s *Service) mergeGINPending(d *db.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := d.Write.ExecContext(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass)`); err != nil {
+		if s.ginWarned.CompareAndSwap(false, true) {
+			slog.Warn("search: merging the GIN pending list failed; the server merges it at 2 MB", "err", err)
+		}
+	}
+}
+
+// existing returns the stored rows of kind with these doc ids, by doc id:
+// one query over an array on PostgreSQL, IN lists of upsertChunks sizes on
+// SQLite.
 func existing(ctx context.Context, tx *db.Tx, kind string, ids []int64) (map[int64]row, error) {
 	out := map[int64]row{}
-	return out, chunked(len(ids), func(i, k int) error {
-		args := []any{kind}
-		for _, id := range ids[i : i+k] {
-			args = append(args, id)
-		}
-		rows, err := tx.Query(ctx, `SELECT id, doc_id, title_terms, body_terms, length FROM search_docs WHERE kind = ? AND doc_id IN (`+
-			marks(k)+`)`, args...)
+	const cols = `SELECT id, doc_id, title_terms, body_terms, length FROM search_docs WHERE kind = ? AND doc_id `
+	read := func(q string, args ...any) error {
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("search: existing: %w", err)
 		}
@@ -272,6 +294,19 @@ func existing(ctx context.Context, tx *db.Tx, kind string, ids []int64) (map[int
 			out[r.doc.ID] = r
 		}
 		return rows.Err()
+	}
+	if tx.Dialect() == db.Postgres {
+		if len(ids) == 0 {
+			return out, nil
+		}
+		return out, read(cols+`= ANY(?::bigint[])`, kind, ids)
+	}
+	return out, chunked(len(ids), func(i, k int) error {
+		args := []any{kind}
+		for _, id := range ids[i : i+k] {
+			args = append(args, id)
+		}
+		return read(cols+`IN (`+marks(k)+`)`, args...)
 	})
 }
 
@@ -299,16 +334,41 @@ func (r row) args() []any {
 // snippets; at most 20,000 tokens per field are indexed. Errors: a Kind
 // not listed above (a programming error, not input), database errors.
 func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
+	b, err := s.Analyze(tx.Dialect(), docs...)
+	if err != nil {
+		return err
+	}
+	return s.IndexBatchTx(ctx, tx, b)
+}
+
+// Batch is a set of documents analyzed (normalized, stemmed, expanded into
+// index terms) ahead of the transaction that writes them: a bulk loader
+// analyzes the next batch while the current one is being written
+// (BenchSeed). Analysis needs no database, only the dialect.
+type Batch struct {
+	dialect db.Dialect
+	// rows by kind (in kinds order), one per document id (the last
+	// version given wins), sorted by id.
+	rows [][]row
+	n    int
+}
+
+// Len is the number of distinct documents in the batch.
+func (b *Batch) Len() int { return b.n }
+
+// Analyze analyzes docs for IndexBatchTx on a store of dialect, on
+// GOMAXPROCS goroutines. Errors: a Kind not listed above (a programming
+// error, not input).
+func (s *Service) Analyze(dialect db.Dialect, docs ...Doc) (*Batch, error) {
 	byKind := map[string][]Doc{}
 	for _, d := range docs {
 		if !validKind(d.Kind) {
-			return fmt.Errorf("search: unknown kind %q", d.Kind)
+			return nil, fmt.Errorf("search: unknown kind %q", d.Kind)
 		}
 		byKind[d.Kind] = append(byKind[d.Kind], d)
 	}
-	p := pendingOf(tx)
-	pg := tx.Dialect() == db.Postgres
-	for _, kind := range kinds {
+	b := &Batch{dialect: dialect, rows: make([][]row, len(kinds))}
+	for k, kind := range kinds {
 		list := byKind[kind]
 		if len(list) == 0 {
 			continue
@@ -323,19 +383,42 @@ func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		old, err := existing(ctx, tx, kind, ids)
-		if err != nil {
-			return err
-		}
 		latest := make([]Doc, len(ids))
 		for i, id := range ids {
 			latest[i] = list[last[id]]
 		}
+		b.rows[k] = s.an.prepareRows(latest, dialect == db.Postgres)
+		b.n += len(ids)
+	}
+	return b, nil
+}
+
+// IndexBatchTx adds or replaces the documents of b (see IndexTx) inside
+// tx. Errors: b analyzed for the other dialect (a programming error),
+// database errors.
+func (s *Service) IndexBatchTx(ctx context.Context, tx *db.Tx, b *Batch) error {
+	if b.dialect != tx.Dialect() {
+		return fmt.Errorf("search: batch analyzed for %s, written to %s", b.dialect, tx.Dialect())
+	}
+	p := s.pendingOf(tx)
+	pg := tx.Dialect() == db.Postgres
+	for k, kind := range kinds {
+		rows := b.rows[k]
+		if len(rows) == 0 {
+			continue
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.doc.ID
+		}
+		old, err := existing(ctx, tx, kind, ids)
+		if err != nil {
+			return err
+		}
 		var fresh []row
-		for _, r := range prepareRows(latest, pg) {
-			id := r.doc.ID
+		for _, r := range rows {
 			p.add(r, 1)
-			o, ok := old[id]
+			o, ok := old[r.doc.ID]
 			if !ok {
 				fresh = append(fresh, r)
 				continue
@@ -346,30 +429,60 @@ func (s *Service) IndexTx(ctx context.Context, tx *db.Tx, docs ...Doc) error {
 				return err
 			}
 		}
-		if err := chunked(len(fresh), func(i, k int) error { return insertRows(ctx, tx, pg, fresh[i:i+k]) }); err != nil {
+		if pg {
+			p.written += int64(len(fresh))
+			if err := insertRowsPG(ctx, tx, fresh); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := chunked(len(fresh), func(i, k int) error { return insertRowsSQLite(ctx, tx, fresh[i:i+k]) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// insertRows inserts new documents and their full-text entries.
-func insertRows(ctx context.Context, tx *db.Tx, pg bool, rs []row) error {
-	one := "(" + marks(16) + ")"
-	if pg {
-		one = "(" + marks(16) + ", ?::tsvector)"
+// insertRowsPG inserts new documents with their tsvector (PostgreSQL):
+// one statement over column arrays, however many rows (a multi-row VALUES
+// list costs the server a parse of 17 parameters a row).
+func insertRowsPG(ctx context.Context, tx *db.Tx, rs []row) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	cols := docColumns
-	if pg {
-		cols += ", tsv"
+	n := len(rs)
+	kind, lang, status := make([]string, n), make([]string, n), make([]string, n)
+	title, body, tt, bt, tsv := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	docID, conv, inbox, team, assignee, ms := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	internal, published := make([]int16, n), make([]int16, n)
+	length := make([]int32, n)
+	for i, r := range rs {
+		d := r.doc
+		kind[i], docID[i], conv[i], lang[i] = d.Kind, d.ID, d.ConversationID, d.Language
+		inbox[i], team[i], assignee[i], status[i] = d.InboxID, d.TeamID, d.AssigneeID, d.Status
+		internal[i], published[i], ms[i] = int16(b2i(d.Internal)), int16(b2i(d.Published)), db.Ms(d.Time)
+		title[i], body[i], tt[i], bt[i] = d.Title, d.Body, strings.Join(r.titleTerms, " "), strings.Join(r.bodyTerms, " ")
+		length[i], tsv[i] = int32(r.length), r.tsv
 	}
-	q := "INSERT INTO search_docs (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+",", len(rs)), ",") + " RETURNING id, doc_id"
-	args := make([]any, 0, 17*len(rs))
+	_, err := tx.Exec(ctx, `INSERT INTO search_docs (`+docColumns+`, tsv)
+		SELECT k, d, c, l, i, t, a, s, n, p, m, ti, b, tt, bt, le, v::tsvector
+		FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::smallint[],
+			?::smallint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[])
+			AS x(k, d, c, l, i, t, a, s, n, p, m, ti, b, tt, bt, le, v)`,
+		kind, docID, conv, lang, inbox, team, assignee, status, internal, published, ms, title, body, tt, bt, length, tsv)
+	if err != nil {
+		return fmt.Errorf("search: insert: %w", err)
+	}
+	return nil
+}
+
+// insertRowsSQLite inserts new documents and their FTS5 entries (SQLite).
+func insertRowsSQLite(ctx context.Context, tx *db.Tx, rs []row) error {
+	q := "INSERT INTO search_docs (" + docColumns + ") VALUES " + strings.TrimSuffix(strings.Repeat("("+marks(16)+"),", len(rs)), ",") +
+		" RETURNING id, doc_id"
+	args := make([]any, 0, 16*len(rs))
 	for _, r := range rs {
 		args = append(args, r.args()...)
-		if pg {
-			args = append(args, r.tsv)
-		}
 	}
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
@@ -387,9 +500,6 @@ func insertRows(ctx context.Context, tx *db.Tx, pg bool, rs []row) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
-	}
-	if pg {
-		return nil
 	}
 	fargs := make([]any, 0, 3*len(rs))
 	for _, r := range rs {
@@ -412,13 +522,14 @@ func (s *Service) replace(ctx context.Context, tx *db.Tx, o, r row) error {
 		set += ", tsv = ?::tsvector"
 		args = append(args, r.tsv)
 	}
+	s.pendingOf(tx).written++
 	if _, err := tx.Exec(ctx, "UPDATE search_docs SET "+set+" WHERE id = ?", append(args, o.id)...); err != nil {
 		return fmt.Errorf("search: update: %w", err)
 	}
 	if pg {
 		return nil
 	}
-	if err := ftsDelete(ctx, tx, o); err != nil {
+	if err := s.ftsDelete(ctx, tx, o); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)`, o.id, r.ftsTitle, r.ftsBody); err != nil {
@@ -430,9 +541,9 @@ func (s *Service) replace(ctx context.Context, tx *db.Tx, o, r row) error {
 // ftsDelete removes stored row o from the contentless FTS5 table (the
 // 'delete' command needs the text that was indexed, derived again from the
 // stored terms).
-func ftsDelete(ctx context.Context, tx *db.Tx, o row) error {
+func (s *Service) ftsDelete(ctx context.Context, tx *db.Tx, o row) error {
 	_, err := tx.Exec(ctx, `INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)`,
-		o.id, ftsText(o.titleTerms), ftsText(o.bodyTerms))
+		o.id, s.an.ftsText(o.titleTerms), s.an.ftsText(o.bodyTerms))
 	if err != nil {
 		return fmt.Errorf("search: fts delete: %w", err)
 	}
@@ -453,11 +564,11 @@ func (s *Service) DeleteTx(ctx context.Context, tx *db.Tx, kind string, ids ...i
 }
 
 func (s *Service) deleteRows(ctx context.Context, tx *db.Tx, old map[int64]row) error {
-	p := pendingOf(tx)
+	p := s.pendingOf(tx)
 	for _, o := range old {
 		p.add(o, -1)
 		if tx.Dialect() == db.SQLite {
-			if err := ftsDelete(ctx, tx, o); err != nil {
+			if err := s.ftsDelete(ctx, tx, o); err != nil {
 				return err
 			}
 		}

@@ -3,24 +3,27 @@ package search
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
-// TestPrepareRowsParallel checks that the parallel analysis of a batch
-// gives, in order, exactly the rows a sequential analysis gives.
+// TestPrepareRowsParallel checks that the parallel, memoized analysis of a
+// batch gives, in order, exactly the rows a sequential analysis without
+// memo gives (run twice: cold and warm memo).
 func TestPrepareRowsParallel(t *testing.T) {
 	var docs []Doc
 	for i := range 200 {
 		docs = append(docs, Doc{Kind: KindMessage, ID: int64(i + 1), Title: fmt.Sprintf("הזמנה %d", i),
 			Body: fmt.Sprintf("והמשלוח של ההזמנה %d התעכב, the orders were delayed %d times", i, i%7)})
 	}
-	for _, pg := range []bool{false, true} {
-		got := prepareRows(docs, pg)
+	an := newAnalyzer()
+	for _, pg := range []bool{false, true, false, true} {
+		got := an.prepareRows(docs, pg)
 		if len(got) != len(docs) {
 			t.Fatalf("pg=%v: %d rows, want %d", pg, len(got), len(docs))
 		}
 		for i, d := range docs {
-			want := prepareRows([]Doc{d}, pg)[0] // one doc: sequential path
+			want := (*analyzer)(nil).prepareRows([]Doc{d}, pg)[0] // one doc: sequential path, no memo
 			if !reflect.DeepEqual(got[i], want) {
 				t.Fatalf("pg=%v: row %d = %+v, want %+v", pg, i, got[i], want)
 			}
@@ -28,8 +31,13 @@ func TestPrepareRowsParallel(t *testing.T) {
 		if pg && got[5].tsv == "" || !pg && got[5].ftsBody == "" {
 			t.Fatalf("pg=%v: full-text entry missing: %+v", pg, got[5])
 		}
-		if !got[5].exact["הזמנה"] || !got[5].expanded["משלוח"] {
-			t.Fatalf("pg=%v: term sets %v / %v", pg, got[5].exact, got[5].expanded)
+		if !slices.Contains(got[5].exact, "הזמנה") || !slices.ContainsFunc(got[5].terms, func(t docTerm) bool { return t.term == "משלוח" && t.body && !t.title }) {
+			t.Fatalf("pg=%v: term sets %v / %v", pg, got[5].exact, got[5].terms)
+		}
+		// Title "הזמנה 5", body "והמשלוח של ההזמנה 5 התעכב, the orders were delayed 5 times".
+		const wantTSV = "'5':1A,2B 'delay':2B 'order':2B 'time':2B 'ההזמנה':2B 'הזמנה':1A,2B 'המשלוח':2B 'התעכב':2B 'והמשלוח':2B 'זמנה':1A 'משלוח':2B 'תעכב':2B"
+		if pg && got[5].tsv != wantTSV {
+			t.Fatalf("tsv = %s, want %s", got[5].tsv, wantTSV)
 		}
 	}
 }

@@ -13,6 +13,7 @@
 package search
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/auth"
@@ -115,11 +116,13 @@ type Result struct {
 // Service searches and indexes. It holds no mutable state besides the
 // database handle.
 type Service struct {
-	db *db.DB
+	db        *db.DB
+	an        *analyzer
+	ginWarned atomic.Bool
 }
 
 // New returns the search service on d. The indexing methods (IndexTx,
 // DeleteTx, UpdateConversationTx, IndexContactsTx, …) use only the
 // transaction they are given, so packages without a handle may index with
 // New(nil); Search, Reindex and NeedsReindex need d.
-func New(d *db.DB) *Service { return &Service{db: d} }
+func New(d *db.DB) *Service { return &Service{db: d, an: newAnalyzer()} }
