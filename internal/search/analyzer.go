@@ -9,9 +9,14 @@ import (
 )
 
 // analyzerCacheWords bounds an analyzer's memo (distinct folded words); a
-// full memo is emptied and refilled, so a Service holds at most about
-// 10 MB of it.
-const analyzerCacheWords = 1 << 17
+// full memo is emptied and refilled. Only words of up to
+// analyzerMaxWordBytes are kept (hex or base64 runs in mail are longer
+// and rarely repeat), so a Service holds at most ~40 MB of it (typically a
+// few MB: help-desk words are short).
+const (
+	analyzerCacheWords   = 1 << 17
+	analyzerMaxWordBytes = 64
+)
 
 // analyzer turns folded words into index terms (token, then expand) and
 // memoizes the result per word. Help-desk text repeats a small vocabulary
@@ -36,7 +41,7 @@ func newAnalyzer() *analyzer { return &analyzer{words: map[string]wordTerms{}} }
 
 // word returns the analysis of folded word w.
 func (a *analyzer) word(w string) wordTerms {
-	if a == nil {
+	if a == nil || len(w) > analyzerMaxWordBytes {
 		return analyzeWord(w)
 	}
 	a.mu.RLock()

@@ -101,6 +101,7 @@ func BenchSeed(ctx context.Context, d *db.DB, spec BenchSpec) ([]string, time.Du
 			case batches <- b:
 				return true
 			case <-ctx.Done():
+				genErr = ctx.Err()
 				return false
 			}
 		})

@@ -111,6 +111,13 @@ func TestBatchAnalyzedAhead(t *testing.T) {
 				t.Errorf("%s: total %d, want %d", q, res.Total, want)
 			}
 		}
+		var body string
+		if err := d.R().QueryRow(ctx, `SELECT body FROM search_docs WHERE kind = 'message' AND doc_id = 40`).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if want := "a NUL  byte (PostgreSQL text refuses it): refund"; body != want {
+			t.Fatalf("stored body %q, want %q (NUL as a space)", body, want)
+		}
 		other := db.Postgres
 		if d.Dialect == db.Postgres {
 			other = db.SQLite

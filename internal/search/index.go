@@ -78,13 +78,14 @@ func (a *analyzer) prepareRows(docs []Doc, pg bool) []row {
 const maxStoredBody = 64 << 10
 
 func (a *analyzer) newRow(d Doc) row {
+	// PostgreSQL text cannot hold NUL: it becomes a space, before the
+	// analysis, so the stored text (snippets, and Reindex of articles,
+	// which reads it back) splits words where the index does.
+	d.Title, d.Body = dropNUL(d.Title), dropNUL(d.Body)
 	r := row{doc: d}
 	r.titleTerms = a.analyze(d.Title, maxDocTokens)
 	r.bodyTerms = a.analyze(d.Body, maxDocTokens)
 	r.length = len(r.titleTerms) + len(r.bodyTerms)
-	// PostgreSQL text cannot hold NUL; the raw text is kept for snippets
-	// only, where a NUL means nothing.
-	r.doc.Title, r.doc.Body = dropNUL(r.doc.Title), dropNUL(r.doc.Body)
 	if len(r.doc.Body) > maxStoredBody {
 		r.doc.Body = truncateUTF8(r.doc.Body, maxStoredBody)
 	}
@@ -101,7 +102,7 @@ func dropNUL(s string) string {
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}
-	return strings.ReplaceAll(s, "\x00", "")
+	return strings.ReplaceAll(s, "\x00", " ")
 }
 
 func truncateUTF8(s string, n int) string {
@@ -257,10 +258,13 @@ const ginMergeEvery = 256
 
 // mergeGINPending merges the pending list of search_docs' GIN index into
 // the index (gin_clean_pending_list), after a commit, outside the
-// transaction: the merge is physical and needs no row lock, so writers
-// are not held up while it runs. A failure (a database user that does
-// not own the index) is logged once per Service; the index's 2 MB
-// pending limit then makes the server merge by itself.
+// transaction: the merge is physical and needs no row lock, so other
+// writers are not held up while it runs. A failure (a database user that does
+// not own the index) is logged once per Service (services made per call,
+// New(nil), log it at each attempt: once per 256 documents); the index's
+// 2 MB pending limit then makes the server merge by itself. It runs in
+// the goroutine that committed (AfterCommit), so that writer waits for
+// the merge (~40 ms for 256 documents here; at most a minute).
 func (s *Service) mergeGINPending(d *db.DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -443,13 +447,32 @@ func (s *Service) IndexBatchTx(ctx context.Context, tx *db.Tx, b *Batch) error {
 	return nil
 }
 
+// insertChunkBytes bounds the text one insertRowsPG statement carries
+// (PostgreSQL refuses a protocol message over 1 GB; a row holds up to
+// 64 KB of title and of body plus their terms and tsvector).
+const insertChunkBytes = 64 << 20
+
 // insertRowsPG inserts new documents with their tsvector (PostgreSQL):
-// one statement over column arrays, however many rows (a multi-row VALUES
-// list costs the server a parse of 17 parameters a row).
+// statements over column arrays (a multi-row VALUES list costs the server
+// a parse of 17 parameters a row), each with up to insertChunkBytes of
+// text — one statement for a batch of ordinary messages.
 func insertRowsPG(ctx context.Context, tx *db.Tx, rs []row) error {
-	if len(rs) == 0 {
-		return nil
+	for len(rs) > 0 {
+		n, size := 0, 0
+		for n < len(rs) && (n == 0 || size < insertChunkBytes) {
+			r := rs[n]
+			size += 2*(len(r.doc.Title)+len(r.doc.Body)) + len(r.tsv)
+			n++
+		}
+		if err := insertChunkPG(ctx, tx, rs[:n]); err != nil {
+			return err
+		}
+		rs = rs[n:]
 	}
+	return nil
+}
+
+func insertChunkPG(ctx context.Context, tx *db.Tx, rs []row) error {
 	n := len(rs)
 	kind, lang, status := make([]string, n), make([]string, n), make([]string, n)
 	title, body, tt, bt, tsv := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)

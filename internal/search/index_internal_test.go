@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +41,28 @@ func TestPrepareRowsParallel(t *testing.T) {
 		if pg && got[5].tsv != wantTSV {
 			t.Fatalf("tsv = %s, want %s", got[5].tsv, wantTSV)
 		}
+	}
+}
+
+// TestAnalyzerMemoBounds checks the memo's bounds: words longer than
+// analyzerMaxWordBytes are analyzed but not kept, and a full memo starts
+// over instead of growing.
+func TestAnalyzerMemoBounds(t *testing.T) {
+	a := newAnalyzer()
+	long := strings.Repeat("ab", analyzerMaxWordBytes/2+1)
+	if wt := a.word(long); !wt.ok || wt.terms[0] != long {
+		t.Fatalf("long word analyzed as %+v", wt)
+	}
+	if wt := a.word("refunds"); !wt.ok || wt.terms[0] != "refund" {
+		t.Fatalf("refunds analyzed as %+v", wt)
+	}
+	if len(a.words) != 1 {
+		t.Fatalf("memo holds %d words, want 1 (the long one is not kept)", len(a.words))
+	}
+	for i := range analyzerCacheWords + 10 {
+		a.word("w" + strconv.Itoa(i))
+	}
+	if n := len(a.words); n > analyzerCacheWords || n < 10 {
+		t.Fatalf("memo holds %d words after overflowing, want 10..%d", n, analyzerCacheWords)
 	}
 }

@@ -113,8 +113,9 @@ type Result struct {
 	TotalIsLowerBound bool  `json:"total_is_lower_bound"`
 }
 
-// Service searches and indexes. It holds no mutable state besides the
-// database handle.
+// Service searches and indexes. Besides the database handle it holds a
+// memo of analyzed words (bounded; see analyzer) and whether it has
+// already logged a failed GIN merge. Safe for concurrent use.
 type Service struct {
 	db        *db.DB
 	an        *analyzer

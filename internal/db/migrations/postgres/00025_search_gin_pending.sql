@@ -8,7 +8,8 @@
 -- since the last merge; the transaction that brings it to 256 or more
 -- resets it and, after its commit, calls gin_clean_pending_list — so a
 -- bulk batch of 1,000 messages is merged in one step, live traffic every
--- 256 documents, and a search still scans at most ~256 documents' worth.
+-- 256 documents, and a search scans about that much unmerged (plus the
+-- entries of filter updates, which are not counted).
 -- The 2 MB cap bounds the list if the merge cannot run (a database user
 -- that does not own the index: logged once).
 -- Kept in lockstep with the other dialect's migration of the same number.
