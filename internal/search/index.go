@@ -435,7 +435,7 @@ func (s *Service) IndexBatchTx(ctx context.Context, tx *db.Tx, b *Batch) error {
 		}
 		if pg {
 			p.written += int64(len(fresh))
-			if err := insertRowsPG(ctx, tx, fresh); err != nil {
+			if err := insertRowsPG(ctx, tx, fresh, insertChunkBytes); err != nil {
 				return err
 			}
 			continue
@@ -454,12 +454,12 @@ const insertChunkBytes = 64 << 20
 
 // insertRowsPG inserts new documents with their tsvector (PostgreSQL):
 // statements over column arrays (a multi-row VALUES list costs the server
-// a parse of 17 parameters a row), each with up to insertChunkBytes of
-// text — one statement for a batch of ordinary messages.
-func insertRowsPG(ctx context.Context, tx *db.Tx, rs []row) error {
+// a parse of 17 parameters a row), each with up to maxBytes of text (at
+// least one row) — one statement for a batch of ordinary messages.
+func insertRowsPG(ctx context.Context, tx *db.Tx, rs []row, maxBytes int) error {
 	for len(rs) > 0 {
 		n, size := 0, 0
-		for n < len(rs) && (n == 0 || size < insertChunkBytes) {
+		for n < len(rs) && (n == 0 || size < maxBytes) {
 			r := rs[n]
 			size += 2*(len(r.doc.Title)+len(r.doc.Body)) + len(r.tsv)
 			n++

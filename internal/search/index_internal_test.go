@@ -1,12 +1,16 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kesherdesk/kesher/internal/db"
+	"github.com/kesherdesk/kesher/internal/testkit"
 )
 
 // TestPrepareRowsParallel checks that the parallel, memoized analysis of a
@@ -64,5 +68,33 @@ func TestAnalyzerMemoBounds(t *testing.T) {
 	}
 	if n := len(a.words); n > analyzerCacheWords || n < 10 {
 		t.Fatalf("memo holds %d words after overflowing, want 10..%d", n, analyzerCacheWords)
+	}
+}
+
+// TestInsertRowsPGChunks inserts rows through statements of a tiny size
+// budget (one or two rows each) and checks every row arrives once.
+func TestInsertRowsPGChunks(t *testing.T) {
+	for _, be := range testkit.Backends() {
+		if be.Name != "postgres" {
+			continue
+		}
+		d := be.Open(t)
+		ctx := context.Background()
+		var docs []Doc
+		for i := range 7 {
+			docs = append(docs, Doc{Kind: KindMessage, ID: int64(i + 1), ConversationID: 1, Body: strings.Repeat("refund ", 10*(i+1))})
+		}
+		rows := newAnalyzer().prepareRows(docs, true)
+		err := d.WriteTx(ctx, func(tx *db.Tx) error { return insertRowsPG(ctx, tx, rows, 150) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.QueryIDs(ctx, d.R(), `SELECT doc_id FROM search_docs ORDER BY doc_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != "[1 2 3 4 5 6 7]" {
+			t.Fatalf("inserted %v, want 1..7", got)
+		}
 	}
 }
