@@ -192,6 +192,12 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor audit.Actor, id 
 		if err != nil {
 			return err
 		}
+		if in.Name != o.Name {
+			// A contact's search document holds its organization's name.
+			if err := reindexMembersTx(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: "organization.updated", EntityType: "organization", EntityID: id, Changes: changes})
 	})
 	if err != nil {
@@ -229,4 +235,20 @@ func (s *Service) ListOrganizations(ctx context.Context, query, cursor string, l
 	return page.Of(os, limit, func(last Organization) page.Cursor {
 		return page.Cursor{Sort: "organizations", ID: last.ID}
 	}), nil
+}
+
+// reindexMembersTx re-indexes the search documents of the organization's
+// contacts in tx, 500 at a time (the documents carry the organization's
+// name). Errors: database errors.
+func reindexMembersTx(ctx context.Context, tx *db.Tx, orgID int64) error {
+	ids, err := db.QueryIDs(ctx, tx, `SELECT id FROM contacts WHERE organization_id = ? ORDER BY id`, orgID)
+	if err != nil {
+		return fmt.Errorf("contact: organization members: %w", err)
+	}
+	for i := 0; i < len(ids); i += 500 {
+		if err := indexTx(ctx, tx, ids[i:min(i+500, len(ids))]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
