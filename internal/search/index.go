@@ -81,7 +81,7 @@ func (a *analyzer) newRow(d Doc) row {
 	// PostgreSQL text cannot hold NUL: it becomes a space, before the
 	// analysis, so the stored text (snippets, and Reindex of articles,
 	// which reads it back) splits words where the index does.
-	d.Title, d.Body = dropNUL(d.Title), dropNUL(d.Body)
+	d.Title, d.Body = nulToSpace(d.Title), nulToSpace(d.Body)
 	r := row{doc: d}
 	r.titleTerms = a.analyze(d.Title, maxDocTokens)
 	r.bodyTerms = a.analyze(d.Body, maxDocTokens)
@@ -98,7 +98,7 @@ func (a *analyzer) newRow(d Doc) row {
 	return r
 }
 
-func dropNUL(s string) string {
+func nulToSpace(s string) string {
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}
