@@ -403,6 +403,7 @@ func (c *Core) serve(ctx context.Context, o ServerOptions, ln net.Listener, srv 
 	}
 	run("auth", func(ctx context.Context) error { return c.Auth.Run(ctx, time.Minute) })
 	run("password-reset", c.PasswordResets.Run)
+	run("upload-collector", func(ctx context.Context) error { return c.Files.RunCollector(ctx, time.Hour, c.Log) })
 	run("idempotency-purge", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

@@ -122,6 +122,8 @@ func (s *Store) Save(ctx context.Context, uploaderID int64, filename string, r i
 			if err := os.Rename(tmp.Name(), final); err != nil {
 				return Attachment{}, fmt.Errorf("attachment: store blob: %w", err)
 			}
+		} else {
+			touch(final)
 		}
 	}
 	a := Attachment{Filename: filename, ContentType: ctype, Size: n, SHA256: sum, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}

@@ -46,6 +46,7 @@ func (s *Store) PutBlobTx(ctx context.Context, tx *db.Tx, data []byte) (string, 
 func (s *Store) writeFile(sum string, data []byte) error {
 	final := s.path(sum)
 	if _, err := os.Stat(final); err == nil {
+		touch(final)
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
