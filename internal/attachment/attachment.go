@@ -215,7 +215,7 @@ func (s *Store) ForMessages(ctx context.Context, messageIDs []int64) (map[int64]
 	if len(messageIDs) == 0 {
 		return out, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(messageIDs)), ",")
+	marks := db.Placeholders(len(messageIDs))
 	args := make([]any, len(messageIDs))
 	for i, id := range messageIDs {
 		args[i] = id

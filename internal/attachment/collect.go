@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
@@ -64,7 +63,7 @@ func (s *Store) Collect(ctx context.Context, before time.Time) (CollectStats, er
 			// message_id IS NULL again: an upload linked since the
 			// SELECT (another transaction) stays.
 			rows, err := tx.Query(ctx, `DELETE FROM attachments WHERE message_id IS NULL AND id IN (`+
-				strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`) RETURNING sha256`, args...)
+				db.Placeholders(len(ids))+`) RETURNING sha256`, args...)
 			if err != nil {
 				return err
 			}

@@ -150,7 +150,7 @@ func scopeWhere(sc Scope) (string, []any) {
 	where := `WHERE (team_id IS NULL`
 	args := []any{}
 	if len(sc.TeamIDs) > 0 {
-		where += ` OR team_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(sc.TeamIDs)), ",") + `)`
+		where += ` OR team_id IN (` + db.Placeholders(len(sc.TeamIDs)) + `)`
 		for _, t := range sc.TeamIDs {
 			args = append(args, t)
 		}

@@ -230,7 +230,7 @@ func idPtr(v db.NullMs) *int64 {
 	return &x
 }
 
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+func marks(n int) string { return db.Placeholders(n) }
 
 // Get returns conversation id with tags and requester, or errs.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (Conversation, error) {

@@ -101,3 +101,11 @@ func TestRefusesNewerSchema(t *testing.T) {
 		}
 	})
 }
+
+func TestPlaceholders(t *testing.T) {
+	for n, want := range map[int]string{-1: "", 0: "", 1: "?", 3: "?,?,?"} {
+		if got := db.Placeholders(n); got != want {
+			t.Errorf("Placeholders(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package db
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // QueryIDs runs query (whose only column is an id) through q and returns the
 // ids in the order the rows came. Errors: the database's.
@@ -19,4 +22,13 @@ func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int6
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Placeholders returns n '?' placeholders joined by commas ("?,?,?"), for
+// IN lists and multi-row VALUES; "" for n ≤ 0.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/db"
@@ -171,7 +170,7 @@ func (s *Service) MarkRead(ctx context.Context, agent int64, ids []int64, all bo
 		q := `UPDATE notifications SET read_at = ? WHERE agent_id = ? AND read_at IS NULL`
 		args := []any{time.Now().UnixMilli(), agent}
 		if !all {
-			q += ` AND id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
+			q += ` AND id IN (` + db.Placeholders(len(ids)) + `)`
 			for _, id := range ids {
 				args = append(args, id)
 			}

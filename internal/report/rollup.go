@@ -264,7 +264,7 @@ func insertRows(ctx context.Context, tx *db.Tx, rows map[rollKey]*rollRow) error
 		}
 		return nil
 	}
-	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	ph := "(" + db.Placeholders(cols) + ")"
 	for k, r := range rows {
 		if n > 0 {
 			sb.WriteByte(',')

@@ -13,7 +13,7 @@ import (
 // bulkInsert writes rows in multi-row INSERTs of at most 500 rows, each
 // transaction holding up to 50,000 rows.
 func bulkInsert(ctx context.Context, d *db.DB, head string, cols int, n int, row func(i int, args []any) []any) error {
-	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	ph := "(" + db.Placeholders(cols) + ")"
 	const per, perTx = 500, 50_000
 	for start := 0; start < n; start += perTx {
 		err := d.WriteTx(ctx, func(tx *db.Tx) error {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/kesherdesk/kesher/internal/automation"
 	"github.com/kesherdesk/kesher/internal/conversation"
+	"github.com/kesherdesk/kesher/internal/db"
 )
 
 // DryRunLimit is how many conversations a dry run looks at (the most
@@ -58,7 +58,7 @@ func (s *Service) DryRun(ctx context.Context, r automation.Rule) (DryRunResult, 
 		args[i] = st
 	}
 	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT id FROM conversations WHERE status IN (%s) ORDER BY id DESC LIMIT %d`,
-		strings.TrimSuffix(strings.Repeat("?,", len(statuses)), ","), DryRunLimit), args...)
+		db.Placeholders(len(statuses)), DryRunLimit), args...)
 	if err != nil {
 		return DryRunResult{}, fmt.Errorf("rules: dry run: %w", err)
 	}

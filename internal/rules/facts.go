@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/automation"
@@ -48,7 +47,7 @@ func (s *Service) Facts(ctx context.Context, q db.Querier, convs []conversation.
 		n := min(len(ids), 500)
 		chunk := ids[:n]
 		ids = ids[n:]
-		marks := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		marks := db.Placeholders(n)
 		rows, err := q.Query(ctx, `SELECT c.id, COALESCE(c.status_changed_at, c.updated_at), r.tier FROM conversations c
 			JOIN contacts r ON r.id = c.requester_id WHERE c.id IN (`+marks+`)`, chunk...)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/automation"
@@ -175,7 +174,7 @@ func (s *Service) unscheduled(ctx context.Context, tx *db.Tx, rule int64, ids []
 	for i, id := range ids {
 		keys[i] = TimeRuleKey(rule, id, since[id])
 	}
-	rows, err := tx.Query(ctx, `SELECT unique_key FROM jobs WHERE unique_key IN (`+strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+`)`, keys...)
+	rows, err := tx.Query(ctx, `SELECT unique_key FROM jobs WHERE unique_key IN (`+db.Placeholders(len(keys))+`)`, keys...)
 	if err != nil {
 		return nil, fmt.Errorf("rules: time scan: %w", err)
 	}

@@ -310,11 +310,9 @@ func existing(ctx context.Context, tx *db.Tx, kind string, ids []int64) (map[int
 		for _, id := range ids[i : i+k] {
 			args = append(args, id)
 		}
-		return read(cols+`IN (`+marks(k)+`)`, args...)
+		return read(cols+`IN (`+db.Placeholders(k)+`)`, args...)
 	})
 }
-
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 func b2i(b bool) int {
 	if b {
@@ -501,7 +499,7 @@ func insertChunkPG(ctx context.Context, tx *db.Tx, rs []row) error {
 
 // insertRowsSQLite inserts new documents and their FTS5 entries (SQLite).
 func insertRowsSQLite(ctx context.Context, tx *db.Tx, rs []row) error {
-	q := "INSERT INTO search_docs (" + docColumns + ") VALUES " + strings.TrimSuffix(strings.Repeat("("+marks(16)+"),", len(rs)), ",") +
+	q := "INSERT INTO search_docs (" + docColumns + ") VALUES " + strings.TrimSuffix(strings.Repeat("("+db.Placeholders(16)+"),", len(rs)), ",") +
 		" RETURNING id, doc_id"
 	args := make([]any, 0, 16*len(rs))
 	for _, r := range rs {

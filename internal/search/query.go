@@ -201,7 +201,7 @@ func (s *Service) groups(ctx context.Context, r db.Querier, text string) ([]grou
 		}
 	}
 	df, exact := map[string]int64{}, map[string]int64{}
-	rows, err := r.Query(ctx, `SELECT term, df, exact_df FROM search_terms WHERE term IN (`+marks(len(terms))+`)`, terms...)
+	rows, err := r.Query(ctx, `SELECT term, df, exact_df FROM search_terms WHERE term IN (`+db.Placeholders(len(terms))+`)`, terms...)
 	if err != nil {
 		return nil, st, fmt.Errorf("search: terms: %w", err)
 	}
@@ -262,7 +262,7 @@ func filterSQL(q Query) (string, []any, bool) {
 				c += " AND (d.team_id = 0 OR d.assignee_id = ?"
 				args = append(args, p.AgentID)
 				if len(p.TeamIDs) > 0 {
-					c += " OR d.team_id IN (" + marks(len(p.TeamIDs)) + ")"
+					c += " OR d.team_id IN (" + db.Placeholders(len(p.TeamIDs)) + ")"
 					for _, id := range p.TeamIDs {
 						args = append(args, id)
 					}

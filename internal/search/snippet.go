@@ -27,7 +27,7 @@ func (s *Service) hits(ctx context.Context, r db.Querier, groups []group, ranked
 	}
 	rows, err := r.Query(ctx, `SELECT d.id, d.language, d.time_ms, d.title, d.body, COALESCE(c.title, '')
 		FROM search_docs d LEFT JOIN search_docs c ON c.kind = 'conversation' AND c.doc_id = d.conversation_id AND d.kind = 'message'
-		WHERE d.id IN (`+marks(len(args))+`)`, args...)
+		WHERE d.id IN (`+db.Placeholders(len(args))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: hits: %w", err)
 	}

@@ -39,7 +39,7 @@ func conversationDocs(ctx context.Context, q db.Querier, ids []int64) ([]Doc, er
 		args[i] = id
 	}
 	rows, err := q.Query(ctx, `SELECT id, subject, language, inbox_id, COALESCE(team_id, 0), COALESCE(assignee_id, 0), status, created_at
-		FROM conversations WHERE id IN (`+marks(len(ids))+`)`, args...)
+		FROM conversations WHERE id IN (`+db.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: read conversations: %w", err)
 	}
@@ -62,7 +62,7 @@ func conversationDocs(ctx context.Context, q db.Querier, ids []int64) ([]Doc, er
 		return nil, err
 	}
 	rows, err = q.Query(ctx, `SELECT id, conversation_id, kind, body_text, created_at FROM messages
-		WHERE conversation_id IN (`+marks(len(ids))+`) AND kind IN ('reply', 'note') ORDER BY id`, args...)
+		WHERE conversation_id IN (`+db.Placeholders(len(ids))+`) AND kind IN ('reply', 'note') ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: read messages: %w", err)
 	}
@@ -104,7 +104,7 @@ func contactDocs(ctx context.Context, q db.Querier, ids []int64) ([]Doc, []int64
 		args[i] = id
 	}
 	rows, err := q.Query(ctx, `SELECT c.id, c.name, c.language, c.merged_into_id IS NOT NULL, COALESCE(o.name, ''), c.created_at
-		FROM contacts c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.id IN (`+marks(len(ids))+`)`, args...)
+		FROM contacts c LEFT JOIN organizations o ON o.id = c.organization_id WHERE c.id IN (`+db.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: read contacts: %w", err)
 	}
@@ -132,7 +132,7 @@ func contactDocs(ctx context.Context, q db.Querier, ids []int64) ([]Doc, []int64
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows, err = q.Query(ctx, `SELECT contact_id, value FROM contact_identities WHERE contact_id IN (`+marks(len(ids))+`)
+	rows, err = q.Query(ctx, `SELECT contact_id, value FROM contact_identities WHERE contact_id IN (`+db.Placeholders(len(ids))+`)
 		AND kind IN ('email', 'phone') ORDER BY contact_id, kind, position`, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: read identities: %w", err)

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kesherdesk/kesher/internal/commerce"
@@ -189,7 +188,7 @@ func visibility(v conversation.Visibility) (string, []any) {
 	cond := ` AND (c.team_id IS NULL OR c.assignee_id = ?`
 	args := []any{v.AgentID}
 	if len(v.TeamIDs) > 0 {
-		cond += ` OR c.team_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(v.TeamIDs)), ",") + `)`
+		cond += ` OR c.team_id IN (` + db.Placeholders(len(v.TeamIDs)) + `)`
 		for _, t := range v.TeamIDs {
 			args = append(args, t)
 		}
